@@ -1,0 +1,99 @@
+# runninghub-video: every task a developer, QA or CI runs. `make help` lists them.
+# Only Python 3.11+ and Node 20 are assumed; `make setup` installs the rest from lock files.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+VENV      := .venv
+BIN       := $(VENV)/bin
+PY        := $(BIN)/python
+PYTHON    ?= python3
+UPSTREAM  := openapi/upstream/image-to-video-realistic.yaml
+OVERLAY   := openapi/overlay.yaml
+SPEC      := openapi/runninghub.yaml
+GENCONFIG := openapi/generator-config.yaml
+GENERATED := generated/runninghub_client
+PRISM     := node_modules/.bin/prism
+MOCK_PORT ?= 4010
+export PATH := $(CURDIR)/$(BIN):$(PATH)
+
+.PHONY: help setup lock import-spec spec generate check-generated mock contract lint test demo clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
+
+# ------------------------------------------------------------------ setup
+setup: $(VENV)/.synced node_modules/.synced ## Python deps from requirements.lock, Node tools with npm ci (idempotent)
+
+$(VENV)/.synced: requirements.lock pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r requirements.lock
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation --editable .
+	@touch $@
+
+node_modules/.synced: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+lock: $(VENV)/.synced ## Re-resolve requirements.lock from pyproject.toml (maintainers)
+	$(BIN)/uv pip compile pyproject.toml --group dev --extra sandbox --universal --generate-hashes --quiet -o requirements.lock
+
+# ------------------------------------------------------------------ the spec and the generated client
+import-spec: ## Take the YAML block of a vendor doc page export: make import-spec PAGE=page.md
+	@test -n "$(PAGE)" || { echo "usage: make import-spec PAGE=<vendor doc page .md>"; exit 2; }
+	awk '/^```yaml$$/{f=1;next} /^```/{f=0} f' "$(PAGE)" > $(UPSTREAM).new
+	@test -s $(UPSTREAM).new || { rm -f $(UPSTREAM).new; echo "no \`\`\`yaml block in $(PAGE)"; exit 1; }
+	mv $(UPSTREAM).new $(UPSTREAM)
+	@echo "Imported $(UPSTREAM). Next: make generate, then review git diff."
+
+spec: $(VENV)/.synced ## Apply the overlay to the vendor's spec -> openapi/runninghub.yaml
+	$(PY) scripts/build_spec.py $(UPSTREAM) $(OVERLAY) $(SPEC)
+
+# Generates into $(1) (a folder that will hold runninghub_client/).
+define generate_into
+	rm -rf $(1)/runninghub_client
+	mkdir -p $(1)
+	$(BIN)/openapi-python-client generate --path $(2) --config $(GENCONFIG) --meta none \
+		--output-path $(1)/runninghub_client --fail-on-warning --overwrite >/dev/null
+	rm -rf $(1)/runninghub_client/.ruff_cache
+endef
+
+generate: spec ## Regenerate generated/runninghub_client from the merged spec
+	$(call generate_into,generated,$(SPEC))
+	@echo "Generated $(GENERATED) from $(SPEC)"
+
+check-generated: $(VENV)/.synced ## Fail, naming files, if openapi/runninghub.yaml or generated/ are stale
+	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	$(PY) scripts/build_spec.py $(UPSTREAM) $(OVERLAY) $$tmp/runninghub.yaml; \
+	$(MAKE) --no-print-directory -s _generate_into DEST=$$tmp SRC=$$tmp/runninghub.yaml; \
+	status=0; \
+	cmp -s $$tmp/runninghub.yaml $(SPEC) || { echo "stale: $(SPEC)"; status=1; }; \
+	if ! diff -r -q $$tmp/runninghub_client $(GENERATED) > $$tmp/diff; then \
+		sed -e "s|$$tmp/|(fresh) |g" $$tmp/diff | sed 's/^/stale: /'; status=1; fi; \
+	if [ $$status -ne 0 ]; then echo "Run 'make generate' and commit the result."; exit 1; fi; \
+	echo "generated/ and $(SPEC) match openapi/upstream + overlay"
+
+_generate_into:
+	$(call generate_into,$(DEST),$(SRC))
+
+# ------------------------------------------------------------------ mock, contract, lint, tests
+mock: node_modules/.synced ## Run the Prism mock of the merged spec on 127.0.0.1:$(MOCK_PORT) (Ctrl-C stops it)
+	exec $(PRISM) mock $(SPEC) --host 127.0.0.1 --port $(MOCK_PORT)
+
+contract: setup ## schemathesis CLI against a Prism mock it starts and stops (schemathesis.toml)
+	$(PY) -m tests.contract.run_cli
+
+lint: setup ## ruff, mypy --strict, OpenAPI validation of the merged spec
+	$(BIN)/ruff check wrapper tests scripts
+	$(BIN)/ruff format --check wrapper tests scripts
+	$(BIN)/mypy
+	$(BIN)/openapi-spec-validator $(SPEC)
+
+test: setup ## The README's test command: lint, check-generated, the whole test suite
+	$(MAKE) --no-print-directory lint
+	$(MAKE) --no-print-directory check-generated
+	$(BIN)/pytest
+
+clean: ## Remove the venv, node_modules and caches
+	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -1,0 +1,33 @@
+"""Contains all the data models used in inputs/outputs"""
+
+from .aspect_ratio import AspectRatio
+from .duration import Duration
+from .error_response import ErrorResponse
+from .failed_reason import FailedReason
+from .image_to_video_realistic_request import ImageToVideoRealisticRequest
+from .query_task_request import QueryTaskRequest
+from .resolution import Resolution
+from .task_output import TaskOutput
+from .task_result import TaskResult
+from .task_status import TaskStatus
+from .task_usage import TaskUsage
+from .upload_media_request import UploadMediaRequest
+from .upload_result import UploadResult
+from .uploaded_media import UploadedMedia
+
+__all__ = (
+    "AspectRatio",
+    "Duration",
+    "ErrorResponse",
+    "FailedReason",
+    "ImageToVideoRealisticRequest",
+    "QueryTaskRequest",
+    "Resolution",
+    "TaskOutput",
+    "TaskResult",
+    "TaskStatus",
+    "TaskUsage",
+    "UploadMediaRequest",
+    "UploadResult",
+    "UploadedMedia",
+)

@@ -1,0 +1,220 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..models.task_status import TaskStatus, check_task_status
+from ..types import UNSET, Unset
+
+if TYPE_CHECKING:
+    from ..models.failed_reason import FailedReason
+    from ..models.task_output import TaskOutput
+    from ..models.task_usage import TaskUsage
+
+
+T = TypeVar("T", bound="TaskResult")
+
+
+@_attrs_define
+class TaskResult:
+    """生成任务提交结果. A task as answered by submit and by query.
+
+    Attributes:
+        task_id (str): 任务ID.
+        status (TaskStatus): 状态. QUEUED and RUNNING (and CREATE) are not final; SUCCESS, FAILED and CANCEL are.
+        error_code (None | str): 错误码. Empty or null when there is no error; see the errorCode table in README.md.
+        error_message (None | str): 错误信息. Empty or null when there is no error.
+        results (list[TaskOutput] | None): 结果. Null while the task runs.
+        client_id (None | str):
+        prompt_tips (None | str): A JSON-encoded string.
+        failed_reason (FailedReason | str | Unset): Why the task failed ({} on success); one export types it as a plain
+            string [DOC].
+        usage (TaskUsage | Unset): What the task cost. Strings or null.
+    """
+
+    task_id: str
+    status: TaskStatus
+    error_code: None | str
+    error_message: None | str
+    results: list[TaskOutput] | None
+    client_id: None | str
+    prompt_tips: None | str
+    failed_reason: FailedReason | str | Unset = UNSET
+    usage: TaskUsage | Unset = UNSET
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        from ..models.failed_reason import FailedReason
+
+        task_id = self.task_id
+
+        status: str = self.status
+
+        error_code: None | str
+        error_code = self.error_code
+
+        error_message: None | str
+        error_message = self.error_message
+
+        results: list[dict[str, Any]] | None
+        if isinstance(self.results, list):
+            results = []
+            for results_type_0_item_data in self.results:
+                results_type_0_item = results_type_0_item_data.to_dict()
+                results.append(results_type_0_item)
+
+        else:
+            results = self.results
+
+        client_id: None | str
+        client_id = self.client_id
+
+        prompt_tips: None | str
+        prompt_tips = self.prompt_tips
+
+        failed_reason: dict[str, Any] | str | Unset
+        if isinstance(self.failed_reason, Unset):
+            failed_reason = UNSET
+        elif isinstance(self.failed_reason, FailedReason):
+            failed_reason = self.failed_reason.to_dict()
+        else:
+            failed_reason = self.failed_reason
+
+        usage: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.usage, Unset):
+            usage = self.usage.to_dict()
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "taskId": task_id,
+                "status": status,
+                "errorCode": error_code,
+                "errorMessage": error_message,
+                "results": results,
+                "clientId": client_id,
+                "promptTips": prompt_tips,
+            }
+        )
+        if failed_reason is not UNSET:
+            field_dict["failedReason"] = failed_reason
+        if usage is not UNSET:
+            field_dict["usage"] = usage
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        from ..models.failed_reason import FailedReason
+        from ..models.task_output import TaskOutput
+        from ..models.task_usage import TaskUsage
+
+        d = dict(src_dict)
+        task_id = d.pop("taskId")
+
+        status = check_task_status(d.pop("status"))
+
+        def _parse_error_code(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        error_code = _parse_error_code(d.pop("errorCode"))
+
+        def _parse_error_message(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        error_message = _parse_error_message(d.pop("errorMessage"))
+
+        def _parse_results(data: object) -> list[TaskOutput] | None:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                results_type_0 = []
+                _results_type_0 = data
+                for results_type_0_item_data in _results_type_0:
+                    results_type_0_item = TaskOutput.from_dict(results_type_0_item_data)
+
+                    results_type_0.append(results_type_0_item)
+
+                return results_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(list[TaskOutput] | None, data)
+
+        results = _parse_results(d.pop("results"))
+
+        def _parse_client_id(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        client_id = _parse_client_id(d.pop("clientId"))
+
+        def _parse_prompt_tips(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        prompt_tips = _parse_prompt_tips(d.pop("promptTips"))
+
+        def _parse_failed_reason(data: object) -> FailedReason | str | Unset:
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                failed_reason_type_0 = FailedReason.from_dict(data)
+
+                return failed_reason_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(FailedReason | str | Unset, data)
+
+        failed_reason = _parse_failed_reason(d.pop("failedReason", UNSET))
+
+        _usage = d.pop("usage", UNSET)
+        usage: TaskUsage | Unset
+        if isinstance(_usage, Unset):
+            usage = UNSET
+        else:
+            usage = TaskUsage.from_dict(_usage)
+
+        task_result = cls(
+            task_id=task_id,
+            status=status,
+            error_code=error_code,
+            error_message=error_message,
+            results=results,
+            client_id=client_id,
+            prompt_tips=prompt_tips,
+            failed_reason=failed_reason,
+            usage=usage,
+        )
+
+        task_result.additional_properties = d
+        return task_result
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties
