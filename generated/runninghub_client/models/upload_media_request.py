@@ -5,7 +5,6 @@ from io import BytesIO
 from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
-from attrs import field as _attrs_field
 
 from .. import types
 from ..types import File
@@ -15,19 +14,19 @@ T = TypeVar("T", bound="UploadMediaRequest")
 
 @_attrs_define
 class UploadMediaRequest:
-    """
+    """One multipart field, file [OFF core/upload.py]; no other field is documented.
+
     Attributes:
         file (File): The file to upload (JPG or PNG for this endpoint's imageUrl).
     """
 
     file: File
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         file = self.file.to_tuple()
 
         field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
+
         field_dict.update(
             {
                 "file": file,
@@ -41,9 +40,6 @@ class UploadMediaRequest:
 
         files.append(("file", self.file.to_tuple()))
 
-        for prop_name, prop in self.additional_properties.items():
-            files.append((prop_name, (None, str(prop).encode(), "text/plain")))
-
         return files
 
     @classmethod
@@ -55,21 +51,4 @@ class UploadMediaRequest:
             file=file,
         )
 
-        upload_media_request.additional_properties = d
         return upload_media_request
-
-    @property
-    def additional_keys(self) -> list[str]:
-        return list(self.additional_properties.keys())
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __delitem__(self, key: str) -> None:
-        del self.additional_properties[key]
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.additional_properties

@@ -111,7 +111,8 @@ def sync_detailed(
     code 0. The link lives about one day.
 
     Args:
-        body (UploadMediaRequest):
+        body (UploadMediaRequest): One multipart field, file [OFF core/upload.py]; no other field
+            is documented.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -143,7 +144,8 @@ def sync(
     code 0. The link lives about one day.
 
     Args:
-        body (UploadMediaRequest):
+        body (UploadMediaRequest): One multipart field, file [OFF core/upload.py]; no other field
+            is documented.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -170,7 +172,8 @@ async def asyncio_detailed(
     code 0. The link lives about one day.
 
     Args:
-        body (UploadMediaRequest):
+        body (UploadMediaRequest): One multipart field, file [OFF core/upload.py]; no other field
+            is documented.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -200,7 +203,8 @@ async def asyncio(
     code 0. The link lives about one day.
 
     Args:
-        body (UploadMediaRequest):
+        body (UploadMediaRequest): One multipart field, file [OFF core/upload.py]; no other field
+            is documented.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
