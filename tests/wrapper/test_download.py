@@ -1,0 +1,119 @@
+"""Downloads over real sockets: complete files only, never the key to the result host."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from runninghub_client.models import TaskOutput
+from runninghub_video import AsyncRunningHub, DownloadError, Policy, RunningHub, TaskFailedError
+from runninghub_video.task import Task
+
+from tests.support.file_server import PAYLOAD, FileServer, file_server
+from tests.wrapper.fakes import KEY
+
+
+@pytest.fixture(scope="module")
+def files() -> Iterator[FileServer]:
+    with file_server() as server:
+        yield server
+
+
+def done(url: str) -> Task:
+    return Task(id="42", status="SUCCESS", results=(TaskOutput(url=url, output_type="mp4"),))
+
+
+def download(mode: str, task: Task, dest: Path | None, **kw: object) -> Path:
+    policy = Policy(request_timeout=1.0, connect_timeout=1.0)
+    if mode == "sync":
+        with RunningHub(KEY, base_url="http://127.0.0.1:9", policy=policy) as rh:
+            return rh.download(task, dest, **kw)  # type: ignore[arg-type]
+
+    async def go() -> Path:
+        async with AsyncRunningHub(KEY, base_url="http://127.0.0.1:9", policy=policy) as rh:
+            return await rh.download(task, dest, **kw)  # type: ignore[arg-type]
+
+    return asyncio.run(go())
+
+
+modes = pytest.mark.parametrize("mode", ["sync", "async"])
+
+
+@modes
+def test_complete_download_with_progress(mode: str, files: FileServer, tmp_path: Path) -> None:
+    progress: list[tuple[int, int | None]] = []
+    dest = tmp_path / "out" / "video.mp4"
+    path = download(mode, done(f"{files.base_url}/ok.mp4?sign=abc"), dest,
+                    on_progress=lambda got, total: progress.append((got, total)))  # fmt: skip
+    assert path == dest
+    assert dest.read_bytes() == PAYLOAD
+    assert progress[-1] == (len(PAYLOAD), len(PAYLOAD))
+    assert [p[0] for p in progress] == sorted(p[0] for p in progress)
+    assert list(dest.parent.iterdir()) == [dest]  # no temporary file left
+
+
+@modes
+def test_key_is_never_sent_to_the_result_host(mode: str, files: FileServer, tmp_path: Path) -> None:
+    files.authorization.clear()
+    download(mode, done(f"{files.base_url}/ok.mp4"), tmp_path / "v.mp4")
+    assert files.authorization == [None]
+
+
+@modes
+def test_default_destination_is_task_id_in_a_folder(
+    mode: str, files: FileServer, tmp_path: Path
+) -> None:
+    assert download(mode, done(f"{files.base_url}/ok.mp4"), tmp_path) == tmp_path / "42.mp4"
+
+
+@modes
+@pytest.mark.parametrize(
+    ("path", "why"),
+    [
+        ("/short.mp4", "failed|incomplete"),
+        ("/expired.mp4", "HTTP 403.*expire"),
+        ("/slow.mp4", "failed"),
+    ],
+)
+def test_broken_download_leaves_nothing(
+    mode: str, files: FileServer, tmp_path: Path, path: str, why: str
+) -> None:
+    dest = tmp_path / "video.mp4"
+    dest_dir_before = set(tmp_path.iterdir())
+    with pytest.raises(DownloadError, match=why) as caught:
+        download(mode, done(f"{files.base_url}{path}?sign=secret"), dest)
+    assert caught.value.task_id == "42"
+    assert "secret" not in str(caught.value)  # signed query strings stay out of messages
+    assert set(tmp_path.iterdir()) == dest_dir_before  # no final file, no .part left
+
+
+@modes
+def test_download_without_content_length_still_completes(
+    mode: str, files: FileServer, tmp_path: Path
+) -> None:
+    path = download(mode, done(f"{files.base_url}/chunked.mp4"), tmp_path / "v.mp4")
+    assert path.read_bytes() == PAYLOAD
+
+
+@modes
+def test_existing_file_is_only_replaced_by_a_complete_one(
+    mode: str, files: FileServer, tmp_path: Path
+) -> None:
+    dest = tmp_path / "video.mp4"
+    dest.write_bytes(b"previous video")
+    with pytest.raises(DownloadError):
+        download(mode, done(f"{files.base_url}/short.mp4"), dest)
+    assert dest.read_bytes() == b"previous video"
+
+
+def test_unfinished_or_failed_task_is_refused_before_any_request(
+    files: FileServer, tmp_path: Path
+) -> None:
+    files.authorization.clear()
+    with pytest.raises(DownloadError, match="no result yet"):
+        download("sync", Task(id="1", status="RUNNING"), tmp_path)
+    with pytest.raises(TaskFailedError):
+        download("sync", Task(id="1", status="FAILED", error_code="1505"), tmp_path)
+    assert files.authorization == []

@@ -1,0 +1,158 @@
+"""Writing a result file safely: a temporary file beside the destination, renamed into place
+only once every byte announced by Content-Length has arrived. Shared by both clients, which
+only feed it chunks; nothing partial is ever left under the final name.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import tempfile
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from types import TracebackType
+from typing import BinaryIO
+from urllib.parse import urlsplit
+
+from .errors import DownloadError
+from .responses import task_failed
+from .task import Task
+
+logger = logging.getLogger("runninghub_video")
+
+CHUNK_BYTES = 1024 * 1024
+ProgressCallback = Callable[[int, "int | None"], None]
+"""on_progress(bytes_received, total_bytes_or_None), called after each chunk."""
+
+
+def safe_url(url: str) -> str:
+    """The URL without its query string (signed result links carry credentials there)."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}{parts.path}"
+
+
+def expected_length(headers: Mapping[str, str]) -> int | None:
+    """Content-Length as an int, when the server sent a usable one (not for compressed bodies)."""
+    if headers.get("content-encoding", "identity") not in ("identity", ""):
+        return None
+    value = headers.get("content-length")
+    return int(value) if value is not None and value.isdigit() else None
+
+
+def status_error(status_code: int, url: str, task_id: str | None) -> DownloadError:
+    """The error for a result URL that answered something other than 200."""
+    hint = (
+        " (result links expire after about 24 hours; query the task again for a fresh one)"
+        if status_code in (401, 403, 404, 410)
+        else ""
+    )
+    return DownloadError(
+        f"download of {safe_url(url)} answered HTTP {status_code}{hint}",
+        task_id=task_id,
+        status_code=status_code,
+    )
+
+
+def result_url(task: Task) -> str:
+    """The video URL of a finished task; a clear error for any other task."""
+    if task.is_final and not task.succeeded:
+        raise task_failed(task)
+    url = task.video_url
+    if not task.succeeded or url is None:
+        raise DownloadError(
+            f"task {task.id} has no result yet (status {task.status}); wait for it first",
+            task_id=task.id,
+        )
+    return url
+
+
+def download_target(task: Task, destination: str | Path | None) -> Path:
+    """Where the file goes: `destination`, inside it if it is a folder, or ./<task id>.mp4."""
+    name = f"{task.id}.mp4"
+    if destination is None:
+        return Path(name)
+    path = Path(destination).expanduser()
+    return path / name if path.is_dir() else path
+
+
+class DownloadSink:
+    """A context manager that receives chunks and commits them to `destination` atomically.
+
+    On leaving the block with an exception, or when the byte count does not match the
+    announced length, the temporary file is removed and DownloadError is raised.
+    """
+
+    def __init__(
+        self,
+        destination: Path,
+        *,
+        url: str,
+        total: int | None,
+        task_id: str | None,
+        on_progress: ProgressCallback | None = None,
+    ) -> None:
+        self.destination = destination
+        self.url = url
+        self.total = total
+        self.task_id = task_id
+        self.on_progress = on_progress
+        self.received = 0
+        self._file: BinaryIO | None = None
+        self._tmp: Path | None = None
+
+    def __enter__(self) -> DownloadSink:
+        self.destination.parent.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(
+            dir=self.destination.parent, prefix=f".{self.destination.name}.", suffix=".part"
+        )
+        self._tmp = Path(name)
+        self._file = os.fdopen(fd, "wb")
+        return self
+
+    def write(self, chunk: bytes) -> None:
+        """Append one chunk and report progress."""
+        assert self._file is not None, "use DownloadSink as a context manager"
+        self._file.write(chunk)
+        self.received += len(chunk)
+        if self.total is not None and self.received > self.total:
+            raise self._error(f"received more than the announced {self.total} bytes")
+        if self.on_progress is not None:
+            self.on_progress(self.received, self.total)
+
+    def _error(self, why: str) -> DownloadError:
+        return DownloadError(
+            f"download of {safe_url(self.url)} incomplete: {why}", task_id=self.task_id
+        )
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        assert self._file is not None
+        assert self._tmp is not None
+        try:
+            if exc is None and self.total is not None and self.received != self.total:
+                raise self._error(f"got {self.received} of {self.total} bytes")
+            if exc is None:
+                self._file.flush()
+                os.fsync(self._file.fileno())
+            self._file.close()
+            if exc is None:
+                os.replace(self._tmp, self.destination)
+                logger.info("saved %s (%d bytes)", self.destination, self.received)
+        except BaseException:
+            self._discard()
+            raise
+        if exc is not None:
+            self._discard()
+
+    def _discard(self) -> None:
+        assert self._file is not None
+        assert self._tmp is not None
+        with contextlib.suppress(OSError):
+            self._file.close()
+        with contextlib.suppress(FileNotFoundError):
+            self._tmp.unlink()

@@ -1,0 +1,173 @@
+"""The local task journal: every submitted task id is appended to a JSON-lines file at once, so
+nothing paid for is lost when a command fails, times out or is interrupted after the submit.
+
+One line per event (submitted, status, downloaded, interrupted, unconfirmed); `read()` folds the
+lines per task id, newest task first. The file lives in platformdirs' user data folder
+(`RUNNINGHUB_VIDEO_HOME` overrides it) and never holds the API key.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+ENV_HOME = "RUNNINGHUB_VIDEO_HOME"
+FILE_NAME = "tasks.jsonl"
+APP_NAME = "runninghub-video"
+PROMPT_CHARS = 200
+"""Prompts are cut to this many characters in the journal."""
+
+
+def journal_dir() -> Path:
+    """The journal's folder: $RUNNINGHUB_VIDEO_HOME, else the user data folder."""
+    home = os.environ.get(ENV_HOME, "").strip()
+    if home:
+        return Path(home).expanduser()
+    import platformdirs  # imported here: only commands that journal pay for it
+
+    return Path(platformdirs.user_data_dir(APP_NAME))
+
+
+def truncate(text: str, limit: int = PROMPT_CHARS) -> str:
+    """`text` cut to `limit` characters, marked with an ellipsis when cut."""
+    return text if len(text) <= limit else text[: limit - 1] + "\u2026"
+
+
+def now() -> str:
+    """The current UTC time, ISO 8601 to the second."""
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+@dataclass
+class TaskRecord:
+    """Everything the journal knows about one task, folded from its lines."""
+
+    task_id: str | None
+    time: str
+    """When the task was first journaled (its submit, for tasks submitted here)."""
+    updated: str
+    base_url: str | None = None
+    prompt: str | None = None
+    params: dict[str, Any] = field(default_factory=dict)
+    output: str | None = None
+    status: str | None = None
+    error: str | None = None
+    event: str = ""
+    """The last event seen (submitted, status, downloaded, interrupted, unconfirmed)."""
+
+    def as_json(self) -> dict[str, Any]:
+        """A plain dict for `tasks --json`."""
+        return {
+            "task_id": self.task_id,
+            "time": self.time,
+            "updated": self.updated,
+            "base_url": self.base_url,
+            "prompt": self.prompt,
+            "params": self.params,
+            "output": self.output,
+            "status": self.status,
+            "error": self.error,
+            "last_event": self.event,
+        }
+
+
+class Journal:
+    """Appends events to `<folder>/tasks.jsonl` and reads them back folded per task."""
+
+    def __init__(self, folder: Path | None = None) -> None:
+        self.folder = folder if folder is not None else journal_dir()
+        self.path = self.folder / FILE_NAME
+
+    def ensure_writable(self) -> None:
+        """Create the folder and file now (before anything is paid for); OSError if we can't."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        with self.path.open("a", encoding="utf-8"):
+            pass
+
+    def append(self, event: str, task_id: str | None, **fields: Any) -> None:
+        """Append one event line (one write, flushed to disk); None-valued fields are left out."""
+        line: dict[str, Any] = {"time": now(), "event": event, "task_id": task_id}
+        line.update({key: value for key, value in fields.items() if value is not None})
+        data = (json.dumps(line, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
+        self.folder.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        try:
+            os.write(fd, data)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+    def submitted(
+        self,
+        task_id: str,
+        *,
+        base_url: str,
+        prompt: str,
+        params: Mapping[str, Any],
+        output: str | None,
+        status: str,
+    ) -> None:
+        """Record a task the moment its submit answered."""
+        self.append(
+            "submitted",
+            task_id,
+            base_url=base_url,
+            prompt=truncate(prompt),
+            params=dict(params),
+            output=output,
+            status=status,
+        )
+
+    def lines(self) -> Iterator[dict[str, Any]]:
+        """Every well-formed line, oldest first (a torn or foreign line is skipped)."""
+        try:
+            text = self.path.read_text(encoding="utf-8", errors="replace")
+        except FileNotFoundError:
+            return
+        for raw in text.splitlines():
+            try:
+                line = json.loads(raw)
+            except ValueError:
+                continue
+            if isinstance(line, dict) and isinstance(line.get("time"), str):
+                yield line
+
+    def read(self) -> list[TaskRecord]:
+        """The tasks, folded per task id (later lines update earlier ones), newest first."""
+        records: dict[str, TaskRecord] = {}
+        for number, line in enumerate(self.lines()):
+            task_id = line.get("task_id")
+            key = task_id if isinstance(task_id, str) and task_id else f"#{number}"
+            record = records.get(key)
+            if record is None:
+                record = TaskRecord(
+                    task_id=task_id if isinstance(task_id, str) else None,
+                    time=line["time"],
+                    updated=line["time"],
+                )
+                records[key] = record
+            _fold(record, line)
+        ordered = sorted(enumerate(records.values()), key=lambda item: (item[1].time, item[0]))
+        return [record for _, record in reversed(ordered)]
+
+    def find(self, task_id: str) -> TaskRecord | None:
+        """The folded record of one task, if the journal knows it."""
+        return next((r for r in self.read() if r.task_id == task_id), None)
+
+
+def _fold(record: TaskRecord, line: Mapping[str, Any]) -> None:
+    """Update `record` with the fields one line carries."""
+    record.updated = line["time"]
+    record.event = str(line.get("event", ""))
+    for name in ("base_url", "prompt", "output", "status", "error"):
+        value = line.get(name)
+        if isinstance(value, str):
+            setattr(record, name, value)
+    params = line.get("params")
+    if isinstance(params, dict):
+        record.params.update(params)

@@ -1,0 +1,262 @@
+"""Retry, polling and deadline policy, written once and driven by both clients (sans-IO).
+
+Retries use tenacity (sync `Retrying` and async `AsyncRetrying` take the same settings,
+built here); polling is a small state object the clients feed with each query's outcome.
+Time and sleep are injected, so tests of this policy run in milliseconds.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import tenacity
+
+from .errors import (
+    APIConnectionError,
+    APITimeoutError,
+    RateLimitError,
+    RunningHubError,
+    ServerError,
+    WaitTimeoutError,
+)
+from .task import KNOWN_STATUSES, Task
+
+logger = logging.getLogger("runninghub_video")
+
+Clock = Callable[[], float]
+
+
+@dataclass(frozen=True)
+class Policy:
+    """Timing and retry settings. The defaults follow the vendor's published guidance."""
+
+    poll_interval: float = 5.0
+    """Seconds between status queries: the vendor asks for about 5 s."""
+    wait_timeout: float = 1800.0
+    """Overall deadline of wait()/run() in seconds: a 4-12 s video takes 1-10 minutes, cold
+    starts double that; the vendor's contract gives up after 10-30 minutes."""
+    max_consecutive_failures: int = 5
+    """Transient query failures in a row (network, 5xx, 429) before wait() gives up; the
+    vendor's own client tolerates 5."""
+    submit_attempts: int = 4
+    """Attempts of a submit; retried only when provably no task was created."""
+    upload_attempts: int = 4
+    """Attempts of an upload (free and repeatable): retried on network errors, 5xx, 429."""
+    backoff_initial: float = 1.0
+    """First retry delay when the API gives no Retry-After; doubles up to backoff_max."""
+    backoff_max: float = 30.0
+    max_retry_after: float = 120.0
+    """Longest Retry-After honoured; a larger one is cut to this."""
+    connect_timeout: float = 10.0
+    request_timeout: float = 60.0
+    """Per-request read/write timeout, separate from the overall wait deadline."""
+
+    def __post_init__(self) -> None:
+        for name in ("poll_interval", "wait_timeout", "backoff_initial", "backoff_max"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"{name} must not be negative")
+        for name in ("max_consecutive_failures", "submit_attempts", "upload_attempts"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be at least 1")
+
+    def httpx_timeout(self) -> httpx.Timeout:
+        """Per-request timeouts for the API client."""
+        return httpx.Timeout(self.request_timeout, connect=self.connect_timeout)
+
+
+# ---------------------------------------------------------------- what may be retried
+
+
+def never_sent(error: BaseException) -> bool:
+    """True when the request provably did not reach the server (so no task was created)."""
+    return isinstance(error, APIConnectionError) and not error.task_may_exist
+
+
+def submit_may_retry(error: BaseException) -> bool:
+    """A submit is retried only when it provably created no task: never sent, or refused by
+    the rate limiter (HTTP 429, errorCode 1003 / 1520). Never after a timeout or a 5xx."""
+    return never_sent(error) or isinstance(error, RateLimitError)
+
+
+def transient(error: BaseException) -> bool:
+    """Failures worth another try for calls that cost nothing (query, upload)."""
+    return isinstance(error, APIConnectionError | ServerError | RateLimitError)
+
+
+def connection_error(exc: httpx.HTTPError, *, sent_may_matter: bool) -> APIConnectionError:
+    """Our error for an httpx transport failure.
+
+    Connect errors and connect/pool timeouts happen before the request leaves: nothing was
+    sent. Anything later (read/write timeout, reset, protocol error) may have reached the
+    server, which matters for a submit (`sent_may_matter`): then the task may exist.
+    """
+    before_send = isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout)
+    may_exist = sent_may_matter and not before_send
+    kind = type(exc).__name__
+    if may_exist:
+        message = (
+            f"no answer to the submit ({kind}); the request was sent, so a paid task may "
+            "exist: check your RunningHub task list before submitting again"
+        )
+    else:
+        message = f"could not reach RunningHub ({kind}: {exc})"
+    cls = APITimeoutError if isinstance(exc, httpx.TimeoutException) else APIConnectionError
+    return cls(message, task_may_exist=may_exist)
+
+
+# ---------------------------------------------------------------- tenacity settings
+
+
+class _WaitRetryAfter(tenacity.wait.wait_base):
+    """Retry-After when the API gave one (capped), else exponential backoff."""
+
+    def __init__(self, policy: Policy) -> None:
+        self.policy = policy
+        self.backoff = tenacity.wait_exponential(
+            multiplier=policy.backoff_initial, max=policy.backoff_max
+        )
+
+    def __call__(self, retry_state: tenacity.RetryCallState) -> float:
+        error = retry_state.outcome.exception() if retry_state.outcome else None
+        if isinstance(error, RateLimitError) and error.retry_after is not None:
+            return min(error.retry_after, self.policy.max_retry_after)
+        return float(self.backoff(retry_state))
+
+
+class _StopAtDeadline(tenacity.stop.stop_base):
+    """Stop when the next sleep would end past the deadline (None: no deadline)."""
+
+    def __init__(self, clock: Clock, deadline: float | None) -> None:
+        self.clock = clock
+        self.deadline = deadline
+
+    def __call__(self, retry_state: tenacity.RetryCallState) -> bool:
+        if self.deadline is None:
+            return False
+        return self.clock() + (retry_state.upcoming_sleep or 0.0) > self.deadline
+
+
+def _log_retry(what: str) -> Callable[[tenacity.RetryCallState], None]:
+    def log(retry_state: tenacity.RetryCallState) -> None:
+        error = retry_state.outcome.exception() if retry_state.outcome else None
+        logger.warning(
+            "%s failed (attempt %d: %s); retrying in %.1f s",
+            what,
+            retry_state.attempt_number,
+            error,
+            retry_state.upcoming_sleep,
+        )
+
+    return log
+
+
+def retry_settings(
+    what: str,
+    *,
+    policy: Policy,
+    retry_if: Callable[[BaseException], bool],
+    attempts: int,
+    clock: Clock,
+    deadline: float | None = None,
+) -> dict[str, Any]:
+    """Keyword arguments for tenacity.Retrying / AsyncRetrying (add `sleep=`)."""
+    return {
+        "retry": tenacity.retry_if_exception(retry_if),
+        "stop": tenacity.stop_after_attempt(attempts) | _StopAtDeadline(clock, deadline),
+        "wait": _WaitRetryAfter(policy),
+        "reraise": True,
+        "before_sleep": _log_retry(what),
+    }
+
+
+# ---------------------------------------------------------------- polling
+
+
+@dataclass(frozen=True)
+class Done:
+    """wait() is over: this is the final task."""
+
+    task: Task
+
+
+@dataclass(frozen=True)
+class Sleep:
+    """Query again after this many seconds."""
+
+    seconds: float
+
+
+class Poller:
+    """Decides, after each query, whether wait() is done, sleeps, or gives up.
+
+    Transient failures of a single query are retried inside that query (tenacity, bounded
+    by max_consecutive_failures and the deadline); what reaches here is a task or a final
+    error. Unknown statuses count as not final, are logged once each, and the deadline
+    still bounds the wait.
+    """
+
+    def __init__(
+        self,
+        task_id: str,
+        *,
+        policy: Policy,
+        clock: Clock,
+        timeout: float | None = None,
+        on_update: Callable[[Task], None] | None = None,
+    ) -> None:
+        self.task_id = task_id
+        self.policy = policy
+        self.clock = clock
+        self.deadline = clock() + (policy.wait_timeout if timeout is None else timeout)
+        self.on_update = on_update
+        self.last_status: str | None = None
+        self._unknown_logged: set[str] = set()
+
+    def after_task(self, task: Task) -> Done | Sleep:
+        """A query answered this task: done, or sleep until the next query."""
+        if task.status not in KNOWN_STATUSES and task.status not in self._unknown_logged:
+            self._unknown_logged.add(task.status)
+            logger.warning(
+                "task %s: status %r is not in the spec; treating it as not final",
+                task.id,
+                task.status,
+            )
+        if task.status != self.last_status:
+            logger.info("task %s: %s", task.id, task.status)
+        self.last_status = task.status
+        if self.on_update is not None:
+            self.on_update(task)
+        if task.is_final:
+            return Done(task)
+        return self._sleep_or_give_up(self.policy.poll_interval)
+
+    def _sleep_or_give_up(self, delay: float) -> Sleep:
+        remaining = self.deadline - self.clock()
+        if remaining <= 0:
+            raise WaitTimeoutError(
+                f"task {self.task_id} not finished after the wait deadline "
+                f"(last status {self.last_status or 'unknown'}); it goes on: resume with "
+                f"wait({self.task_id!r})",
+                task_id=self.task_id,
+                last_status=self.last_status,
+            )
+        return Sleep(min(delay, remaining))
+
+    def query_retry_settings(self) -> dict[str, Any]:
+        """tenacity settings for one query: transient failures, bounded count and deadline."""
+        return retry_settings(
+            f"query of task {self.task_id}",
+            policy=self.policy,
+            retry_if=transient,
+            attempts=self.policy.max_consecutive_failures,
+            clock=self.clock,
+            deadline=self.deadline,
+        )
+
+    def after_error(self, error: RunningHubError) -> RunningHubError:
+        """A query failed for good: the error to raise, carrying the task id."""
+        return error.with_task_id(self.task_id)

@@ -1,0 +1,313 @@
+"""Sans-IO reading of API answers: an HTTP answer in, a Task or UploadResult out, or the right
+RunningHubError raised. Shared by the sync and async clients; no I/O happens here.
+
+Models are the generated ones. This module adds the policy the generator cannot know: the
+vendor's errorCode table, error bodies that are not JSON, unknown statuses, wrong types.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from runninghub_client.models import TaskOutput, TaskResult, UploadedMedia, UploadResult
+from runninghub_client.types import Unset
+
+from .errors import (
+    APIError,
+    AuthenticationError,
+    ContentRejectedError,
+    InvalidRequestError,
+    RateLimitError,
+    ServerError,
+    TaskFailedError,
+    UnexpectedResponseError,
+)
+from .task import FINAL_STATUSES, KNOWN_STATUSES, SUCCESS, Task
+
+logger = logging.getLogger("runninghub_video")
+
+EXCERPT_CHARS = 200
+
+# The vendor's errorCode table (docs and llms.txt; see ../shared/reference/runninghub-api.md).
+ERROR_MESSAGES: dict[str, str] = {
+    "1000": "unknown error",
+    "1001": "invalid URL",
+    "1002": "invalid API key",
+    "1003": "rate limit exceeded",
+    "1004": "task not found",
+    "1005": "internal server error",
+    "1006": "task execution timed out",
+    "1007": "invalid parameters",
+    "1008": "file size limit exceeded",
+    "1009": "HTTP method not supported",
+    "1010": "service unavailable",
+    "1011": "system busy",
+    "1012": "service response exception",
+    "1013": "file processing failed",
+    "1014": "the standard-model API needs an enterprise-shared API key",
+    "1015": "generation failed",
+    "1101": "node info error",
+    "1501": "content verification failed (moderation)",
+    "1504": "model timed out",
+    "1505": "photorealistic real people are prohibited",
+    "1520": "per-user concurrency limit reached",
+}
+AUTH_CODES = frozenset({"1002", "1014"})
+RATE_LIMIT_CODES = frozenset({"1003", "1520"})
+INVALID_REQUEST_CODES = frozenset({"1001", "1004", "1007", "1008", "1009"})
+CONTENT_REJECTED_CODES = frozenset({"1501", "1505"})
+SERVER_CODES = frozenset({"1005", "1010", "1011", "1012"})
+
+
+@dataclass(frozen=True)
+class RawAnswer:
+    """What came back over HTTP, as the generated client saw it."""
+
+    status_code: int
+    headers: Mapping[str, str]
+    content: bytes
+    parsed: object = None
+    """The generated model, or None when the generated parser failed or had none."""
+
+
+def excerpt(content: bytes) -> str:
+    """The start of a body, for error messages (bodies never contain the key)."""
+    text = content[: EXCERPT_CHARS * 4].decode("utf-8", errors="replace").strip()
+    text = " ".join(text.split())
+    return text if len(text) <= EXCERPT_CHARS else text[: EXCERPT_CHARS - 3] + "..."
+
+
+def retry_after_seconds(headers: Mapping[str, str]) -> float | None:
+    """The Retry-After header in seconds (delta-seconds form), if present and sane."""
+    value = headers.get("retry-after") or headers.get("Retry-After")
+    if value is None:
+        return None
+    try:
+        seconds = float(value.strip())
+    except ValueError:
+        return None
+    return seconds if 0 <= seconds <= 24 * 3600 else None
+
+
+def _json_object(content: bytes) -> dict[str, Any] | None:
+    try:
+        data = json.loads(content)
+    except ValueError:
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) and value.strip() else None
+
+
+def describe(error_code: str | None, message: str | None) -> str:
+    """'errorCode 1505: photorealistic ...' from whatever the API said."""
+    text = message or (ERROR_MESSAGES.get(error_code) if error_code else None)
+    if error_code and text:
+        return f"errorCode {error_code}: {text}"
+    return text or (f"errorCode {error_code}" if error_code else "no details given")
+
+
+def error_for_code(
+    error_code: str,
+    message: str | None,
+    *,
+    status_code: int | None,
+    task_id: str | None,
+    body: bytes = b"",
+) -> APIError:
+    """The exception for a vendor errorCode that came without a final task status."""
+    text = describe(error_code, message)
+    kwargs: dict[str, Any] = {
+        "status_code": status_code,
+        "error_code": error_code,
+        "task_id": task_id,
+        "body_excerpt": excerpt(body) if body else None,
+    }
+    if error_code in AUTH_CODES:
+        return AuthenticationError(f"API key refused: {text}", **kwargs)
+    if error_code in RATE_LIMIT_CODES:
+        return RateLimitError(f"rate limited: {text}", **kwargs)
+    if error_code in CONTENT_REJECTED_CODES:
+        return ContentRejectedError(f"content rejected: {text}", **kwargs)
+    if error_code in SERVER_CODES:
+        return ServerError(f"RunningHub server error: {text}", **kwargs)
+    if error_code in INVALID_REQUEST_CODES:
+        return InvalidRequestError(f"request rejected: {text}", **kwargs)
+    return APIError(f"RunningHub error: {text}", **kwargs)
+
+
+def error_for_status(answer: RawAnswer, *, task_id: str | None = None) -> APIError:
+    """The exception for a non-200 HTTP answer (an errorCode in the body refines it)."""
+    status = answer.status_code
+    body = _json_object(answer.content) or {}
+    code = _text(body.get("errorCode")) or (
+        str(body["code"]) if isinstance(body.get("code"), int | str) and body.get("code") else None
+    )
+    message = (
+        _text(body.get("errorMessage"))
+        or _text(body.get("message"))
+        or _text(body.get("msg"))
+        or _text(body.get("detail"))
+        or _text(body.get("title"))
+    )
+    detail = describe(code, message) if (code or message) else excerpt(answer.content) or "empty"
+    kwargs: dict[str, Any] = {
+        "status_code": status,
+        "error_code": code,
+        "task_id": task_id,
+        "body_excerpt": excerpt(answer.content),
+    }
+    if status == 401 or (status == 403 and code in AUTH_CODES):
+        return AuthenticationError(f"HTTP {status}, API key refused: {detail}", **kwargs)
+    if status == 429:
+        error = RateLimitError(f"HTTP 429, rate limited: {detail}", **kwargs)
+        error.retry_after = retry_after_seconds(answer.headers)
+        return error
+    if status >= 500:
+        return ServerError(f"HTTP {status} from RunningHub: {detail}", **kwargs)
+    if status in (400, 404, 405, 413, 415, 422):
+        return InvalidRequestError(f"HTTP {status}, request rejected: {detail}", **kwargs)
+    return UnexpectedResponseError(f"unexpected HTTP {status}: {detail}", **kwargs)
+
+
+def _unexpected(answer: RawAnswer, why: str, task_id: str | None) -> UnexpectedResponseError:
+    return UnexpectedResponseError(
+        f"unexpected answer from RunningHub ({why}): {excerpt(answer.content) or 'empty body'}",
+        status_code=answer.status_code,
+        task_id=task_id,
+        body_excerpt=excerpt(answer.content),
+    )
+
+
+def _check_types(model: TaskResult) -> str | None:
+    """The generator casts without checking; say what does not match the spec, if anything."""
+    if not isinstance(model.task_id, str) or not model.task_id:
+        return "taskId is not a non-empty string"
+    for name in ("error_code", "error_message"):
+        if getattr(model, name) is not None and not isinstance(getattr(model, name), str):
+            return f"{name} is not a string"
+    if model.results is not None:
+        if not isinstance(model.results, list):
+            return "results is not a list"
+        for output in model.results:
+            if not isinstance(output, TaskOutput) or not isinstance(output.url, str):
+                return "a result has no url string"
+            if not isinstance(output.output_type, str):
+                return "a result has no outputType string"
+    return None
+
+
+def _read_task_model(answer: RawAnswer, task_id: str | None) -> tuple[TaskResult, str | None]:
+    """The generated model of a 200 answer, and the status to use if the spec does not know it."""
+    if isinstance(answer.parsed, TaskResult):
+        return answer.parsed, None
+    # The generated parser raised: not JSON, a missing field, or a status the spec lacks.
+    data = _json_object(answer.content)
+    if data is None:
+        raise _unexpected(answer, "not a JSON object", task_id)
+    status = data.get("status")
+    if isinstance(status, str) and status and status not in KNOWN_STATUSES:
+        # A status newer than our spec: read everything else with the generated model
+        # (standing in a known non-final status) and keep the real status on the Task.
+        try:
+            return TaskResult.from_dict({**data, "status": "RUNNING"}), status
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise _unexpected(answer, f"does not match the spec: {exc!r}", task_id) from None
+    try:
+        return TaskResult.from_dict(data), None
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise _unexpected(answer, f"does not match the spec: {exc!r}", task_id) from None
+
+
+def read_task(answer: RawAnswer, *, task_id: str | None = None) -> Task:
+    """A submit or query answer as a Task (any status, FAILED and CANCEL included).
+
+    Raises APIError subclasses for HTTP errors and for an errorCode that comes without a
+    final status, UnexpectedResponseError for bodies that are not what the spec says.
+    """
+    if answer.status_code != 200:
+        raise error_for_status(answer, task_id=task_id)
+    data = _json_object(answer.content)
+    status = data.get("status") if data is not None else None
+    if data is not None and not (isinstance(status, str) and status in FINAL_STATUSES):
+        # A refusal (rate limit, bad key, bad parameter...) is a 200 with an errorCode and
+        # often no usable task fields: map the code before reading the body as a task.
+        code = _text(data.get("errorCode"))
+        if code:
+            raise error_for_code(
+                code,
+                _text(data.get("errorMessage")),
+                status_code=200,
+                task_id=_text(data.get("taskId")) or task_id,
+                body=answer.content,
+            )
+    model, unknown_status = _read_task_model(answer, task_id)
+    problem = _check_types(model)
+    if problem:
+        raise _unexpected(answer, problem, task_id)
+    task = Task.from_model(model, status=unknown_status)
+    if task.status == SUCCESS and not task.results:
+        raise _unexpected(answer, "status SUCCESS without results", task.id)
+    return task
+
+
+def read_submit(answer: RawAnswer) -> Task:
+    """A submit answer as a Task; failures say whether a paid task may exist."""
+    try:
+        task = read_task(answer)
+    except (ServerError, UnexpectedResponseError) as error:
+        # The request reached the service: it may have created (and charged) a task.
+        if error.task_id is None:
+            error.task_may_exist = True
+            error.message += (
+                "; the submit reached RunningHub, so a paid task may exist: check your "
+                "task list before submitting again"
+            )
+        raise
+    if task.is_final and not task.succeeded:
+        raise task_failed(task)
+    return task
+
+
+def task_failed(task: Task) -> TaskFailedError:
+    """The error for a task that ended FAILED or CANCEL."""
+    code = task.error_code
+    what = "was cancelled" if task.status == "CANCEL" else "failed"
+    message = f"task {task.id} {what}: {describe(code, task.error_message)}"
+    cls = ContentRejectedError if code in CONTENT_REJECTED_CODES else TaskFailedError
+    error = cls(message, status_code=200, error_code=code, task_id=task.id)
+    error.status = task.status
+    error.failed_reason = task.failed_reason
+    return error
+
+
+def read_upload(answer: RawAnswer) -> str:
+    """The download_url of an upload answer, or the matching error."""
+    if answer.status_code != 200:
+        raise error_for_status(answer)
+    result = answer.parsed
+    if not isinstance(result, UploadResult):
+        data = _json_object(answer.content)
+        if data is None:
+            raise _unexpected(answer, "not a JSON object", None)
+        try:
+            result = UploadResult.from_dict(data)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise _unexpected(answer, f"does not match the spec: {exc!r}", None) from None
+    if result.code != 0:
+        message = result.message if isinstance(result.message, str) else None
+        if not message and isinstance(result.msg, str):
+            message = result.msg
+        raise error_for_code(str(result.code), message, status_code=200, task_id=None)
+    media = result.data
+    if isinstance(media, Unset) or not isinstance(media, UploadedMedia):
+        raise _unexpected(answer, "code 0 without data", None)
+    if not isinstance(media.download_url, str) or not media.download_url.startswith("http"):
+        raise _unexpected(answer, "data.download_url is not a URL", None)
+    return media.download_url

@@ -1,0 +1,90 @@
+"""Client settings (API key, base URL, policy) resolved from arguments and the environment,
+and the one piece of glue both clients need around the generated functions.
+"""
+
+from __future__ import annotations
+
+import os
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+from runninghub_client.types import Response
+
+from .errors import ConfigurationError
+from .policy import Policy
+from .responses import RawAnswer
+
+ENV_API_KEY = "RUNNINGHUB_API_KEY"
+ENV_BASE_URL = "RUNNINGHUB_BASE_URL"
+DEFAULT_BASE_URL = "https://www.runninghub.cn"
+"""China site (CNY). The international site is https://www.runninghub.ai; keys are per site."""
+USER_AGENT = "runninghub-video (python)"
+
+# What the generated parsers raise on a body that is not what the spec says.
+PARSE_ERRORS = (ValueError, KeyError, TypeError, AttributeError)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where and how to call. The key is kept out of repr and str."""
+
+    api_key: str = field(repr=False)
+    base_url: str
+    policy: Policy
+
+    @classmethod
+    def resolve(cls, api_key: str | None, base_url: str | None, policy: Policy | None) -> Settings:
+        """Fill in from RUNNINGHUB_API_KEY / RUNNINGHUB_BASE_URL and check both."""
+        key = api_key if api_key is not None else os.environ.get(ENV_API_KEY, "")
+        key = key.strip()
+        if not key:
+            raise ConfigurationError(
+                f"no API key: pass api_key= or set {ENV_API_KEY} (the key of your "
+                "runninghub.cn or runninghub.ai account; keys work only on their own site)"
+            )
+        if any(ch.isspace() for ch in key) or not key.isprintable():
+            raise ConfigurationError("the API key contains spaces or control characters")
+        url = (base_url or os.environ.get(ENV_BASE_URL) or DEFAULT_BASE_URL).strip().rstrip("/")
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ConfigurationError(f"base URL must be http(s)://host, got {url!r}")
+        return cls(api_key=key, base_url=url, policy=policy or Policy())
+
+
+# The last HTTP response of the current thread / asyncio task, recorded by an httpx event
+# hook: when a generated parser raises on a malformed body, the clients still need the
+# status, headers and body to report it. Context variables keep concurrent calls apart.
+LAST_RESPONSE: ContextVar[httpx.Response | None] = ContextVar("LAST_RESPONSE", default=None)
+
+
+def record_response(response: httpx.Response) -> None:
+    """httpx response hook (sync)."""
+    LAST_RESPONSE.set(response)
+
+
+async def arecord_response(response: httpx.Response) -> None:
+    """httpx response hook (async)."""
+    LAST_RESPONSE.set(response)
+
+
+def answer_of(response: Response[Any]) -> RawAnswer:
+    """A generated Response as a RawAnswer."""
+    return RawAnswer(
+        status_code=int(response.status_code),
+        headers=response.headers,
+        content=response.content,
+        parsed=response.parsed,
+    )
+
+
+def answer_after_parse_error(error: BaseException) -> RawAnswer:
+    """The answer whose parsing raised `error` (re-raised if no response was recorded)."""
+    response = LAST_RESPONSE.get()
+    if response is None:
+        raise error
+    return RawAnswer(
+        status_code=response.status_code, headers=response.headers, content=response.content
+    )

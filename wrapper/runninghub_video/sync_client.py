@@ -1,0 +1,297 @@
+"""RunningHub: the synchronous client. A thin driver of the shared policy (params, responses,
+policy, download) over the generated runninghub_client functions and one connection pool.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import time
+from collections.abc import Callable
+from pathlib import Path
+from types import ModuleType, TracebackType
+from typing import Any
+
+import httpx
+import tenacity
+from runninghub_client import AuthenticatedClient
+from runninghub_client.api.video import image_to_video_realistic, query_task, upload_media
+from runninghub_client.models import QueryTaskRequest, UploadMediaRequest
+from runninghub_client.types import File
+
+from . import params as checks
+from .download import (
+    CHUNK_BYTES,
+    DownloadSink,
+    ProgressCallback,
+    download_target,
+    expected_length,
+    result_url,
+    status_error,
+)
+from .errors import DownloadError, RunningHubError
+from .policy import Done, Policy, Poller, connection_error, retry_settings, submit_may_retry
+from .policy import transient as transient_error
+from .responses import RawAnswer, read_submit, read_task, read_upload, task_failed
+from .settings import (
+    LAST_RESPONSE,
+    PARSE_ERRORS,
+    USER_AGENT,
+    Settings,
+    answer_after_parse_error,
+    answer_of,
+    record_response,
+)
+from .task import Task
+
+logger = logging.getLogger("runninghub_video")
+
+
+class RunningHub:
+    """Synchronous RunningHub image-to-video client; use it as a context manager.
+
+    The key comes from `api_key` or RUNNINGHUB_API_KEY, the base URL from `base_url` or
+    RUNNINGHUB_BASE_URL (default https://www.runninghub.cn). `clock` and `sleep` are
+    injectable so that polling can be tested without waiting.
+    """
+
+    def __init__(
+        self,
+        api_key: str | None = None,
+        *,
+        base_url: str | None = None,
+        policy: Policy | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self._settings = Settings.resolve(api_key, base_url, policy)
+        self.policy = self._settings.policy
+        self._clock = clock
+        self._sleep = sleep
+        timeout = self.policy.httpx_timeout()
+        extra: dict[str, Any] = {"event_hooks": {"response": [record_response]}}
+        if transport is not None:
+            extra["transport"] = transport
+        self._api = AuthenticatedClient(
+            base_url=self._settings.base_url,
+            token=self._settings.api_key,
+            timeout=timeout,
+            headers={"User-Agent": USER_AGENT},
+            httpx_args=extra,
+        )
+        self._api.get_httpx_client()
+        # Result files live on another host: a separate pool that never carries the key.
+        self._files = httpx.Client(
+            timeout=timeout,
+            follow_redirects=True,
+            headers={"User-Agent": USER_AGENT},
+            transport=transport,
+        )
+
+    @property
+    def base_url(self) -> str:
+        """The API base URL in use."""
+        return self._settings.base_url
+
+    def __repr__(self) -> str:
+        return f"RunningHub(base_url={self.base_url!r})"
+
+    def __enter__(self) -> RunningHub:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close both connection pools."""
+        self._api.get_httpx_client().close()
+        self._files.close()
+
+    # ------------------------------------------------------------ one HTTP call
+
+    def _call(self, endpoint: ModuleType, body: Any, *, is_submit: bool = False) -> RawAnswer:
+        token = LAST_RESPONSE.set(None)
+        try:
+            return answer_of(endpoint.sync_detailed(client=self._api, body=body))
+        except httpx.HTTPError as exc:
+            raise connection_error(exc, sent_may_matter=is_submit) from exc
+        except PARSE_ERRORS as exc:
+            return answer_after_parse_error(exc)
+        finally:
+            LAST_RESPONSE.reset(token)
+
+    # ------------------------------------------------------------ the API
+
+    def upload(self, path: str | Path) -> str:
+        """Upload a local JPG/PNG (at most 10 MB); return its URL for `imageUrl` (lives ~1 day)."""
+        image = checks.check_local_image(path)
+        data = image.path.read_bytes()
+        settings = retry_settings(
+            "upload",
+            policy=self.policy,
+            retry_if=transient_error,
+            attempts=self.policy.upload_attempts,
+            clock=self._clock,
+        )
+        for attempt in tenacity.Retrying(sleep=self._sleep, **settings):
+            with attempt:
+                body = UploadMediaRequest(
+                    file=File(
+                        io.BytesIO(data), file_name=image.path.name, mime_type=image.mime_type
+                    )
+                )
+                url = read_upload(self._call(upload_media, body))
+        logger.info("uploaded %s", image.path.name)
+        return url
+
+    def submit(
+        self,
+        prompt: str,
+        image: str | Path,
+        *,
+        resolution: str = "720p",
+        aspect_ratio: str = "16:9",
+        duration: int | str = 4,
+        webhook_url: str | None = None,
+    ) -> Task:
+        """Check the input, upload a local image, submit the (paid) task; return it.
+
+        Retried only when provably no task was created; see Policy.submit_attempts.
+        """
+        submit = checks.check_submit(
+            prompt=prompt,
+            image=image,
+            resolution=resolution,
+            aspect_ratio=aspect_ratio,
+            duration=duration,
+            webhook_url=webhook_url,
+        )
+        image_url = (
+            submit.image if isinstance(submit.image, str) else self.upload(submit.image.path)
+        )
+        body = submit.request(image_url)
+        settings = retry_settings(
+            "submit",
+            policy=self.policy,
+            retry_if=submit_may_retry,
+            attempts=self.policy.submit_attempts,
+            clock=self._clock,
+        )
+        for attempt in tenacity.Retrying(sleep=self._sleep, **settings):
+            with attempt:
+                task = read_submit(self._call(image_to_video_realistic, body, is_submit=True))
+        logger.info("submitted task %s (%s)", task.id, task.status)
+        return task
+
+    def get(self, task_id: str) -> Task:
+        """Query a task once; any status comes back (FAILED and CANCEL too)."""
+        task_id = checks.check_task_id(task_id)
+        try:
+            return read_task(
+                self._call(query_task, QueryTaskRequest(task_id=task_id)), task_id=task_id
+            )
+        except RunningHubError as error:
+            raise error.with_task_id(task_id) from None
+
+    def wait(
+        self,
+        task_id: str,
+        *,
+        timeout: float | None = None,
+        on_update: Callable[[Task], None] | None = None,
+    ) -> Task:
+        """Poll until SUCCESS (returned) or FAILED / CANCEL (TaskFailedError raised).
+
+        `timeout` (default Policy.wait_timeout, 30 minutes) bounds the whole wait; past it,
+        WaitTimeoutError carries the last status and the task goes on.
+        """
+        task_id = checks.check_task_id(task_id)
+        poller = Poller(
+            task_id, policy=self.policy, clock=self._clock, timeout=timeout, on_update=on_update
+        )
+        while True:
+            try:
+                for attempt in tenacity.Retrying(
+                    sleep=self._sleep, **poller.query_retry_settings()
+                ):
+                    with attempt:
+                        task = self.get(task_id)
+            except RunningHubError as error:
+                raise poller.after_error(error) from None
+            step = poller.after_task(task)
+            if isinstance(step, Done):
+                return _succeeded(step.task)
+            self._sleep(step.seconds)
+
+    def run(
+        self,
+        prompt: str,
+        image: str | Path,
+        *,
+        resolution: str = "720p",
+        aspect_ratio: str = "16:9",
+        duration: int | str = 4,
+        webhook_url: str | None = None,
+        timeout: float | None = None,
+        on_update: Callable[[Task], None] | None = None,
+    ) -> Task:
+        """submit() then wait(); a submit that already answers SUCCESS is not polled."""
+        task = self.submit(
+            prompt,
+            image,
+            resolution=resolution,
+            aspect_ratio=aspect_ratio,
+            duration=duration,
+            webhook_url=webhook_url,
+        )
+        if on_update is not None:
+            on_update(task)
+        if task.is_final:
+            return _succeeded(task)
+        self._sleep(self.policy.poll_interval)
+        return self.wait(task.id, timeout=timeout, on_update=on_update)
+
+    def download(
+        self,
+        task: Task | str,
+        destination: str | Path | None = None,
+        *,
+        on_progress: ProgressCallback | None = None,
+    ) -> Path:
+        """Stream the result video to `destination` (default ./<task id>.mp4); return the path.
+
+        A task id is queried first. The file appears under its name only when complete.
+        """
+        if isinstance(task, str):
+            task = self.get(task)
+        url = result_url(task)
+        target = download_target(task, destination)
+        try:
+            with self._files.stream("GET", url) as response:
+                if response.status_code != 200:
+                    raise status_error(response.status_code, url, task.id)
+                total = expected_length(response.headers)
+                with DownloadSink(
+                    target, url=url, total=total, task_id=task.id, on_progress=on_progress
+                ) as sink:
+                    chunks = response.iter_raw if total is not None else response.iter_bytes
+                    for chunk in chunks(CHUNK_BYTES):
+                        sink.write(chunk)
+        except httpx.HTTPError as exc:
+            raise DownloadError(
+                f"download of the result of task {task.id} failed ({type(exc).__name__})",
+                task_id=task.id,
+            ) from exc
+        return target
+
+
+def _succeeded(task: Task) -> Task:
+    if not task.succeeded:
+        raise task_failed(task)
+    return task
