@@ -18,7 +18,7 @@ PRISM     := node_modules/.bin/prism
 MOCK_PORT ?= 4010
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: help setup lock import-spec spec generate check-generated mock contract lint test demo clean
+.PHONY: help setup lock import-spec spec generate check-generated readme-table mock contract lint test demo clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -77,6 +77,9 @@ check-generated: $(VENV)/.synced ## Fail, naming files, if openapi/runninghub.ya
 _generate_into:
 	$(call generate_into,$(DEST),$(SRC))
 
+readme-table: $(VENV)/.synced ## Rewrite README.md's deviation table from openapi/overlay.yaml
+	$(PY) scripts/deviations.py --write README.md
+
 # ------------------------------------------------------------------ mock, contract, lint, tests
 mock: node_modules/.synced ## Run the Prism mock of the merged spec on 127.0.0.1:$(MOCK_PORT) (Ctrl-C stops it)
 	exec $(PRISM) mock $(SPEC) --host 127.0.0.1 --port $(MOCK_PORT)
@@ -89,6 +92,7 @@ lint: setup ## ruff, mypy --strict, OpenAPI validation of the merged spec
 	$(BIN)/ruff format --check wrapper tests scripts
 	$(BIN)/mypy
 	$(BIN)/openapi-spec-validator $(SPEC)
+	$(PY) scripts/deviations.py --check README.md
 
 test: setup ## The README's test command: lint, check-generated, the whole test suite
 	$(MAKE) --no-print-directory lint

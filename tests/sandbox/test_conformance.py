@@ -1,0 +1,190 @@
+"""Whole lifecycles through a validating Prism proxy (`prism proxy --errors`) before the sandbox.
+
+What Prism 5.14.2 does (checked by test_prism_flags_violations against bad_upstream.py):
+- a response that breaks the spec (e.g. TaskResult missing required fields) becomes HTTP 500
+  application/problem+json (type .../prism/errors#VIOLATIONS) with an `sl-violations` header;
+- an undocumented status passes through unchanged but with a Warning in `sl-violations`;
+- an invalid request (missing field, bad JSON, wrong content type, no bearer token) is answered
+  by Prism itself (422 / 400 / 422 / 401) and never reaches the upstream;
+- multipart bodies are re-encoded as UTF-8 on the way (bytes that are not UTF-8 become EF BF BD),
+  so no real image survives an upload through the proxy (stoplightio/prism#1321, #2349).
+So: no `sl-violations` header and the expected status on every answer means the sandbox conforms.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+import schemathesis
+from runninghub_video.sandbox import INVALID_API_KEY, Sandbox
+
+from tests.sandbox.conftest import AUTH, FINAL, QUERY, SAMPLE_PNG, SUBMIT, UPLOAD, submit_body
+from tests.support.processes import SPEC, free_port, prism_proxy, running
+
+SCHEMA = schemathesis.openapi.from_path(SPEC, config=schemathesis.Config.from_dict({}))
+
+
+@pytest.fixture(scope="module")
+def proxy(sandbox: Sandbox) -> Iterator[httpx.Client]:
+    """An httpx client (good key) for a Prism proxy in front of the session's sandbox."""
+    with (
+        prism_proxy(sandbox.base_url) as url,
+        httpx.Client(base_url=url, headers=AUTH, timeout=30) as client,
+    ):
+        yield client
+
+
+def conforming(response: httpx.Response, status: int) -> dict[str, Any]:
+    """Assert Prism saw no violation and the status is status; return the JSON body."""
+    assert "sl-violations" not in response.headers, response.headers["sl-violations"]
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/json"), response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def submit_via(proxy: httpx.Client, prompt: str, **overrides: Any) -> dict[str, Any]:
+    """Submit through the proxy, expecting a conforming 200."""
+    return conforming(proxy.post(SUBMIT, json=submit_body(prompt, **overrides)), 200)
+
+
+def poll_via(proxy: httpx.Client, task_id: str, timeout: float = 40) -> dict[str, Any]:
+    """Query through the proxy until final, every answer a conforming 200."""
+    deadline = time.monotonic() + timeout
+    while True:
+        body = conforming(proxy.post(QUERY, json={"taskId": task_id}), 200)
+        if body["status"] in FINAL:
+            return body
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+
+
+def test_prism_flags_violations():
+    """The oracle itself: Prism must turn a bad upstream answer into a visible violation."""
+    port = free_port()
+    argv = [sys.executable, "-m", "tests.sandbox.bad_upstream", str(port)]
+    with running(argv, port), prism_proxy(f"http://127.0.0.1:{port}") as url:
+        bad = httpx.post(url + QUERY, json={"taskId": "1"}, headers=AUTH)
+        assert bad.status_code == 500
+        assert bad.headers["content-type"] == "application/problem+json"
+        assert "VIOLATIONS" in bad.json()["type"]
+        assert "required property 'errorCode'" in bad.headers["sl-violations"]
+        undocumented = httpx.post(url + SUBMIT, json=submit_body(), headers=AUTH)
+        assert undocumented.status_code == 418
+        assert "Unable to match the returned status code" in undocumented.headers["sl-violations"]
+
+
+def test_success_lifecycle(proxy):
+    submitted = submit_via(proxy, "a lighthouse")
+    assert submitted["status"] == "QUEUED"
+    body = poll_via(proxy, submitted["taskId"])
+    assert body["status"] == "SUCCESS"
+    video = httpx.get(body["results"][0]["url"])  # result host: not part of the spec
+    assert video.status_code == 200
+    assert video.headers["content-type"] == "video/mp4"
+
+
+@pytest.mark.parametrize(
+    ("prompt", "status", "code"),
+    [
+        ("[sandbox:fail=1505] a person", "FAILED", "1505"),
+        ("[sandbox:fail=1006] slow", "FAILED", "1006"),
+        ("[sandbox:cancel] a boat", "CANCEL", ""),
+        ("[sandbox:expire] snow", "SUCCESS", ""),
+    ],
+)
+def test_marker_lifecycles(proxy, prompt, status, code):
+    body = poll_via(proxy, submit_via(proxy, prompt)["taskId"])
+    assert (body["status"], body["errorCode"]) == (status, code)
+
+
+def test_instant_submit(proxy):
+    body = submit_via(proxy, "[sandbox:instant] sun")
+    assert body["status"] == "SUCCESS"
+    assert body["results"]
+
+
+def test_submit429_lifecycle(proxy):
+    prompt = f"[sandbox:submit429=1] kite {time.monotonic_ns()}"
+    limited = proxy.post(SUBMIT, json=submit_body(prompt))
+    assert conforming(limited, 429)["errorCode"] == "1003"
+    assert limited.headers["retry-after"] == "1"
+    assert poll_via(proxy, submit_via(proxy, prompt)["taskId"])["status"] == "SUCCESS"
+
+
+def test_query5xx_lifecycle(proxy):
+    task_id = submit_via(proxy, "[sandbox:query5xx=2] rain")["taskId"]
+    for _ in range(2):
+        assert conforming(proxy.post(QUERY, json={"taskId": task_id}), 503)["errorCode"] == "1010"
+    assert poll_via(proxy, task_id)["status"] == "SUCCESS"
+
+
+def test_unknown_task(proxy):
+    body = conforming(proxy.post(QUERY, json={"taskId": "1000000000000000000"}), 200)
+    assert (body["status"], body["errorCode"]) == ("FAILED", "1004")
+
+
+@pytest.mark.parametrize(
+    ("body", "headers", "status", "code"),
+    [
+        (submit_body("[sandbox:nope]"), AUTH, 422, "1007"),
+        (submit_body(), {"Authorization": f"Bearer {INVALID_API_KEY}"}, 401, "1002"),
+    ],
+)
+def test_sandbox_errors_conform(sandbox, proxy, body, headers, status, code):
+    before = sandbox.stats.submit_attempts
+    response = proxy.post(SUBMIT, json=body, headers=headers)
+    assert conforming(response, status)["errorCode"] == code
+    assert sandbox.stats.submit_attempts == before + 1  # answered by the sandbox
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "status"),
+    [
+        ({"json": {"prompt": "only a prompt"}}, 422),
+        ({"json": submit_body(prompt="")}, 422),  # the spec's minLength 1
+        ({"content": b"{oops", "headers": {"Content-Type": "application/json"}}, 400),
+        ({"content": b"x", "headers": {"Content-Type": "text/plain"}}, 422),
+        ({"json": submit_body(), "headers": {"Authorization": ""}}, 401),
+    ],
+)
+def test_schema_invalid_requests_are_answered_by_prism(sandbox, proxy, kwargs, status):
+    before = sandbox.stats.submit_attempts
+    response = proxy.post(SUBMIT, **kwargs)
+    assert response.status_code == status
+    assert sandbox.stats.submit_attempts == before  # never reached the sandbox
+
+
+def test_upload_through_prism_arrives_re_encoded(sandbox, proxy):
+    """Prism re-encodes multipart bodies, so the sandbox sees a broken PNG and answers 422."""
+    before = sandbox.stats.upload_attempts
+    files = {"file": ("sample.png", SAMPLE_PNG.read_bytes(), "image/png")}
+    body = conforming(proxy.post(UPLOAD, files=files), 422)
+    assert body["errorCode"] == "1007"
+    assert "JPG or PNG" in body["errorMessage"]
+    assert sandbox.stats.upload_attempts == before + 1
+    missing = proxy.post(UPLOAD, files={"other": ("a.txt", b"x")})  # Prism answers this one
+    assert missing.status_code == 422
+    assert missing.headers["content-type"] == "application/problem+json"
+    assert sandbox.stats.upload_attempts == before + 1
+
+
+def test_upload_answers_match_the_spec(sandbox):
+    """Uploads can't go through Prism intact; validate the direct answers against the spec."""
+    operation = SCHEMA["/openapi/v2/media/upload/binary"]["POST"]
+    files = {"file": ("sample.png", SAMPLE_PNG.read_bytes(), "image/png")}
+    with httpx.Client(base_url=sandbox.base_url, headers=AUTH) as client:
+        for response, status in [
+            (client.post(UPLOAD, files=files), 200),
+            (client.post(UPLOAD, files={"file": ("a.gif", b"GIF89a")}), 422),
+            (client.post(UPLOAD, json={}), 415),
+            (httpx.post(sandbox.base_url + UPLOAD, files=files), 401),
+        ]:
+            assert response.status_code == status
+            response.request.read()  # multipart requests stream; schemathesis reads the body
+            operation.validate_response(response)

@@ -1,0 +1,184 @@
+"""Pure parts of the sandbox: marker parsing, lifecycle timing with a fake clock, payloads."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+import runninghub_video.sandbox as sandbox_pkg
+from runninghub_video.sandbox import MARKERS, FaultPlan, MarkerError, parse_faults
+from runninghub_video.sandbox.payloads import task_result
+from runninghub_video.sandbox.tasks import (
+    RenderProgress,
+    TaskStore,
+    Timing,
+    VideoRequest,
+    task_state,
+)
+from runninghub_video.sandbox.uploads import image_kind
+from runninghub_video.sandbox.video import VideoSpec, zoom_argv
+
+
+class FakeClock:
+    """A clock the test moves by hand."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def make_store(clock: FakeClock, speed: float = 1.0) -> TaskStore:
+    return TaskStore(Timing.at_speed(speed), clock, random.Random(7))
+
+
+REQUEST = VideoRequest("p", "720p", "16:9", "https://example.com/x.png", 4)
+
+
+def test_every_marker_is_documented_in_the_package_docstring():
+    assert sandbox_pkg.__doc__ is not None
+    for marker in MARKERS:
+        assert f"`{marker}`" in sandbox_pkg.__doc__
+
+
+@pytest.mark.parametrize(
+    ("prompt", "plan"),
+    [
+        ("a plain prompt", FaultPlan()),
+        ("x [sandbox:fail=1505] y", FaultPlan(fail_code="1505")),
+        ("[sandbox:cancel]", FaultPlan(cancel=True)),
+        ("[sandbox:submit429=3][sandbox:query5xx=2]", FaultPlan(submit_429=3, query_5xx=2)),
+        ("[sandbox:expire] [sandbox:instant]", FaultPlan(expire=True, instant=True)),
+        ("brackets [like this] are fine", FaultPlan()),
+    ],
+)
+def test_parse_faults(prompt, plan):
+    assert parse_faults(prompt) == plan
+
+
+@pytest.mark.parametrize(
+    "prompt",
+    [
+        "[sandbox:explode]",
+        "[sandbox:fail]",
+        "[sandbox:fail=15]",
+        "[sandbox:fail=abcd]",
+        "[sandbox:submit429]",
+        "[sandbox:query5xx=-1]",
+        "[sandbox:cancel=1]",
+        "[sandbox:fail=1505][sandbox:cancel]",
+    ],
+)
+def test_bad_markers_are_refused(prompt):
+    with pytest.raises(MarkerError):
+        parse_faults(prompt)
+
+
+def test_timing_at_speed_divides_durations():
+    assert Timing.at_speed(4) == Timing(0.25, 1.0)
+    with pytest.raises(ValueError, match="speed"):
+        Timing.at_speed(0)
+
+
+def test_lifecycle_follows_the_clock_and_waits_for_the_render():
+    clock = FakeClock()
+    store = make_store(clock)
+    task = store.create(REQUEST, FaultPlan(), render_key="k")
+    pending, ready = RenderProgress(), RenderProgress(ready_at=clock.now + 2)
+    assert task_state(task, clock.now, pending).status == "QUEUED"
+    assert task_state(task, clock.now + 0.99, ready).status == "QUEUED"
+    assert task_state(task, clock.now + 1.0, ready).status == "RUNNING"
+    assert task_state(task, clock.now + 4.99, ready).status == "RUNNING"
+    done = task_state(task, clock.now + 5.0, ready)
+    assert (done.status, done.finished_at, done.error_code) == ("SUCCESS", clock.now + 5.0, "")
+    # A render slower than the schedule keeps the task RUNNING until the file exists.
+    assert task_state(task, clock.now + 60, pending).status == "RUNNING"
+    slow = RenderProgress(ready_at=clock.now + 9)
+    assert task_state(task, clock.now + 8, slow).status == "RUNNING"
+    assert task_state(task, clock.now + 9, slow).finished_at == clock.now + 9
+
+
+def test_failures_and_cancel_end_after_running():
+    clock = FakeClock()
+    store = make_store(clock, speed=10)
+    failed = store.create(REQUEST, FaultPlan(fail_code="1501"), None)
+    cancelled = store.create(REQUEST, FaultPlan(cancel=True), None)
+    assert task_state(failed, clock.now + 0.2, RenderProgress()).status == "RUNNING"
+    state = task_state(failed, clock.now + 0.5, RenderProgress())
+    assert (state.status, state.error_code, state.error_message) == (
+        "FAILED",
+        "1501",
+        "content verification failed",
+    )
+    assert task_state(cancelled, clock.now + 0.5, RenderProgress()).status == "CANCEL"
+    broken = store.create(REQUEST, FaultPlan(), "k")
+    state = task_state(broken, clock.now + 0.5, RenderProgress(error="ffmpeg died"))
+    assert (state.status, state.error_code, state.failure_detail) == (
+        "FAILED",
+        "1015",
+        "ffmpeg died",
+    )
+
+
+def test_instant_tasks_have_no_waiting_time():
+    clock = FakeClock()
+    task = make_store(clock).create(REQUEST, FaultPlan(instant=True), "k")
+    assert task_state(task, clock.now, RenderProgress(ready_at=clock.now)).status == "SUCCESS"
+
+
+def test_task_ids_look_like_the_vendors():
+    store = make_store(FakeClock())
+    ids = {store.create(REQUEST, FaultPlan(), None).task_id for _ in range(200)}
+    assert len(ids) == 200
+    assert all(len(i) == 19 and i.isdigit() for i in ids)
+
+
+def test_marker_counters():
+    clock = FakeClock()
+    store = make_store(clock)
+    assert [store.take_submit_429("p", 2) for _ in range(3)] == [True, True, False]
+    assert store.take_submit_429("other", 2) is True
+    task = store.create(REQUEST, FaultPlan(query_5xx=1), None)
+    assert [store.take_query_5xx(task) for _ in range(2)] == [True, False]
+
+
+def test_task_result_payload_has_every_required_field():
+    clock = FakeClock()
+    task = make_store(clock).create(REQUEST, FaultPlan(), "k")
+    ready = RenderProgress(ready_at=clock.now)
+    running = task_result(task, task_state(task, clock.now + 2, ready), "u", speed=1, detailed=True)
+    assert running["results"] is None
+    assert running["failedReason"] == {}
+    done = task_result(task, task_state(task, clock.now + 6, ready), "u", speed=1, detailed=True)
+    assert done["results"] == [{"url": "u", "outputType": "mp4", "text": None}]
+    assert done["usage"] == {
+        "consumeMoney": "3.2",
+        "consumeCoins": None,
+        "taskCostTime": "5",
+        "thirdPartyConsumeMoney": None,
+    }
+    submitted = task_result(task, task_state(task, clock.now, ready), "u", speed=1, detailed=False)
+    assert "usage" not in submitted
+
+
+def test_image_kind_reads_magic_bytes():
+    assert image_kind(b"\x89PNG\r\n\x1a\n....") == "png"
+    assert image_kind(b"\xff\xd8\xff\xe0....") == "jpg"
+    assert image_kind(b"GIF89a") is None
+    assert image_kind(b"") is None
+
+
+def test_zoom_argv_asks_for_h264_yuv420p_faststart():
+    argv = zoom_argv("ffmpeg", Path("in.png"), VideoSpec(8, "9:16", "1080p"), Path("o.mp4"))
+    joined = " ".join(argv)
+    for part in (
+        "libx264",
+        "-preset ultrafast",
+        "yuv420p",
+        "+faststart",
+        "1080x1920",
+        "-frames:v 96",
+    ):
+        assert part in joined

@@ -1,0 +1,105 @@
+"""JSON bodies the sandbox answers: TaskResult (submit and query) and UploadResult."""
+
+from __future__ import annotations
+
+from typing import Final
+
+from runninghub_video.sandbox.tasks import Task, TaskState
+
+PROMPT_TIPS: Final = '{"result": true, "error": null}'
+NODE_NAME: Final = "rhart-video-s-official"
+# consumeMoney per video length in seconds (the vendor's CNY prices).
+PRICES: Final[dict[int, str]] = {4: "3.2", 8: "6.5", 12: "10"}
+_EXCEPTION_TYPES: Final[dict[str, str]] = {
+    "1501": "ContentPolicyViolation",
+    "1505": "ContentPolicyViolation",
+    "1006": "TimeoutError",
+    "1504": "TimeoutError",
+}
+
+
+def task_result(
+    task: Task, state: TaskState, result_url: str, *, speed: float, detailed: bool
+) -> dict[str, object]:
+    """A TaskResult body; detailed (query answers) adds failedReason and usage like the vendor."""
+    body: dict[str, object] = {
+        "taskId": task.task_id,
+        "status": state.status,
+        "errorCode": state.error_code,
+        "errorMessage": state.error_message,
+        "results": (
+            [{"url": result_url, "outputType": "mp4", "text": None}]
+            if state.status == "SUCCESS"
+            else None
+        ),
+        "clientId": task.client_id,
+        "promptTips": PROMPT_TIPS,
+    }
+    if detailed or state.is_final:
+        body["failedReason"] = failed_reason(state)
+        body["usage"] = usage(task, state, speed)
+    return body
+
+
+def failed_reason(state: TaskState) -> dict[str, object]:
+    """failedReason: {} unless the task FAILED, then the keys the vendor is seen to send."""
+    if state.status != "FAILED":
+        return {}
+    return {
+        "exception_type": _EXCEPTION_TYPES.get(state.error_code, "GenerationError"),
+        "node_id": "1",
+        "node_name": NODE_NAME,
+        "exception_message": state.failure_detail or state.error_message,
+        "traceback": [
+            "Traceback (most recent call last):",
+            f'  File "{NODE_NAME}/run.py", line 1, in generate',
+            f"RuntimeError: [{state.error_code}] {state.error_message}",
+        ],
+    }
+
+
+def usage(task: Task, state: TaskState, speed: float) -> dict[str, object]:
+    """usage: price (SUCCESS only) and taskCostTime in vendor-time seconds, once final."""
+    cost_time = None
+    if state.finished_at is not None:
+        cost_time = str(round((state.finished_at - task.created_at) * speed))
+    return {
+        "consumeMoney": PRICES.get(task.request.duration) if state.status == "SUCCESS" else None,
+        "consumeCoins": None,
+        "taskCostTime": cost_time,
+        "thirdPartyConsumeMoney": None,
+    }
+
+
+def task_not_found(task_id: str) -> dict[str, object]:
+    """The answer to a query for an unknown taskId: HTTP 200, status FAILED, errorCode 1004."""
+    return {
+        "taskId": task_id,
+        "status": "FAILED",
+        "errorCode": "1004",
+        "errorMessage": "task not found",
+        "results": None,
+        "clientId": "",
+        "promptTips": "",
+        "failedReason": {},
+        "usage": {
+            "consumeMoney": None,
+            "consumeCoins": None,
+            "taskCostTime": None,
+            "thirdPartyConsumeMoney": None,
+        },
+    }
+
+
+def upload_result(download_url: str, file_name: str, size: int) -> dict[str, object]:
+    """The upload answer: code 0 and data.download_url to use as imageUrl."""
+    return {
+        "code": 0,
+        "message": "success",
+        "data": {
+            "type": "image",
+            "download_url": download_url,
+            "fileName": file_name,
+            "size": str(size),
+        },
+    }
