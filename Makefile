@@ -99,5 +99,8 @@ test: setup ## The README's test command: lint, check-generated, the whole test 
 	$(MAKE) --no-print-directory check-generated
 	$(BIN)/pytest
 
+demo: setup ## The main job: examples/sample.png -> out/demo.mp4 via the sandbox, no key needed
+	$(PY) -m scripts.demo
+
 clean: ## Remove the venv, node_modules and caches
 	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache .hypothesis

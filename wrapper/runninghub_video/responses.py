@@ -16,6 +16,14 @@ from typing import Any
 from runninghub_client.models import TaskOutput, TaskResult, UploadedMedia, UploadResult
 from runninghub_client.types import Unset
 
+from .error_codes import (
+    AUTH_CODES,
+    CONTENT_REJECTED_CODES,
+    ERROR_MESSAGES,
+    INVALID_REQUEST_CODES,
+    RATE_LIMIT_CODES,
+    SERVER_CODES,
+)
 from .errors import (
     APIError,
     AuthenticationError,
@@ -31,36 +39,6 @@ from .task import FINAL_STATUSES, KNOWN_STATUSES, SUCCESS, Task
 logger = logging.getLogger("runninghub_video")
 
 EXCERPT_CHARS = 200
-
-# The vendor's errorCode table (docs and llms.txt; see ../shared/reference/runninghub-api.md).
-ERROR_MESSAGES: dict[str, str] = {
-    "1000": "unknown error",
-    "1001": "invalid URL",
-    "1002": "invalid API key",
-    "1003": "rate limit exceeded",
-    "1004": "task not found",
-    "1005": "internal server error",
-    "1006": "task execution timed out",
-    "1007": "invalid parameters",
-    "1008": "file size limit exceeded",
-    "1009": "HTTP method not supported",
-    "1010": "service unavailable",
-    "1011": "system busy",
-    "1012": "service response exception",
-    "1013": "file processing failed",
-    "1014": "the standard-model API needs an enterprise-shared API key",
-    "1015": "generation failed",
-    "1101": "node info error",
-    "1501": "content verification failed (moderation)",
-    "1504": "model timed out",
-    "1505": "photorealistic real people are prohibited",
-    "1520": "per-user concurrency limit reached",
-}
-AUTH_CODES = frozenset({"1002", "1014"})
-RATE_LIMIT_CODES = frozenset({"1003", "1520"})
-INVALID_REQUEST_CODES = frozenset({"1001", "1004", "1007", "1008", "1009"})
-CONTENT_REJECTED_CODES = frozenset({"1501", "1505"})
-SERVER_CODES = frozenset({"1005", "1010", "1011", "1012"})
 
 
 @dataclass(frozen=True)

@@ -1,33 +1,10 @@
-"""The vendor's errorCode table and the sandbox's JSON error bodies (ErrorResponse in the spec)."""
+"""The sandbox's errorCodes and JSON error bodies (ErrorResponse in the spec)."""
 
 from __future__ import annotations
 
 from typing import Final
 
-# errorCode -> the vendor's English message (shared/reference/runninghub-api.md, [DOC][SJ]).
-ERROR_MESSAGES: Final[dict[str, str]] = {
-    "1000": "unknown error",
-    "1001": "invalid URL",
-    "1002": "invalid API key",
-    "1003": "rate limit exceeded",
-    "1004": "task not found",
-    "1005": "internal server error",
-    "1006": "task execution timed out",
-    "1007": "invalid parameters",
-    "1008": "file size limit exceeded",
-    "1009": "HTTP method not supported",
-    "1010": "service unavailable",
-    "1011": "system busy",
-    "1012": "service response exception",
-    "1013": "file processing failed",
-    "1014": "standard-model API restricted to enterprise-shared keys",
-    "1015": "generation failed",
-    "1101": "node info error",
-    "1501": "content verification failed",
-    "1504": "model timed out",
-    "1505": "Photorealistic real people are prohibited, please modify your prompt or image",
-    "1520": "per-user concurrency limit reached",
-}
+from runninghub_video.error_codes import ERROR_MESSAGES
 
 INVALID_PARAMETERS: Final = "1007"
 FILE_TOO_LARGE: Final = "1008"

@@ -1,0 +1,39 @@
+"""The vendor's errorCode table, in one place for the client (to map errors) and the sandbox
+(to answer like the real API). Source: the vendor's docs and llms.txt, see
+../shared/reference/runninghub-api.md ([DOC][SJ]).
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+ERROR_MESSAGES: Final[dict[str, str]] = {
+    "1000": "unknown error",
+    "1001": "invalid URL",
+    "1002": "invalid API key",
+    "1003": "rate limit exceeded",
+    "1004": "task not found",
+    "1005": "internal server error",
+    "1006": "task execution timed out",
+    "1007": "invalid parameters",
+    "1008": "file size limit exceeded",
+    "1009": "HTTP method not supported",
+    "1010": "service unavailable",
+    "1011": "system busy",
+    "1012": "service response exception",
+    "1013": "file processing failed",
+    "1014": "standard-model API restricted to enterprise-shared keys",
+    "1015": "generation failed",
+    "1101": "node info error",
+    "1501": "content verification failed",
+    "1504": "model timed out",
+    "1505": "Photorealistic real people are prohibited, please modify your prompt or image",
+    "1520": "per-user concurrency limit reached",
+}
+
+# How the client classifies them (see errors.py).
+AUTH_CODES: Final = frozenset({"1002", "1014"})
+RATE_LIMIT_CODES: Final = frozenset({"1003", "1520"})
+INVALID_REQUEST_CODES: Final = frozenset({"1001", "1004", "1007", "1008", "1009"})
+CONTENT_REJECTED_CODES: Final = frozenset({"1501", "1505"})
+SERVER_CODES: Final = frozenset({"1005", "1010", "1011", "1012"})
