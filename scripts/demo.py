@@ -1,61 +1,73 @@
 """`make demo`: an image becomes a video, offline, with no API key.
 
-Starts the sandbox (in this process) behind a validating Prism proxy (every request and
-answer is checked against openapi/runninghub.yaml), runs `runninghub-video generate` on
-examples/sample.png as a user would, then stops everything and says where the video is.
+Starts the sandbox (in this process) behind a validating Prism proxy, then runs the CLI as a
+user would: `upload` the sample image, `generate` the video through the proxy (every request
+and answer checked against openapi/runninghub.yaml), and says where the video is.
+
+The upload goes to the sandbox directly: Prism's proxy re-encodes multipart bodies as text
+and corrupts binary files (stoplightio/prism#1321), so an image cannot pass through it.
 """
 
 from __future__ import annotations
 
 import os
+import shlex
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 from runninghub_video.sandbox import Sandbox
+
 from tests.support.processes import ROOT, prism_proxy
 
-SAMPLE = ROOT / "examples" / "sample.png"
-OUTPUT = ROOT / "out" / "demo.mp4"
+SAMPLE = Path("examples/sample.png")
+OUTPUT = Path("out/demo.mp4")
 PROMPT = "slow push-in over the hills as the sun rises, birds crossing the sky"
+CLI = str(Path(sys.executable).with_name("runninghub-video"))
+
+
+def cli(base_url: str, *args: str, capture: bool = False) -> subprocess.CompletedProcess[str]:
+    """Run runninghub-video as a user would, echoing the command line."""
+    env = {
+        **os.environ,
+        "RUNNINGHUB_BASE_URL": base_url,
+        "RUNNINGHUB_API_KEY": "sandbox-demo-key",
+        "RUNNINGHUB_VIDEO_HOME": str(ROOT / "out" / ".journal"),
+    }
+    print(f"\n$ runninghub-video {shlex.join(args)}", flush=True)
+    return subprocess.run(
+        [CLI, *args], cwd=ROOT, env=env, text=True, stdout=subprocess.PIPE if capture else None
+    )
 
 
 def main() -> int:
-    OUTPUT.parent.mkdir(exist_ok=True)
+    (ROOT / OUTPUT).parent.mkdir(exist_ok=True)
     started = time.monotonic()
     with Sandbox(port=0, speed=1.0) as sandbox, prism_proxy(sandbox.base_url) as proxy:
-        print(f"sandbox {sandbox.base_url}, behind the validating Prism proxy {proxy}\n", flush=True)
-        env = {
-            **os.environ,
-            "RUNNINGHUB_BASE_URL": proxy,
-            "RUNNINGHUB_API_KEY": "sandbox-demo-key",
-            "RUNNINGHUB_VIDEO_HOME": str(ROOT / "out" / ".journal"),
-        }
-        argv = [
-            str(Path(sys.executable).with_name("runninghub-video")), "generate",
-            "--image", str(SAMPLE.relative_to(ROOT)), "--prompt", PROMPT,
-            "--output", str(OUTPUT.relative_to(ROOT)), "--poll-interval", "1",
-        ]  # fmt: skip
-        print("$ runninghub-video " + " ".join(_quote(a) for a in argv[1:]), flush=True)
-        code = subprocess.call(argv, cwd=ROOT, env=env)  # noqa: S603 - fixed argv
-    if code != 0:
-        print(f"\nthe demo failed (exit code {code})", file=sys.stderr)
-        return code
-    size = OUTPUT.stat().st_size
+        print(f"sandbox at {sandbox.base_url}; validating Prism proxy at {proxy}")
+        upload = cli(sandbox.base_url, "upload", str(SAMPLE), capture=True)
+        if upload.returncode != 0:
+            return upload.returncode
+        image_url = upload.stdout.strip().splitlines()[-1]
+        print(image_url)
+        generate = cli(
+            proxy, "generate", "--image", image_url, "--prompt", PROMPT,
+            "--output", str(OUTPUT), "--poll-interval", "1",
+        )  # fmt: skip
+    if generate.returncode != 0:
+        print(f"\nthe demo failed (exit code {generate.returncode})", file=sys.stderr)
+        return generate.returncode
+    size = (ROOT / OUTPUT).stat().st_size / 1e3
     print(
-        f"\nDone in {time.monotonic() - started:.0f} s: {OUTPUT.relative_to(ROOT)} ({size / 1e3:.0f} kB)."
-        "\nThe same against the real API (paid: about 3.2 CNY for 4 s at 720p):\n"
-        "  export RUNNINGHUB_API_KEY=<your key>   # runninghub.cn; for runninghub.ai also\n"
-        "  # export RUNNINGHUB_BASE_URL=https://www.runninghub.ai\n"
-        f"  .venv/bin/runninghub-video generate --image {SAMPLE.relative_to(ROOT)} "
-        f'--prompt "{PROMPT}" --output out/real.mp4'
+        f"\nDone in {time.monotonic() - started:.0f} s: the video is {OUTPUT} ({size:.0f} kB)."
+        "\nThe same against the real API (paid: about 3.2 CNY for 4 s at 720p):"
+        "\n  export RUNNINGHUB_API_KEY=<your key>   # a runninghub.cn key; for a runninghub.ai"
+        "\n  # key also: export RUNNINGHUB_BASE_URL=https://www.runninghub.ai"
+        f"\n  .venv/bin/runninghub-video generate --image {SAMPLE} --prompt {shlex.quote(PROMPT)}"
+        " --output out/real.mp4"
     )
     return 0
-
-
-def _quote(arg: str) -> str:
-    return f'"{arg}"' if " " in arg else arg
 
 
 if __name__ == "__main__":

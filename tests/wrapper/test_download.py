@@ -117,3 +117,14 @@ def test_unfinished_or_failed_task_is_refused_before_any_request(
     with pytest.raises(TaskFailedError):
         download("sync", Task(id="1", status="FAILED", error_code="1505"), tmp_path)
     assert files.authorization == []
+
+
+def test_downloaded_file_gets_normal_permissions(files: FileServer, tmp_path: Path) -> None:
+    import os
+
+    umask = os.umask(0o022)
+    try:
+        path = download("sync", done(f"{files.base_url}/ok.mp4"), tmp_path / "v.mp4")
+    finally:
+        os.umask(umask)
+    assert path.stat().st_mode & 0o777 == 0o644

@@ -7,31 +7,39 @@
         rh.download(task, "cat.mp4")
 
 `AsyncRunningHub` has the same methods as coroutines. Every error is a RunningHubError.
+
+The public names are imported on first use (module `__getattr__`, PEP 562): `import
+runninghub_video` alone loads neither httpx nor the generated client, which keeps the CLI's
+startup fast. Type checkers and IDEs see the names through the TYPE_CHECKING imports below.
 """
 
 from __future__ import annotations
 
-from .async_client import AsyncRunningHub
-from .errors import (
-    APIConnectionError,
-    APIError,
-    APITimeoutError,
-    AuthenticationError,
-    ConfigurationError,
-    ContentRejectedError,
-    DownloadError,
-    InvalidInputError,
-    InvalidRequestError,
-    RateLimitError,
-    RunningHubError,
-    ServerError,
-    TaskFailedError,
-    UnexpectedResponseError,
-    WaitTimeoutError,
-)
-from .policy import Policy
-from .sync_client import RunningHub
-from .task import Task
+import importlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .async_client import AsyncRunningHub
+    from .errors import (
+        APIConnectionError,
+        APIError,
+        APITimeoutError,
+        AuthenticationError,
+        ConfigurationError,
+        ContentRejectedError,
+        DownloadError,
+        InvalidInputError,
+        InvalidRequestError,
+        RateLimitError,
+        RunningHubError,
+        ServerError,
+        TaskFailedError,
+        UnexpectedResponseError,
+        WaitTimeoutError,
+    )
+    from .policy import Policy
+    from .sync_client import RunningHub
+    from .task import Task
 
 __version__ = "0.1.0"
 
@@ -57,3 +65,28 @@ __all__ = [
     "WaitTimeoutError",
     "__version__",
 ]
+
+# Public name -> the submodule defining it.
+_LAZY: dict[str, str] = {
+    "AsyncRunningHub": ".async_client",
+    "Policy": ".policy",
+    "RunningHub": ".sync_client",
+    "Task": ".task",
+    **{name: ".errors" for name in __all__ if name.endswith("Error")},
+}
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
+
+
+if not TYPE_CHECKING:
+    # Hidden from type checkers, so that a misspelt name stays an error instead of Any.
+
+    def __getattr__(name: str) -> object:
+        module = _LAZY.get(name)
+        if module is None:
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        value = getattr(importlib.import_module(module, __name__), name)
+        globals()[name] = value  # later lookups skip __getattr__
+        return value

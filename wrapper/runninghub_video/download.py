@@ -8,7 +8,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-import tempfile
+import secrets
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from types import TracebackType
@@ -103,10 +103,10 @@ class DownloadSink:
 
     def __enter__(self) -> DownloadSink:
         self.destination.parent.mkdir(parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(
-            dir=self.destination.parent, prefix=f".{self.destination.name}.", suffix=".part"
-        )
-        self._tmp = Path(name)
+        # Not mkstemp: its 0600 mode would survive the rename; os.open applies the umask.
+        name = f".{self.destination.name}.{secrets.token_hex(6)}.part"
+        self._tmp = self.destination.parent / name
+        fd = os.open(self._tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
         self._file = os.fdopen(fd, "wb")
         return self
 

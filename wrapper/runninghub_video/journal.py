@@ -92,6 +92,8 @@ class Journal:
     def append(self, event: str, task_id: str | None, **fields: Any) -> None:
         """Append one event line (one write, flushed to disk); None-valued fields are left out."""
         line: dict[str, Any] = {"time": now(), "event": event, "task_id": task_id}
+        if isinstance(fields.get("prompt"), str):
+            fields["prompt"] = truncate(fields["prompt"])
         line.update({key: value for key, value in fields.items() if value is not None})
         data = (json.dumps(line, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
         self.folder.mkdir(parents=True, exist_ok=True)
@@ -117,7 +119,7 @@ class Journal:
             "submitted",
             task_id,
             base_url=base_url,
-            prompt=truncate(prompt),
+            prompt=prompt,
             params=dict(params),
             output=output,
             status=status,

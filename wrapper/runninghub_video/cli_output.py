@@ -1,0 +1,262 @@
+"""What the CLI shows: live progress on stderr for people, one JSON object on stdout for scripts.
+
+Three modes: `rich` (stderr is a terminal: spinner with status and elapsed time, a byte progress
+bar), `plain` (stderr is not a terminal: a short line per change) and `json` (nothing but
+errors on stderr). rich is imported only in rich mode. Every line goes through `redact`, so the
+API key cannot be printed even if some message were to contain it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import re
+import sys
+import time
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any, Literal, TextIO
+
+if TYPE_CHECKING:
+    from .task import Task
+
+Mode = Literal["rich", "plain", "json"]
+REDACTED = "[redacted]"
+
+
+class Redactor:
+    """Replaces known secrets (the API key) in any text before it is shown or written."""
+
+    def __init__(self) -> None:
+        self._secrets: set[str] = set()
+
+    def add(self, secret: str | None) -> None:
+        """Remember a secret; very short strings are ignored (they would mangle normal text)."""
+        if secret and len(secret.strip()) >= 4:
+            self._secrets.add(secret.strip())
+
+    def __call__(self, text: str) -> str:
+        for secret in sorted(self._secrets, key=len, reverse=True):
+            text = text.replace(secret, REDACTED)
+        return text
+
+
+redact = Redactor()
+"""The process-wide redactor; the CLI adds the API key to it as soon as it knows it."""
+
+
+def _snake(name: str) -> str:
+    """camelCase to snake_case (for the vendor's usage keys)."""
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+def usage_json(task: Task | None) -> dict[str, Any] | None:
+    """The task's usage (cost, time) with snake_case keys, or None."""
+    if task is None or task.usage is None:
+        return None
+    return {_snake(key): value for key, value in task.usage.to_dict().items()}
+
+
+def error_json(error: BaseException, message: str | None = None) -> dict[str, Any]:
+    """{type, message, code} of an error; code is the vendor's errorCode when there is one."""
+    code = getattr(error, "error_code", None)
+    message = message or str(error) or type(error).__name__
+    return {
+        "type": type(error).__name__,
+        "message": redact(message),
+        "code": code if isinstance(code, str) else None,
+    }
+
+
+def result_json(
+    *,
+    task_id: str | None,
+    task: Task | None = None,
+    output: str | None = None,
+    error: BaseException | None = None,
+    message: str | None = None,
+    status: str | None = None,
+    resume: str | None = None,
+) -> dict[str, Any]:
+    """The one JSON object a command prints with --json, in success and in failure."""
+    if status is None and task is not None:
+        status = task.status
+    results = [
+        {"url": result.url, "output_type": result.output_type}
+        for result in (task.results if task is not None else ())
+    ]
+    return {
+        "task_id": task_id,
+        "status": status,
+        "results": results,
+        "output": output,
+        "error": None if error is None else error_json(error, message),
+        "usage": usage_json(task),
+        "resume": redact(resume) if resume else None,
+    }
+
+
+def print_json(data: dict[str, Any], stream: TextIO | None = None) -> None:
+    """One JSON object, one line, on stdout."""
+    out = stream or sys.stdout
+    out.write(redact(json.dumps(data, ensure_ascii=False)) + "\n")
+    out.flush()
+
+
+def print_line(text: str, stream: TextIO | None = None) -> None:
+    """A line of normal output on stdout."""
+    out = stream or sys.stdout
+    out.write(redact(text) + "\n")
+    out.flush()
+
+
+def _seconds(elapsed: float) -> str:
+    """Elapsed time as people read it: 7 s, 2 min 05 s."""
+    whole = int(elapsed)
+    return f"{whole} s" if whole < 60 else f"{whole // 60} min {whole % 60:02d} s"
+
+
+def _size(count: int) -> str:
+    """A byte count in decimal units, as rich's progress bar shows it."""
+    if count < 1000:
+        return f"{count} bytes"
+    if count < 1000_000:
+        return f"{count / 1000:.1f} kB"
+    return f"{count / 1000_000:.1f} MB"
+
+
+class Display:
+    """Progress and messages on stderr, in one of the three modes."""
+
+    def __init__(self, mode: Mode, stream: TextIO | None = None) -> None:
+        self.mode = mode
+        self.stream = stream or sys.stderr
+        self._console: Any = None
+
+    @classmethod
+    def choose(cls, *, json_output: bool, stream: TextIO | None = None) -> Display:
+        """json with --json, rich on a terminal, else plain."""
+        err = stream or sys.stderr
+        if json_output:
+            return cls("json", err)
+        is_tty = getattr(err, "isatty", None)
+        return cls("rich" if is_tty is not None and is_tty() else "plain", err)
+
+    # ------------------------------------------------------------ lines
+
+    def _write(self, text: str) -> None:
+        self.stream.write(redact(text) + "\n")
+        self.stream.flush()
+
+    def error(self, message: str) -> None:
+        """The one `error: ...` line, in every mode."""
+        self._write(f"error: {message}")
+
+    def warning(self, message: str) -> None:
+        """A `warning: ...` line, in every mode (something the user must know)."""
+        self._write(f"warning: {message}")
+
+    def hint(self, message: str) -> None:
+        """Advice shown in every mode (how to resume, what may exist)."""
+        self._write(message)
+
+    def note(self, message: str) -> None:
+        """Progress information; not shown with --json."""
+        if self.mode != "json":
+            self._write(message)
+
+    def raw(self, text: str) -> None:
+        """Text as is (tracebacks with --verbose), still redacted."""
+        self.stream.write(redact(text))
+        self.stream.flush()
+
+    # ------------------------------------------------------------ live progress
+
+    def _rich_console(self) -> Any:
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(file=self.stream, highlight=False)
+        return self._console
+
+    @contextlib.contextmanager
+    def polling(self, task_id: str, known: str | None = None) -> Iterator[Callable[[Task], None]]:
+        """While waiting: yields on_update(task); shows status and elapsed time. `known` is
+        the status already shown (not repeated)."""
+        start = time.monotonic()
+        last: list[str] = [known] if known else []
+
+        def elapsed() -> str:
+            return _seconds(time.monotonic() - start)
+
+        if self.mode != "rich":
+
+            def update_plain(task: Task) -> None:
+                if not last or last[-1] != task.status:
+                    last.append(task.status)
+                    self.note(f"task {task_id}: {task.status} ({elapsed()})")
+
+            yield update_plain
+            return
+
+        from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+        progress = Progress(
+            SpinnerColumn(),
+            TextColumn("task {task.fields[task_id]}: [bold]{task.fields[status]}[/]"),
+            TimeElapsedColumn(),
+            console=self._rich_console(),
+            transient=True,
+        )
+        row = progress.add_task("wait", task_id=task_id, status=known or "waiting", total=None)
+
+        def update_rich(task: Task) -> None:
+            if not last or last[-1] != task.status:
+                last.append(task.status)
+            progress.update(row, status=task.status)
+
+        with progress:
+            yield update_rich
+        if last:
+            self.note(f"task {task_id}: {last[-1]} after {elapsed()}")
+
+    @contextlib.contextmanager
+    def downloading(self, task_id: str, target: str) -> Iterator[Callable[[int, int | None], None]]:
+        """While downloading: yields on_progress(received, total); a byte progress bar."""
+        received: list[int] = [0]
+        if self.mode != "rich":
+
+            def count(done: int, total: int | None) -> None:
+                received[0] = done
+
+            self.note(f"task {task_id}: downloading to {target}")
+            yield count
+            self.note(f"saved {target} ({_size(received[0])})")
+            return
+
+        from rich.progress import (
+            BarColumn,
+            DownloadColumn,
+            Progress,
+            TextColumn,
+            TimeRemainingColumn,
+            TransferSpeedColumn,
+        )
+
+        progress = Progress(
+            TextColumn("downloading [bold]{task.fields[target]}[/]"),
+            BarColumn(),
+            DownloadColumn(),
+            TransferSpeedColumn(),
+            TimeRemainingColumn(),
+            console=self._rich_console(),
+            transient=True,
+        )
+        row = progress.add_task("download", target=target, total=None)
+
+        def advance(done: int, total: int | None) -> None:
+            received[0] = done
+            progress.update(row, completed=done, total=total)
+
+        with progress:
+            yield advance
+        self.note(f"saved {target} ({_size(received[0])})")
