@@ -18,7 +18,7 @@ PRISM     := node_modules/.bin/prism
 MOCK_PORT ?= 4010
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: help setup lock import-spec spec generate check-generated readme-table mock contract lint test demo clean
+.PHONY: help setup lock import-spec spec generate check-generated readme-table mock contract lint test demo bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -38,6 +38,7 @@ node_modules/.synced: package.json package-lock.json
 
 lock: $(VENV)/.synced ## Re-resolve requirements.lock from pyproject.toml (maintainers)
 	$(BIN)/uv pip compile pyproject.toml --group dev --extra sandbox --universal --generate-hashes --quiet -o requirements.lock
+	$(BIN)/uv pip compile --group pyproject.toml:bench -c requirements.lock --universal --generate-hashes --python-version 3.11 --quiet -o benchmarks/requirements.lock
 
 # ------------------------------------------------------------------ the spec and the generated client
 import-spec: ## Take the YAML block of a vendor doc page export: make import-spec PAGE=page.md
@@ -88,8 +89,8 @@ contract: setup ## schemathesis CLI against a Prism mock it starts and stops (sc
 	$(PY) -m tests.contract.run_cli
 
 lint: setup ## ruff, mypy --strict, OpenAPI validation of the merged spec
-	$(BIN)/ruff check wrapper tests scripts
-	$(BIN)/ruff format --check wrapper tests scripts
+	$(BIN)/ruff check wrapper tests scripts benchmarks
+	$(BIN)/ruff format --check wrapper tests scripts benchmarks
 	$(BIN)/mypy
 	$(BIN)/openapi-spec-validator $(SPEC)
 	$(PY) scripts/deviations.py --check README.md
@@ -101,6 +102,10 @@ test: setup ## The README's test command: lint, check-generated, the whole test 
 
 demo: setup ## The main job: examples/sample.png -> out/demo.mp4 via the sandbox, no key needed
 	$(PY) -m scripts.demo
+
+bench: setup ## Benchmarks vs baselines measured in the same run (~5 min); tables into benchmarks/README.md
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r benchmarks/requirements.lock
+	$(PY) -m benchmarks.run
 
 clean: ## Remove the venv, node_modules and caches
 	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -1,0 +1,1 @@
+"""Benchmarks of runninghub-video: `make bench`, or `python -m benchmarks.run NAME...`."""
