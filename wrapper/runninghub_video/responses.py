@@ -74,7 +74,7 @@ def retry_after_seconds(headers: Mapping[str, str]) -> float | None:
 def _json_object(content: bytes) -> dict[str, Any] | None:
     try:
         data = json.loads(content)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested deeper than Python allows
         return None
     return data if isinstance(data, dict) else None
 
@@ -165,8 +165,10 @@ def _unexpected(answer: RawAnswer, why: str, task_id: str | None) -> UnexpectedR
 
 def _check_types(model: TaskResult) -> str | None:
     """The generator casts without checking; say what does not match the spec, if anything."""
-    if not isinstance(model.task_id, str) or not model.task_id:
-        return "taskId is not a non-empty string"
+    task_id = model.task_id
+    if not isinstance(task_id, str) or not task_id or any(c.isspace() for c in task_id):
+        # The same rule as params.check_task_id: a task we could not query again is not one.
+        return "taskId is not a non-empty string without spaces"
     for name in ("error_code", "error_message"):
         if getattr(model, name) is not None and not isinstance(getattr(model, name), str):
             return f"{name} is not a string"

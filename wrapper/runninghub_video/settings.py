@@ -23,8 +23,9 @@ DEFAULT_BASE_URL = "https://www.runninghub.cn"
 """China site (CNY). The international site is https://www.runninghub.ai; keys are per site."""
 USER_AGENT = "runninghub-video (python)"
 
-# What the generated parsers raise on a body that is not what the spec says.
-PARSE_ERRORS = (ValueError, KeyError, TypeError, AttributeError)
+# What the generated parsers raise on a body that is not what the spec says (RecursionError:
+# JSON nested deeper than the interpreter's recursion limit).
+PARSE_ERRORS = (ValueError, KeyError, TypeError, AttributeError, RecursionError)
 
 
 @dataclass(frozen=True)

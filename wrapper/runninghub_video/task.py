@@ -62,7 +62,9 @@ class Task:
             results=tuple(model.results or ()),
             error_code=model.error_code or None,
             error_message=model.error_message or None,
-            failed_reason=None if isinstance(reason, Unset) else reason,
+            # Diagnostic only: a failedReason of another type (the generator casts without
+            # checking) is dropped rather than let it fail the reading of the whole task.
+            failed_reason=reason if isinstance(reason, FailedReason | str) else None,
             usage=None if isinstance(usage, Unset) else usage,
             model=model,
         )
