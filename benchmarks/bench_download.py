@@ -4,8 +4,7 @@ same URL in the same run; and the client's peak RSS for 10 MB, 100 MB and 1 GB r
 The files are served by aiohttp (sendfile) from a temporary folder, in another process. Each
 RunningHub download runs in its own process, which reports the download's wall time and its
 peak RSS (VmHWM) before and after. RunningHub.download fsyncs the file before renaming it
-into place; curl does not, so `curl -o` + fsync is shown too. The `iter_raw()` variant is the
-fix proposed for the wrapper (see the notes), applied by patching the chunk size.
+into place; curl does not, so `curl -o` + fsync is shown too.
 """
 
 # ruff: noqa: S603  (benchmark code runs its own fixed commands: python, curl, make...)
@@ -39,7 +38,6 @@ THROUGHPUT_TARGET = 0.9
 RSS_TARGET_MB = 60.0
 VARIANTS = {
     "shipped": "RunningHub.download",
-    "unchunked": "RunningHub.download, iter_raw() (proposed)",
 }
 
 
@@ -49,11 +47,8 @@ VARIANTS = {
 def worker(url: str, destination: str, variant: str) -> None:
     """Download url to destination once; print seconds and peak RSS."""
     from runninghub_client.models import TaskOutput
-    from runninghub_video import RunningHub, Task, sync_client
+    from runninghub_video import RunningHub, Task
 
-    if variant == "unchunked":
-        # iter_raw(None) yields the socket reads as they come, without httpx's re-chunking.
-        setattr(sync_client, "CHUNK_BYTES", None)  # noqa: B010
     task = Task(id="1", status="SUCCESS", results=(TaskOutput(url=url, output_type="mp4"),))
     with RunningHub("bench-key", base_url="http://127.0.0.1:9") as hub:
         before = peak_rss_mb()

@@ -68,8 +68,7 @@ def clients(url: str, tls: ssl.SSLContext | None) -> dict[str, Callable[[], obje
     body = {"taskId": TASK_ID}
     generated = AuthenticatedClient(base_url=url, token=API_KEY, verify_ssl=verify)
     request = QueryTaskRequest(task_id=TASK_ID)
-    transport = httpx.HTTPTransport(verify=tls) if tls is not None else None
-    hub = RunningHub(API_KEY, base_url=url, policy=Policy(), transport=transport)
+    hub = RunningHub(API_KEY, base_url=url, policy=Policy(), verify=verify)
     return {
         "raw httpx.Client + json.loads": lambda: json.loads(
             raw.post(QUERY_PATH, json=body).content
@@ -157,8 +156,7 @@ def run() -> Section:
         "keep-alive on one connection, against a raw-asyncio server answering a fixed "
         "SUCCESS TaskResult (~600 bytes) from another process. 'CPU vs raw' is the median of "
         "per-round ratios to the raw httpx client. TLS: a self-signed certificate made with "
-        "openssl at run time; RunningHub has no `verify=` argument, so it gets "
-        "`transport=httpx.HTTPTransport(verify=ctx)`."
+        "openssl at run time, passed as `verify=ctx` to every client."
         + ("" if certificate is not None else " TLS skipped: no openssl on PATH.")
     )
     section.data["missed"] = missed

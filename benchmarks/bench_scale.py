@@ -6,12 +6,9 @@ RUNNING_ANSWERS x POLL_INTERVAL. Each client runs in its own process, which repo
 peak RSS (VmHWM), its CPU seconds per poll and the wall time.
 
 Variants, all polling the same way (query, parse, sleep POLL_INTERVAL):
-- `AsyncRunningHub.wait` as shipped;
-- `+ cap 20 in flight + sniffio`: the fixes proposed for the wrapper: an asyncio.Semaphore(20)
-  around each query (20 = httpx's keep-alive pool size) and `sniffio` importable (stubbed
-  here): httpcore tries `import sniffio` several times per request, and without the package
-  each failed import scans sys.path. Below 20 tasks the cap does nothing, so the 10-task row
-  shows the sniffio part alone;
+- `AsyncRunningHub.wait` as shipped: at most Policy.max_in_flight (20, httpx's keep-alive
+  pool size) queries in flight, sniffio installed (httpcore imports it on every request);
+- `uncapped`: the same with `Policy(max_in_flight=10_000)`, to show what the cap buys;
 - `+ transport=AiohttpTransport()`: the wrapper unchanged, given httpx-aiohttp's transport
   through its existing `transport=` argument (aiohttp underneath httpx and the generated client);
 - `raw httpx.AsyncClient loop` and `raw aiohttp loop`: baselines without the wrapper.
@@ -27,10 +24,8 @@ import asyncio
 import itertools
 import json
 import os
-import sys
 import tempfile
 import time
-import types
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -58,10 +53,9 @@ IDEAL = RUNNING_ANSWERS * POLL_INTERVAL
 DEADLINE = 25.0
 """A run still waiting after this many seconds is stopped and reported as such."""
 ROUNDS = {10: 3, 100: 3, 1000: 2}
-CAP = 20
 VARIANTS = {
     "wrapper": "AsyncRunningHub.wait",
-    "capped-sniffio": f"+ cap {CAP} in flight + sniffio",
+    "uncapped": "AsyncRunningHub.wait, max_in_flight=10000",
     "aiohttp-transport": "+ transport=AiohttpTransport()",
     "httpx": "raw httpx.AsyncClient loop",
     "aiohttp": "raw aiohttp loop",
@@ -77,37 +71,20 @@ IMAGE_URL = "https://example.com/bench.png"
 # ------------------------------------------------------------------ worker (client process)
 
 
-def _stub_sniffio() -> None:
-    """Make `import sniffio` succeed, as if the package were installed."""
-    stub = types.ModuleType("sniffio")
-    stub.current_async_library = lambda: "asyncio"  # type: ignore[attr-defined]
-    sys.modules["sniffio"] = stub
-
-
 async def _wait_wrapper(
     url: str, task_ids: list[str], variant: str, count: Callable[[], None]
 ) -> Callable[[], Awaitable[None]]:
     """Prepared AsyncRunningHub waits (connection warmed up), as one awaitable factory."""
     from runninghub_video import AsyncRunningHub, Policy
 
-    hub_class = AsyncRunningHub
-    if variant.startswith("capped"):
-        cap = asyncio.Semaphore(CAP)
-
-        class Capped(AsyncRunningHub):
-            async def _call(self, *args: Any, **kwargs: Any) -> Any:
-                async with cap:
-                    return await super()._call(*args, **kwargs)
-
-        hub_class = Capped
+    in_flight = 10_000 if variant == "uncapped" else Policy().max_in_flight
     transport = None
     if variant == "aiohttp-transport":
         from httpx_aiohttp import AiohttpTransport
 
         transport = AiohttpTransport()
-    hub = hub_class(
-        API_KEY, base_url=url, policy=Policy(poll_interval=POLL_INTERVAL), transport=transport
-    )
+    policy = Policy(poll_interval=POLL_INTERVAL, max_in_flight=in_flight)
+    hub = AsyncRunningHub(API_KEY, base_url=url, policy=policy, transport=transport)
     await hub.get("1")
 
     async def waits() -> None:
@@ -183,8 +160,6 @@ async def _submit_to_sandbox(url: str, tasks: int) -> list[str]:
 
 async def worker(variant: str, url: str, tasks: int, server_pid: int, sandbox: bool) -> None:
     """One measured run; prints a JSON result."""
-    if variant.endswith("sniffio"):
-        _stub_sniffio()
     polls = 0
 
     def count() -> None:
@@ -390,8 +365,8 @@ def run() -> Section:
         f"{RUNNING_ANSWERS + 1} polls. Client = its own process, measured after one warm-up "
         f"query; medians of {ROUNDS[10]} rounds ({ROUNDS[1000]} at 1,000; a variant stopped at "
         f"the {DEADLINE:.0f} s deadline is run once). Peak RSS = VmHWM of the whole client "
-        "process (interpreter and imports included). 'sniffio' is a stub module standing in "
-        "for the installed package. '-': server CPU below the 10 ms tick resolution of /proc."
+        "process (interpreter and imports included). '-': server CPU below the 10 ms tick "
+        "resolution of /proc."
     )
     section.table(["client", "CPU/poll growth 10->100->1k", "RSS growth"], growth_rows)
     check = sandbox_check()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import io
 import logging
+import ssl
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -24,7 +25,6 @@ from runninghub_client.types import File
 
 from . import params as checks
 from .download import (
-    CHUNK_BYTES,
     DownloadSink,
     ProgressCallback,
     download_target,
@@ -54,8 +54,10 @@ class AsyncRunningHub:
     """Asyncio RunningHub image-to-video client; use it as an async context manager.
 
     The key comes from `api_key` or RUNNINGHUB_API_KEY, the base URL from `base_url` or
-    RUNNINGHUB_BASE_URL (default https://www.runninghub.cn). `clock` and `sleep` are
-    injectable so that polling can be tested without waiting.
+    RUNNINGHUB_BASE_URL (default https://www.runninghub.cn). `verify` is passed to httpx
+    (a CA bundle path or an SSLContext, e.g. behind a corporate proxy); `transport` replaces
+    httpx's own. `clock` and `sleep` are injectable so that polling can be tested without
+    waiting.
     """
 
     def __init__(
@@ -67,6 +69,7 @@ class AsyncRunningHub:
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         transport: httpx.AsyncBaseTransport | None = None,
+        verify: ssl.SSLContext | str | bool = True,
     ) -> None:
         self._settings = Settings.resolve(api_key, base_url, policy)
         self.policy = self._settings.policy
@@ -81,15 +84,18 @@ class AsyncRunningHub:
             token=self._settings.api_key,
             timeout=timeout,
             headers={"User-Agent": USER_AGENT},
+            verify_ssl=verify,
             httpx_args=extra,
         )
         self._api.get_async_httpx_client()
+        self._in_flight = asyncio.Semaphore(self.policy.max_in_flight)
         # Result files live on another host: a separate pool that never carries the key.
         self._files = httpx.AsyncClient(
             timeout=timeout,
             follow_redirects=True,
             headers={"User-Agent": USER_AGENT},
             transport=transport,
+            verify=verify,
         )
 
     @property
@@ -121,7 +127,8 @@ class AsyncRunningHub:
     async def _call(self, endpoint: ModuleType, body: Any, *, is_submit: bool = False) -> RawAnswer:
         token = LAST_RESPONSE.set(None)
         try:
-            return answer_of(await endpoint.asyncio_detailed(client=self._api, body=body))
+            async with self._in_flight:
+                return answer_of(await endpoint.asyncio_detailed(client=self._api, body=body))
         except httpx.HTTPError as exc:
             raise connection_error(exc, sent_may_matter=is_submit) from exc
         except PARSE_ERRORS as exc:
@@ -283,8 +290,9 @@ class AsyncRunningHub:
                 with DownloadSink(
                     target, url=url, total=total, task_id=task.id, on_progress=on_progress
                 ) as sink:
+                    # As the socket delivers them (about 64 KiB): re-chunking costs throughput.
                     chunks = response.aiter_raw if total is not None else response.aiter_bytes
-                    async for chunk in chunks(CHUNK_BYTES):
+                    async for chunk in chunks():
                         sink.write(chunk)
         except httpx.HTTPError as exc:
             raise DownloadError(

@@ -21,7 +21,6 @@ from .task import Task
 
 logger = logging.getLogger("runninghub_video")
 
-CHUNK_BYTES = 1024 * 1024
 ProgressCallback = Callable[[int, "int | None"], None]
 """on_progress(bytes_received, total_bytes_or_None), called after each chunk."""
 

@@ -86,9 +86,12 @@ def check_http_url(parameter: str, value: object) -> str:
     return value
 
 
+_TASK_ID = re.compile(r"\S+")
+
+
 def check_task_id(value: object) -> str:
     """A non-empty task id without spaces."""
-    if not isinstance(value, str) or not value.strip() or any(c.isspace() for c in value):
+    if not isinstance(value, str) or _TASK_ID.fullmatch(value) is None:
         raise InvalidInputError("task_id", value, "a task id such as 2013508786110730241")
     return value
 

@@ -51,6 +51,9 @@ class Policy:
     backoff_max: float = 30.0
     max_retry_after: float = 120.0
     """Longest Retry-After honoured; a larger one is cut to this."""
+    max_in_flight: int = 20
+    """API requests one AsyncRunningHub sends at once; more wait their turn. httpx's async
+    pool slows sharply with many queued requests (benchmarks/: 1,000 concurrent waits)."""
     connect_timeout: float = 10.0
     request_timeout: float = 60.0
     """Per-request read/write timeout, separate from the overall wait deadline."""
@@ -59,7 +62,12 @@ class Policy:
         for name in ("poll_interval", "wait_timeout", "backoff_initial", "backoff_max"):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must not be negative")
-        for name in ("max_consecutive_failures", "submit_attempts", "upload_attempts"):
+        for name in (
+            "max_consecutive_failures",
+            "submit_attempts",
+            "upload_attempts",
+            "max_in_flight",
+        ):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be at least 1")
 

@@ -213,18 +213,26 @@ def read_task(answer: RawAnswer, *, task_id: str | None = None) -> Task:
     """
     if answer.status_code != 200:
         raise error_for_status(answer, task_id=task_id)
-    data = _json_object(answer.content)
-    status = data.get("status") if data is not None else None
-    if data is not None and not (isinstance(status, str) and status in FINAL_STATUSES):
+    # The common case, already parsed by the generated client, is read from the model; the
+    # body is decoded again only when the generated parser could not read it.
+    fields: Mapping[str, Any] | None
+    if isinstance(answer.parsed, TaskResult):
+        model = answer.parsed
+        fields = {"status": model.status, "errorCode": model.error_code,
+                  "errorMessage": model.error_message, "taskId": model.task_id}  # fmt: skip
+    else:
+        fields = _json_object(answer.content)
+    status = fields.get("status") if fields is not None else None
+    if fields is not None and not (isinstance(status, str) and status in FINAL_STATUSES):
         # A refusal (rate limit, bad key, bad parameter...) is a 200 with an errorCode and
         # often no usable task fields: map the code before reading the body as a task.
-        code = _text(data.get("errorCode"))
+        code = _text(fields.get("errorCode"))
         if code:
             raise error_for_code(
                 code,
-                _text(data.get("errorMessage")),
+                _text(fields.get("errorMessage")),
                 status_code=200,
-                task_id=_text(data.get("taskId")) or task_id,
+                task_id=_text(fields.get("taskId")) or task_id,
                 body=answer.content,
             )
     model, unknown_status = _read_task_model(answer, task_id)
