@@ -181,6 +181,24 @@ def retry_settings(
     }
 
 
+def submit_retry_settings(policy: Policy, clock: Clock) -> dict[str, Any]:
+    """tenacity settings for a (paid) submit: only when provably no task was created."""
+    return retry_settings(
+        "submit",
+        policy=policy,
+        retry_if=submit_may_retry,
+        attempts=policy.submit_attempts,
+        clock=clock,
+    )
+
+
+def upload_retry_settings(policy: Policy, clock: Clock) -> dict[str, Any]:
+    """tenacity settings for an upload (free, repeatable): any transient failure."""
+    return retry_settings(
+        "upload", policy=policy, retry_if=transient, attempts=policy.upload_attempts, clock=clock
+    )
+
+
 # ---------------------------------------------------------------- polling
 
 

@@ -30,8 +30,14 @@ from .download import (
     status_error,
 )
 from .errors import DownloadError, RunningHubError
-from .policy import Done, Policy, Poller, connection_error, retry_settings, submit_may_retry
-from .policy import transient as transient_error
+from .policy import (
+    Done,
+    Policy,
+    Poller,
+    connection_error,
+    submit_retry_settings,
+    upload_retry_settings,
+)
 from .responses import RawAnswer, read_submit, read_task, read_upload, task_failed
 from .settings import (
     LAST_RESPONSE,
@@ -137,13 +143,7 @@ class RunningHub:
         """Upload a local JPG/PNG (at most 10 MB); return its URL for `imageUrl` (lives ~1 day)."""
         image = checks.check_local_image(path)
         data = image.path.read_bytes()
-        settings = retry_settings(
-            "upload",
-            policy=self.policy,
-            retry_if=transient_error,
-            attempts=self.policy.upload_attempts,
-            clock=self._clock,
-        )
+        settings = upload_retry_settings(self.policy, self._clock)
         for attempt in tenacity.Retrying(sleep=self._sleep, **settings):
             with attempt:
                 body = UploadMediaRequest(
@@ -181,13 +181,7 @@ class RunningHub:
             submit.image if isinstance(submit.image, str) else self.upload(submit.image.path)
         )
         body = submit.request(image_url)
-        settings = retry_settings(
-            "submit",
-            policy=self.policy,
-            retry_if=submit_may_retry,
-            attempts=self.policy.submit_attempts,
-            clock=self._clock,
-        )
+        settings = submit_retry_settings(self.policy, self._clock)
         for attempt in tenacity.Retrying(sleep=self._sleep, **settings):
             with attempt:
                 task = read_submit(self._call(image_to_video_realistic, body, is_submit=True))
