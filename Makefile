@@ -12,8 +12,6 @@ PYTHON    ?= python3
 UPSTREAM  := openapi/upstream/image-to-video-realistic.yaml
 OVERLAY   := openapi/overlay.yaml
 SPEC      := openapi/runninghub.yaml
-GENCONFIG := openapi/generator-config.yaml
-GENERATED := generated/runninghub_client
 PRISM     := node_modules/.bin/prism
 MOCK_PORT ?= 4010
 export PATH := $(CURDIR)/$(BIN):$(PATH)
@@ -48,35 +46,16 @@ import-spec: ## Take the YAML block of a vendor doc page export: make import-spe
 	mv $(UPSTREAM).new $(UPSTREAM)
 	@echo "Imported $(UPSTREAM). Next: make generate, then review git diff."
 
-spec: $(VENV)/.synced ## Apply the overlay to the vendor's spec -> openapi/runninghub.yaml
+spec: $(VENV)/.synced ## Apply the overlay to the vendor's spec -> openapi/runninghub.yaml (atomic)
 	$(PY) scripts/build_spec.py $(UPSTREAM) $(OVERLAY) $(SPEC)
 
-# Generates into $(1) (a folder that will hold runninghub_client/).
-define generate_into
-	rm -rf $(1)/runninghub_client
-	mkdir -p $(1)
-	$(BIN)/openapi-python-client generate --path $(2) --config $(GENCONFIG) --meta none \
-		--output-path $(1)/runninghub_client --fail-on-warning --overwrite >/dev/null
-	rm -rf $(1)/runninghub_client/.ruff_cache
-endef
-
-generate: spec ## Regenerate generated/runninghub_client from the merged spec
-	$(call generate_into,generated,$(SPEC))
-	@echo "Generated $(GENERATED) from $(SPEC)"
+# scripts/generate.py builds the spec and the client in a temporary folder and swaps both in
+# only when everything succeeded (custom templates: openapi/templates/).
+generate: $(VENV)/.synced ## Regenerate openapi/runninghub.yaml and generated/runninghub_client (atomic)
+	$(PY) scripts/generate.py
 
 check-generated: $(VENV)/.synced ## Fail, naming files, if openapi/runninghub.yaml or generated/ are stale
-	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
-	$(PY) scripts/build_spec.py $(UPSTREAM) $(OVERLAY) $$tmp/runninghub.yaml; \
-	$(MAKE) --no-print-directory -s _generate_into DEST=$$tmp SRC=$$tmp/runninghub.yaml; \
-	status=0; \
-	cmp -s $$tmp/runninghub.yaml $(SPEC) || { echo "stale: $(SPEC)"; status=1; }; \
-	if ! diff -r -q $$tmp/runninghub_client $(GENERATED) > $$tmp/diff; then \
-		sed -e "s|$$tmp/|(fresh) |g" $$tmp/diff | sed 's/^/stale: /'; status=1; fi; \
-	if [ $$status -ne 0 ]; then echo "Run 'make generate' and commit the result."; exit 1; fi; \
-	echo "generated/ and $(SPEC) match openapi/upstream + overlay"
-
-_generate_into:
-	$(call generate_into,$(DEST),$(SRC))
+	$(PY) scripts/generate.py --check
 
 readme-table: $(VENV)/.synced ## Rewrite README.md's deviation table from openapi/overlay.yaml
 	$(PY) scripts/deviations.py --write README.md
