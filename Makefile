@@ -13,6 +13,7 @@ UPSTREAM  := openapi/upstream/image-to-video-realistic.yaml
 OVERLAY   := openapi/overlay.yaml
 SPEC      := openapi/runninghub.yaml
 PRISM     := node_modules/.bin/prism
+REDOCLY   := node_modules/.bin/redocly
 MOCK_PORT ?= 4010
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
@@ -67,11 +68,13 @@ mock: node_modules/.synced ## Run the Prism mock of the merged spec on 127.0.0.1
 contract: setup ## schemathesis CLI against a Prism mock it starts and stops (schemathesis.toml)
 	$(PY) -m tests.contract.run_cli
 
-lint: setup ## ruff, mypy --strict, OpenAPI validation of the merged spec
-	$(BIN)/ruff check wrapper tests scripts benchmarks
-	$(BIN)/ruff format --check wrapper tests scripts benchmarks
+lint: setup ## ruff, mypy --strict (examples/typed_client.py too), OpenAPI validation, redocly
+	$(BIN)/ruff check wrapper tests scripts benchmarks examples
+	$(BIN)/ruff format --check wrapper tests scripts benchmarks examples
 	$(BIN)/mypy
 	$(BIN)/openapi-spec-validator $(SPEC)
+	REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true NO_UPDATE_NOTIFIER=1 \
+		$(REDOCLY) lint --config openapi/redocly.yaml --format stylish $(SPEC)
 	$(PY) scripts/deviations.py --check README.md
 
 test: setup ## The README's test command: lint, check-generated, the whole test suite

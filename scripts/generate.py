@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from build_spec import SpecError, build, write_atomically  # noqa: E402
+from build_spec import SpecError, build, write_atomically
 
 ROOT = Path(__file__).resolve().parents[1]
 UPSTREAM = ROOT / "openapi" / "upstream" / "image-to-video-realistic.yaml"
@@ -112,9 +112,11 @@ def check() -> list[str]:
     """The committed files that differ from a fresh build (empty when all match)."""
     with tempfile.TemporaryDirectory(prefix="runninghub-generate-") as tmp:
         built = build_all(Path(tmp))
-        stale = [] if filecmp.cmp(built / "runninghub.yaml", SPEC, shallow=False) else [
-            str(SPEC.relative_to(ROOT))
-        ]
+        stale = (
+            []
+            if filecmp.cmp(built / "runninghub.yaml", SPEC, shallow=False)
+            else [str(SPEC.relative_to(ROOT))]
+        )
         return stale + _differences(built / "runninghub_client", GENERATED)
 
 

@@ -86,7 +86,7 @@ def test_success_example_carries_video_and_usage(client: AuthenticatedClient) ->
         client=prefer(client, "example=SUCCESS"), body=QueryTaskRequest(task_id="1")
     )
     assert isinstance(task, TaskResult)
-    assert task.results is not None
+    assert isinstance(task.results, list)
     assert task.results[0].url.endswith(".mp4")
     assert task.results[0].output_type == "mp4"
     assert isinstance(task.usage, TaskUsage)

@@ -172,7 +172,7 @@ def _check_types(model: TaskResult) -> str | None:
     for name in ("error_code", "error_message"):
         if getattr(model, name) is not None and not isinstance(getattr(model, name), str):
             return f"{name} is not a string"
-    if model.results is not None:
+    if model.results is not None and not isinstance(model.results, Unset):  # absent: no results
         if not isinstance(model.results, list):
             return "results is not a list"
         for output in model.results:

@@ -14,29 +14,22 @@ T = TypeVar("T", bound="ErrorResponse")
 @_attrs_define
 class ErrorResponse:
     """An error body. The real API's error bodies are not published; Prism answers problem+json (type, title, status,
-    detail) or {"error": {...}}. All fields optional.
+    detail) or {"error": {...}}. All fields optional; fields other than these stay in additional_properties, so that no
+    attribute of an error (e.g. problem+json's integer status) shares a name with a task's.
 
         Attributes:
             error_code (None | str | Unset):
             error_message (None | str | Unset):
-            code (Any | Unset):
+            code (int | None | str | Unset): The upload call's integer code; other servers may send a string.
             message (None | str | Unset):
             msg (None | str | Unset):
-            type_ (str | Unset):
-            title (str | Unset):
-            status (int | Unset):
-            detail (str | Unset):
     """
 
     error_code: None | str | Unset = UNSET
     error_message: None | str | Unset = UNSET
-    code: Any | Unset = UNSET
+    code: int | None | str | Unset = UNSET
     message: None | str | Unset = UNSET
     msg: None | str | Unset = UNSET
-    type_: str | Unset = UNSET
-    title: str | Unset = UNSET
-    status: int | Unset = UNSET
-    detail: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -52,7 +45,11 @@ class ErrorResponse:
         else:
             error_message = self.error_message
 
-        code = self.code
+        code: int | None | str | Unset
+        if isinstance(self.code, Unset):
+            code = UNSET
+        else:
+            code = self.code
 
         message: None | str | Unset
         if isinstance(self.message, Unset):
@@ -65,14 +62,6 @@ class ErrorResponse:
             msg = UNSET
         else:
             msg = self.msg
-
-        type_ = self.type_
-
-        title = self.title
-
-        status = self.status
-
-        detail = self.detail
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -87,14 +76,6 @@ class ErrorResponse:
             field_dict["message"] = message
         if msg is not UNSET:
             field_dict["msg"] = msg
-        if type_ is not UNSET:
-            field_dict["type"] = type_
-        if title is not UNSET:
-            field_dict["title"] = title
-        if status is not UNSET:
-            field_dict["status"] = status
-        if detail is not UNSET:
-            field_dict["detail"] = detail
 
         return field_dict
 
@@ -120,7 +101,14 @@ class ErrorResponse:
 
         error_message = _parse_error_message(d.pop("errorMessage", UNSET))
 
-        code = d.pop("code", UNSET)
+        def _parse_code(data: object) -> int | None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | str | Unset, data)
+
+        code = _parse_code(d.pop("code", UNSET))
 
         def _parse_message(data: object) -> None | str | Unset:
             if data is None:
@@ -140,24 +128,12 @@ class ErrorResponse:
 
         msg = _parse_msg(d.pop("msg", UNSET))
 
-        type_ = d.pop("type", UNSET)
-
-        title = d.pop("title", UNSET)
-
-        status = d.pop("status", UNSET)
-
-        detail = d.pop("detail", UNSET)
-
         error_response = cls(
             error_code=error_code,
             error_message=error_message,
             code=code,
             message=message,
             msg=msg,
-            type_=type_,
-            title=title,
-            status=status,
-            detail=detail,
         )
 
         error_response.additional_properties = d

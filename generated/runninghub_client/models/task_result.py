@@ -27,27 +27,28 @@ class TaskResult:
         status (TaskStatus): 状态. QUEUED and RUNNING (and CREATE) are not final; SUCCESS, FAILED and CANCEL are.
         error_code (None | str): 错误码. Empty or null when there is no error; see the errorCode table in README.md.
         error_message (None | str): 错误信息. Empty or null when there is no error.
-        results (list[TaskOutput] | None): 结果. Null while the task runs.
-        client_id (None | str):
-        prompt_tips (None | str): A JSON-encoded string.
-        failed_reason (FailedReason | str | Unset): Why the task failed ({} on success); one export types it as a plain
-            string [DOC].
-        usage (TaskUsage | Unset): What the task cost. Strings or null.
+        results (list[TaskOutput] | None | Unset): 结果. Null while the task runs.
+        client_id (None | str | Unset):
+        prompt_tips (None | str | Unset): A JSON-encoded string.
+        failed_reason (FailedReason | None | str | Unset): Why the task failed ({} on success); one export types it as a
+            plain string [DOC].
+        usage (None | TaskUsage | Unset): What the task cost. Strings or null.
     """
 
     task_id: str
     status: TaskStatus
     error_code: None | str
     error_message: None | str
-    results: list[TaskOutput] | None
-    client_id: None | str
-    prompt_tips: None | str
-    failed_reason: FailedReason | str | Unset = UNSET
-    usage: TaskUsage | Unset = UNSET
+    results: list[TaskOutput] | None | Unset = UNSET
+    client_id: None | str | Unset = UNSET
+    prompt_tips: None | str | Unset = UNSET
+    failed_reason: FailedReason | None | str | Unset = UNSET
+    usage: None | TaskUsage | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.failed_reason import FailedReason
+        from ..models.task_usage import TaskUsage
 
         task_id = self.task_id
 
@@ -59,8 +60,10 @@ class TaskResult:
         error_message: None | str
         error_message = self.error_message
 
-        results: list[dict[str, Any]] | None
-        if isinstance(self.results, list):
+        results: list[dict[str, Any]] | None | Unset
+        if isinstance(self.results, Unset):
+            results = UNSET
+        elif isinstance(self.results, list):
             results = []
             for results_type_0_item_data in self.results:
                 results_type_0_item = results_type_0_item_data.to_dict()
@@ -69,13 +72,19 @@ class TaskResult:
         else:
             results = self.results
 
-        client_id: None | str
-        client_id = self.client_id
+        client_id: None | str | Unset
+        if isinstance(self.client_id, Unset):
+            client_id = UNSET
+        else:
+            client_id = self.client_id
 
-        prompt_tips: None | str
-        prompt_tips = self.prompt_tips
+        prompt_tips: None | str | Unset
+        if isinstance(self.prompt_tips, Unset):
+            prompt_tips = UNSET
+        else:
+            prompt_tips = self.prompt_tips
 
-        failed_reason: dict[str, Any] | str | Unset
+        failed_reason: dict[str, Any] | None | str | Unset
         if isinstance(self.failed_reason, Unset):
             failed_reason = UNSET
         elif isinstance(self.failed_reason, FailedReason):
@@ -83,9 +92,13 @@ class TaskResult:
         else:
             failed_reason = self.failed_reason
 
-        usage: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.usage, Unset):
+        usage: dict[str, Any] | None | Unset
+        if isinstance(self.usage, Unset):
+            usage = UNSET
+        elif isinstance(self.usage, TaskUsage):
             usage = self.usage.to_dict()
+        else:
+            usage = self.usage
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -95,11 +108,14 @@ class TaskResult:
                 "status": status,
                 "errorCode": error_code,
                 "errorMessage": error_message,
-                "results": results,
-                "clientId": client_id,
-                "promptTips": prompt_tips,
             }
         )
+        if results is not UNSET:
+            field_dict["results"] = results
+        if client_id is not UNSET:
+            field_dict["clientId"] = client_id
+        if prompt_tips is not UNSET:
+            field_dict["promptTips"] = prompt_tips
         if failed_reason is not UNSET:
             field_dict["failedReason"] = failed_reason
         if usage is not UNSET:
@@ -132,8 +148,10 @@ class TaskResult:
 
         error_message = _parse_error_message(d.pop("errorMessage"))
 
-        def _parse_results(data: object) -> list[TaskOutput] | None:
+        def _parse_results(data: object) -> list[TaskOutput] | None | Unset:
             if data is None:
+                return data
+            if isinstance(data, Unset):
                 return data
             try:
                 if not isinstance(data, list):
@@ -148,45 +166,61 @@ class TaskResult:
                 return results_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
-            return cast(list[TaskOutput] | None, data)
+            return cast(list[TaskOutput] | None | Unset, data)
 
-        results = _parse_results(d.pop("results"))
+        results = _parse_results(d.pop("results", UNSET))
 
-        def _parse_client_id(data: object) -> None | str:
+        def _parse_client_id(data: object) -> None | str | Unset:
             if data is None:
                 return data
-            return cast(None | str, data)
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
 
-        client_id = _parse_client_id(d.pop("clientId"))
+        client_id = _parse_client_id(d.pop("clientId", UNSET))
 
-        def _parse_prompt_tips(data: object) -> None | str:
+        def _parse_prompt_tips(data: object) -> None | str | Unset:
             if data is None:
                 return data
-            return cast(None | str, data)
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
 
-        prompt_tips = _parse_prompt_tips(d.pop("promptTips"))
+        prompt_tips = _parse_prompt_tips(d.pop("promptTips", UNSET))
 
-        def _parse_failed_reason(data: object) -> FailedReason | str | Unset:
+        def _parse_failed_reason(data: object) -> FailedReason | None | str | Unset:
+            if data is None:
+                return data
             if isinstance(data, Unset):
                 return data
             try:
                 if not isinstance(data, dict):
                     raise TypeError()
-                failed_reason_type_0 = FailedReason.from_dict(data)
+                componentsschemas_failed_reason_type_0 = FailedReason.from_dict(data)
 
-                return failed_reason_type_0
+                return componentsschemas_failed_reason_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
-            return cast(FailedReason | str | Unset, data)
+            return cast(FailedReason | None | str | Unset, data)
 
         failed_reason = _parse_failed_reason(d.pop("failedReason", UNSET))
 
-        _usage = d.pop("usage", UNSET)
-        usage: TaskUsage | Unset
-        if isinstance(_usage, Unset):
-            usage = UNSET
-        else:
-            usage = TaskUsage.from_dict(_usage)
+        def _parse_usage(data: object) -> None | TaskUsage | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_task_usage_type_0 = TaskUsage.from_dict(data)
+
+                return componentsschemas_task_usage_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | TaskUsage | Unset, data)
+
+        usage = _parse_usage(d.pop("usage", UNSET))
 
         task_result = cls(
             task_id=task_id,

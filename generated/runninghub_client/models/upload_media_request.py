@@ -14,10 +14,12 @@ T = TypeVar("T", bound="UploadMediaRequest")
 
 @_attrs_define
 class UploadMediaRequest:
-    """One multipart field, file [OFF core/upload.py]; no other field is documented.
+    """One multipart field, file [OFF core/upload.py]; no other field is documented, so none is allowed (the sandbox
+    applies the same rule).
 
-    Attributes:
-        file (File): The file to upload (JPG or PNG for this endpoint's imageUrl).
+        Attributes:
+            file (File): The file to upload: an image (JPG, PNG, WEBP), a ZIP of images, audio (MP3, WAV, FLAC) or video
+                (MP4, AVI, MOV, MKV). This endpoint's imageUrl takes JPG or PNG only.
     """
 
     file: File

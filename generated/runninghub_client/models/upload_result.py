@@ -23,16 +23,18 @@ class UploadResult:
         code (int):
         message (None | str | Unset):
         msg (None | str | Unset):
-        data (UploadedMedia | Unset):
+        data (None | Unset | UploadedMedia):
     """
 
     code: int
     message: None | str | Unset = UNSET
     msg: None | str | Unset = UNSET
-    data: UploadedMedia | Unset = UNSET
+    data: None | Unset | UploadedMedia = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.uploaded_media import UploadedMedia
+
         code = self.code
 
         message: None | str | Unset
@@ -47,9 +49,13 @@ class UploadResult:
         else:
             msg = self.msg
 
-        data: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.data, Unset):
+        data: dict[str, Any] | None | Unset
+        if isinstance(self.data, Unset):
+            data = UNSET
+        elif isinstance(self.data, UploadedMedia):
             data = self.data.to_dict()
+        else:
+            data = self.data
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -92,12 +98,22 @@ class UploadResult:
 
         msg = _parse_msg(d.pop("msg", UNSET))
 
-        _data = d.pop("data", UNSET)
-        data: UploadedMedia | Unset
-        if isinstance(_data, Unset):
-            data = UNSET
-        else:
-            data = UploadedMedia.from_dict(_data)
+        def _parse_data(data: object) -> None | Unset | UploadedMedia:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_uploaded_media_type_0 = UploadedMedia.from_dict(data)
+
+                return componentsschemas_uploaded_media_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | Unset | UploadedMedia, data)
+
+        data = _parse_data(d.pop("data", UNSET))
 
         upload_result = cls(
             code=code,

