@@ -1,0 +1,139 @@
+"""The spec pipeline (scripts/build_spec.py, scripts/generate.py) cannot silently corrupt the spec.
+
+An unquoted `1:1` upstream (61 in YAML 1.1) ends as the string "1:1" for every tool; an enum
+value of the wrong type stops the build with its line; a failed build replaces nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import httpx
+import pytest
+import yaml
+from ruamel.yaml import YAML
+
+from scripts.generate import (
+    OVERLAY,
+    TEMPLATES,
+    UPSTREAM,
+    GenerationError,
+    build,
+    regenerate,
+)
+from tests.support.processes import free_port, prism_mock_argv, running
+
+ASPECT = "                  enum:\n                    - '16:9'\n                    - '9:16'\n"
+UNQUOTED = "                  enum:\n                    - 16:9\n                    - '9:16'\n                    - 1:1\n"  # noqa: E501
+
+
+def upstream_with(tmp_path: Path, old: str, new: str) -> Path:
+    text = UPSTREAM.read_text(encoding="utf-8")
+    assert old in text
+    path = tmp_path / "upstream.yaml"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return path
+
+
+def tree_digest(folder: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and "__pycache__" not in p.parts
+    }
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> tuple[Path, Path]:
+    """A copy of the committed spec and generated client, to regenerate into."""
+    spec = tmp_path / "out" / "runninghub.yaml"
+    generated = tmp_path / "out" / "generated" / "runninghub_client"
+    spec.parent.mkdir()
+    shutil.copy(Path(UPSTREAM).parents[1] / "runninghub.yaml", spec)
+    shutil.copytree(Path(UPSTREAM).parents[2] / "generated" / "runninghub_client", generated)
+    return spec, generated
+
+
+def aspect_enum(document: dict[str, object]) -> object:
+    op = document["paths"]["/openapi/v2/rhart-video-s-official/image-to-video-realistic"]  # type: ignore[index]
+    return op["post"]["requestBody"]["content"]["application/json"]["schema"]["properties"][  # type: ignore[index]
+        "aspectRatio"
+    ]["enum"]
+
+
+def test_unquoted_ratios_reach_every_tool_as_strings(tmp_path: Path, workspace) -> None:
+    """`- 16:9` and `- 1:1` unquoted upstream: strings for PyYAML, ruamel, generator and Prism."""
+    upstream = upstream_with(tmp_path, ASPECT, UNQUOTED)
+    assert yaml.safe_load(upstream.read_text())  # PyYAML alone would read 969 and 61 here
+    spec, generated = workspace
+    regenerate(spec, generated, upstream=upstream, overlay=OVERLAY)
+    expected = ["16:9", "9:16", "1:1"]
+    text = spec.read_text(encoding="utf-8")
+    assert aspect_enum(yaml.safe_load(text)) == expected  # schemathesis reads with PyYAML
+    assert aspect_enum(YAML(typ="safe", pure=True).load(text)) == expected  # YAML 1.2 readers
+    literal = (generated / "models" / "aspect_ratio.py").read_text(encoding="utf-8")
+    assert 'AspectRatio = Literal["16:9", "1:1", "9:16"]' in literal  # sorted by the generator
+    port = free_port()
+    with running(prism_mock_argv(port, spec), port):
+        url = f"http://127.0.0.1:{port}/openapi/v2/rhart-video-s-official/image-to-video-realistic"
+        body = {"prompt": "p", "resolution": "720p", "imageUrl": "https://e.x/a.png",
+                "duration": "4"}  # fmt: skip
+        auth = {"Authorization": "Bearer k"}
+        assert httpx.post(url, json={**body, "aspectRatio": "1:1"}, headers=auth).status_code == 200
+        assert httpx.post(url, json={**body, "aspectRatio": 61}, headers=auth).status_code == 422
+
+
+def test_enum_value_of_wrong_type_stops_the_build_naming_it(tmp_path: Path, workspace) -> None:
+    """An unquoted `- 16` under `type: string` is an error with file and line; nothing replaced."""
+    upstream = upstream_with(tmp_path, "                    - '12'\n", "                    - 16\n")
+    line = upstream.read_text().splitlines().index("                    - 16") + 1
+    with pytest.raises(SystemExit, match=rf"upstream.yaml:{line}: enum value 16 .*type is string"):
+        build(upstream, OVERLAY)
+    spec, generated = workspace
+    before = spec.read_bytes(), tree_digest(generated)
+    with pytest.raises(GenerationError, match="enum value 16"):
+        regenerate(spec, generated, upstream=upstream, overlay=OVERLAY)
+    assert (spec.read_bytes(), tree_digest(generated)) == before
+
+
+def test_generator_failure_replaces_nothing(tmp_path: Path, workspace) -> None:
+    """A spec the generator refuses leaves the last good spec and every generated file."""
+    upstream = upstream_with(
+        tmp_path, "                imageUrl:\n                  type: string\n",
+        "                imageUrl:\n                  $ref: '#/components/schemas/Missing'\n",
+    )  # fmt: skip
+    spec, generated = workspace
+    before = spec.read_bytes(), tree_digest(generated)
+    assert len(before[1]) > 15
+    with pytest.raises(GenerationError, match="openapi-python-client failed"):
+        regenerate(spec, generated, upstream=upstream, overlay=OVERLAY)
+    assert (spec.read_bytes(), tree_digest(generated)) == before
+    assert [p.name for p in generated.parent.iterdir()] == ["runninghub_client"]  # no debris
+
+
+def test_regenerate_builds_what_is_committed(workspace) -> None:
+    """The atomic path produces the committed files (make check-generated, without a stale copy)."""
+    spec, generated = workspace
+    before = spec.read_bytes(), tree_digest(generated)
+    shutil.rmtree(generated)
+    regenerate(spec, generated)
+    assert (spec.read_bytes(), tree_digest(generated)) == before
+
+
+def test_custom_template_only_drops_the_fixed_boundary() -> None:
+    """openapi/templates/endpoint_module.py.jinja is the installed template minus `boundary=+++`.
+
+    Fails after a generator upgrade that changes the template: re-derive ours from the new one.
+    """
+    import openapi_python_client
+
+    installed = Path(openapi_python_client.__file__).parent / "templates" / TEMPLATES.name
+    installed = installed.parent / "endpoint_module.py.jinja"
+    ours = (TEMPLATES / "endpoint_module.py.jinja").read_text(encoding="utf-8")
+    body = ours.split("-#}\n", 1)[1]
+    original = installed.read_text(encoding="utf-8")
+    dropped = [line for line in original.splitlines() if line not in body.splitlines()]
+    assert all("multipart" in line or "{% else %}" in line for line in dropped), dropped
+    assert "boundary" not in body
