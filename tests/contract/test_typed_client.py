@@ -63,8 +63,9 @@ def test_error_body_does_not_type_check_as_a_task(tmp_path: Path) -> None:
     """With only a None guard, reading .status of `TaskResult | ErrorResponse` fails mypy."""
     unguarded = mypy_strict(tmp_path, POLL_LOOP.replace("{guard}", ""))
     assert unguarded.returncode == 1, unguarded.stdout
-    assert '"ErrorResponse" has no attribute "status"' in unguarded.stdout
-    assert '"ErrorResponse" has no attribute "task_id"' in unguarded.stdout
+    union = 'Item "ErrorResponse" of "ErrorResponse | TaskResult" has no attribute'
+    assert f'{union} "status"' in unguarded.stdout
+    assert f'{union} "task_id"' in unguarded.stdout
     guarded = mypy_strict(
         tmp_path, POLL_LOOP.replace("{guard}", " and isinstance(result, TaskResult)")
     )
