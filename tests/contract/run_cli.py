@@ -1,4 +1,8 @@
-"""`make contract`: the schemathesis CLI against a Prism mock started here and always stopped."""
+"""`make contract`: the schemathesis CLI against a Prism mock started here and always stopped.
+
+Every phase (examples, coverage, fuzzing, stateful) with tests/contract/schemathesis.toml.
+tests/contract/test_contract_run.py runs the same command over submit and query in CI.
+"""
 
 from __future__ import annotations
 
@@ -12,16 +16,20 @@ from tests.support.processes import ROOT, SPEC, prism_mock
 CONFIG = Path(__file__).with_name("schemathesis.toml")
 
 
+def command(url: str, *extra: str) -> list[str]:
+    """The schemathesis CLI run against a mock at url."""
+    return [
+        str(Path(sys.executable).with_name("schemathesis")),
+        "--config-file", str(CONFIG),
+        "run", str(SPEC), "--url", url, "--workers", "2", *extra,
+    ]  # fmt: skip
+
+
 def main() -> int:
     started = time.monotonic()
     with prism_mock() as url:
         print(f"Prism mock at {url} (ready in {time.monotonic() - started:.2f} s)", flush=True)
-        argv = [
-            str(Path(sys.executable).with_name("schemathesis")),
-            "--config-file", str(CONFIG),
-            "run", str(SPEC), "--url", url, "--workers", "2",
-        ]  # fmt: skip
-        return subprocess.call(argv, cwd=ROOT)
+        return subprocess.call(command(url, *sys.argv[1:]), cwd=ROOT)
 
 
 if __name__ == "__main__":
