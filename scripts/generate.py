@@ -20,9 +20,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a file: the repo root
 
-from build_spec import SpecError, build, write_atomically
+from scripts.build_spec import SpecError, build, write_atomically
 
 ROOT = Path(__file__).resolve().parents[1]
 UPSTREAM = ROOT / "openapi" / "upstream" / "image-to-video-realistic.yaml"

@@ -9,20 +9,15 @@ from __future__ import annotations
 import hashlib
 import shutil
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 import yaml
 from ruamel.yaml import YAML
 
-from scripts.generate import (
-    OVERLAY,
-    TEMPLATES,
-    UPSTREAM,
-    GenerationError,
-    build,
-    regenerate,
-)
+from scripts.build_spec import build
+from scripts.generate import OVERLAY, TEMPLATES, UPSTREAM, GenerationError, regenerate
 from tests.support.processes import free_port, prism_mock_argv, running
 
 ASPECT = "                  enum:\n                    - '16:9'\n                    - '9:16'\n"
@@ -56,11 +51,10 @@ def workspace(tmp_path: Path) -> tuple[Path, Path]:
     return spec, generated
 
 
-def aspect_enum(document: dict[str, object]) -> object:
-    op = document["paths"]["/openapi/v2/rhart-video-s-official/image-to-video-realistic"]  # type: ignore[index]
-    return op["post"]["requestBody"]["content"]["application/json"]["schema"]["properties"][  # type: ignore[index]
-        "aspectRatio"
-    ]["enum"]
+def aspect_enum(document: Any) -> object:
+    op = document["paths"]["/openapi/v2/rhart-video-s-official/image-to-video-realistic"]
+    schema = op["post"]["requestBody"]["content"]["application/json"]["schema"]
+    return schema["properties"]["aspectRatio"]["enum"]
 
 
 def test_unquoted_ratios_reach_every_tool_as_strings(tmp_path: Path, workspace) -> None:

@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from runninghub_video import (
+    APIError,
     AuthenticationError,
     ContentRejectedError,
     InvalidRequestError,
-    RunningHubError,
     TaskFailedError,
 )
 
@@ -34,7 +34,7 @@ class VendorBody:
     body: dict[str, Any]
     status: str | None = None
     """For task answers: the Task status the wrapper reports."""
-    error: type[RunningHubError] | None = None
+    error: type[APIError] | None = None
     """The wrapper's exception (for a final failure: what wait() raises)."""
     exit_code: int = 0
     """The CLI's exit code (status/wait for query answers, generate for upload answers)."""
