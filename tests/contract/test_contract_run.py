@@ -55,6 +55,7 @@ def test_contract_run_over_submit_and_query(prism_url: str, tmp_path: Path) -> N
         examples = spec["paths"][path]["post"]["requestBody"]["content"]["application/json"][
             "examples"
         ]
+        assert examples, f"{path}: no named request examples, so the examples phase sends nothing"
         for name, example in examples.items():
             assert json.dumps(example["value"]) in bodies, f"{path} example {name} never sent"
     counts = re.search(r"(\d+) generated, (\d+) passed", out)
