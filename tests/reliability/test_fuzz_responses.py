@@ -136,7 +136,7 @@ def usable(body: dict[str, Any]) -> dict[str, Any]:
     if not task_id or any(c.isspace() for c in task_id):
         task_id = "2013508786110730241"
     body = {**body, "taskId": task_id, "errorCode": ""}
-    if body["status"] == "SUCCESS" and not body["results"]:
+    if body["status"] == "SUCCESS" and not body.get("results"):  # results may be absent
         body["status"] = "RUNNING"
     return body
 
@@ -283,7 +283,7 @@ def test_spec_valid_task_results_are_read(body: dict[str, Any], make_usable: boo
         assert isinstance(result, Task), result
         assert result.id == body["taskId"]
         assert result.status == body["status"]
-        assert len(result.results) == len(body["results"] or [])
+        assert len(result.results) == len(body.get("results") or [])
         assert result.error_message == (body["errorMessage"] or None)
 
 

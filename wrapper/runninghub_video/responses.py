@@ -13,7 +13,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from runninghub_client.models import TaskOutput, TaskResult, UploadedMedia, UploadResult
+from runninghub_client.models import (
+    TaskOutput,
+    TaskResult,
+    TaskUsage,
+    UploadedMedia,
+    UploadResult,
+)
 from runninghub_client.types import Unset
 
 from .error_codes import (
@@ -172,6 +178,8 @@ def _check_types(model: TaskResult) -> str | None:
     for name in ("error_code", "error_message"):
         if getattr(model, name) is not None and not isinstance(getattr(model, name), str):
             return f"{name} is not a string"
+    if not isinstance(model.usage, TaskUsage | Unset | None):
+        return "usage is not an object"  # the generator casts a nullable object unchecked
     if model.results is not None and not isinstance(model.results, Unset):  # absent: no results
         if not isinstance(model.results, list):
             return "results is not a list"
