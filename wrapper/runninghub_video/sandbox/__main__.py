@@ -6,6 +6,7 @@ import argparse
 import logging
 
 from runninghub_video.sandbox import INVALID_API_KEY, MARKERS, serve
+from runninghub_video.sandbox.options import add_server_arguments, server_kwargs
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -17,14 +18,15 @@ def main(argv: list[str] | None = None) -> None:
         epilog=f"API key {INVALID_API_KEY!r} is refused (401).\nPrompt markers:\n{markers}",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=4011)
-    parser.add_argument("--speed", type=float, default=1.0, help="divides every task duration")
+    add_server_arguments(parser)
     parser.add_argument("--data-dir", default=None, help="default: a temporary folder")
     parser.add_argument("--public-url", default=None, help="prefix of result/upload URLs")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
-    serve(args.host, args.port, args.speed, args.data_dir, args.public_url)
+    try:
+        serve(data_dir=args.data_dir, public_url=args.public_url, **server_kwargs(args))
+    except ValueError as exc:  # e.g. a --host that is not loopback, without --allow-remote
+        parser.error(str(exc))
 
 
 if __name__ == "__main__":
