@@ -13,19 +13,14 @@ import httpx
 import imageio_ffmpeg
 import pytest
 from runninghub_video.sandbox import Sandbox
-from runninghub_video.sandbox.contract import load_contract
-from runninghub_video.task import FINAL_STATUSES
+
+from tests.support.api import CONTRACT, FINAL, QUERY, SUBMIT, UPLOAD
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE_PNG = ROOT / "examples" / "sample.png"
-# Paths and allowed values come from the spec, like the sandbox's own.
-CONTRACT = load_contract(ROOT / "openapi" / "runninghub.yaml")
-SUBMIT = CONTRACT.one("task").path
-QUERY = CONTRACT.one("query").path
-UPLOAD = CONTRACT.one("upload").path
 KEY = "sandbox-test-key"
 AUTH = {"Authorization": f"Bearer {KEY}"}
-FINAL = FINAL_STATUSES
+__all__ = ["CONTRACT", "FINAL", "QUERY", "SUBMIT", "UPLOAD"]
 TASK_RESULT_FIELDS = {
     "taskId",
     "status",

@@ -8,12 +8,21 @@ from pathlib import Path
 
 import httpx
 import pytest
+from runninghub_video.error_codes import (
+    FILE_TOO_LARGE,
+    GENERATION_FAILED,
+    INVALID_KEY,
+    INVALID_PARAMETERS,
+    RATE_LIMITED,
+    UNAVAILABLE,
+)
 from runninghub_video.sandbox import INVALID_API_KEY, Sandbox
 from runninghub_video.sandbox.media import sniff
 
 from tests.sandbox.conftest import (
     AUTH,
     CONTRACT,
+    FINAL,
     QUERY,
     SAMPLE_PNG,
     SUBMIT,
@@ -54,7 +63,7 @@ def upload_png(client: httpx.Client, data: bytes = PNG) -> str:
 def test_missing_or_malformed_authorization_is_401(sandbox, path, headers):
     response = httpx.post(sandbox.base_url + path, json={}, headers=headers)
     assert response.status_code == 401
-    assert response.json()["errorCode"] == "1002"
+    assert response.json()["errorCode"] == INVALID_KEY
     assert response.json()["errorMessage"]
 
 
@@ -64,7 +73,7 @@ def test_the_invalid_key_constant_is_refused(sandbox, path):
     headers = {"Authorization": f"Bearer {INVALID_API_KEY}"}
     response = httpx.post(sandbox.base_url + path, json=submit_body(), headers=headers)
     assert response.status_code == 401
-    assert response.json() == {"errorCode": "1002", "errorMessage": "invalid API key"}
+    assert response.json() == {"errorCode": INVALID_KEY, "errorMessage": "invalid API key"}
 
 
 def test_any_other_key_is_accepted(sandbox):
@@ -94,7 +103,7 @@ def test_body_that_is_not_json_is_400(client):
             path, content=b"{not json", headers={"Content-Type": "application/json"}
         )
         assert response.status_code == 400
-        assert response.json()["errorCode"] == "1007"
+        assert response.json()["errorCode"] == INVALID_PARAMETERS
 
 
 def test_wrong_content_type_is_415(client):
@@ -127,7 +136,7 @@ def test_invalid_submit_is_422_naming_the_field(client, body, field):
     assert before.status_code == 200
     response = client.post(SUBMIT, json=body)
     assert response.status_code == 422
-    assert response.json()["errorCode"] == "1007"
+    assert response.json()["errorCode"] == INVALID_PARAMETERS
     assert field in response.json()["errorMessage"]
 
 
@@ -135,14 +144,14 @@ def test_invalid_submit_is_422_naming_the_field(client, body, field):
 def test_invalid_query_is_422(client, body, text):
     response = client.post(QUERY, json=body)
     assert response.status_code == 422
-    assert response.json()["errorCode"] == "1007"
+    assert response.json()["errorCode"] == INVALID_PARAMETERS
     assert text in response.json()["errorMessage"]
 
 
 def test_upload_without_file_field_is_422(client):
     response = client.post(UPLOAD, files={"image": ("x.png", PNG, "image/png")})
     assert response.status_code == 422
-    assert response.json()["errorCode"] == "1007"
+    assert response.json()["errorCode"] == INVALID_PARAMETERS
     assert "file" in response.json()["errorMessage"]
 
 
@@ -168,7 +177,7 @@ def test_upload_accepts_exactly_the_spec_media_types(client, kind):
         assert response.status_code == 200, response.text
     else:
         assert response.status_code == 422
-        assert response.json()["errorCode"] == "1007"
+        assert response.json()["errorCode"] == INVALID_PARAMETERS
         assert media_type in response.json()["errorMessage"]
 
 
@@ -205,14 +214,14 @@ def test_malformed_multipart_is_400_with_an_error_body(client, body):
         UPLOAD, content=body, headers={"Content-Type": "multipart/form-data; boundary=b"}
     )
     assert response.status_code == 400, response.text
-    assert response.json()["errorCode"] == "1007"
+    assert response.json()["errorCode"] == INVALID_PARAMETERS
 
 
 def test_upload_over_10_mb_is_422_with_errorcode_1008(client):
     data = PNG + bytes(10 * 1024 * 1024 + 1 - len(PNG))
     response = client.post(UPLOAD, files={"file": ("big.png", data, "image/png")})
     assert response.status_code == 422
-    assert response.json()["errorCode"] == "1008"
+    assert response.json()["errorCode"] == FILE_TOO_LARGE
     exactly_10_mb = PNG + bytes(10 * 1024 * 1024 - len(PNG))
     response = client.post(UPLOAD, files={"file": ("ok.png", exactly_10_mb, "image/png")})
     assert response.status_code == 200
@@ -236,7 +245,7 @@ def test_lifecycle_to_success(sandbox, client):
     assert len(task_id) == 19
     assert task_id.isdigit()
     seen: list[str] = []
-    while not seen or seen[-1] not in {"SUCCESS", "FAILED", "CANCEL"}:
+    while not seen or seen[-1] not in FINAL:
         body = client.post(QUERY, json={"taskId": task_id}).json()
         assert set(body) >= TASK_RESULT_FIELDS | {"failedReason", "usage"}
         if not seen or seen[-1] != body["status"]:
@@ -371,7 +380,7 @@ def test_submit429_marker(sandbox, client):
         response = client.post(SUBMIT, json=submit_body(prompt))
         assert response.status_code == 429
         assert response.headers["Retry-After"] == "1"
-        assert response.json() == {"errorCode": "1003", "errorMessage": "rate limit exceeded"}
+        assert response.json() == {"errorCode": RATE_LIMITED, "errorMessage": "rate limit exceeded"}
     assert sandbox.stats.submits == before.submits  # no task for a 429
     response = client.post(SUBMIT, json=submit_body(prompt))
     assert response.status_code == 200
@@ -389,7 +398,7 @@ def test_query5xx_marker(client):
         response = client.post(QUERY, json={"taskId": task_id})
         assert response.status_code == 503
         assert response.headers["content-type"].startswith("application/json")
-        assert response.json()["errorCode"] == "1010"
+        assert response.json()["errorCode"] == UNAVAILABLE
     response = client.post(QUERY, json={"taskId": task_id})
     assert response.status_code == 200
     assert wait_final(client, task_id)["status"] == "SUCCESS"
@@ -480,5 +489,5 @@ def test_public_url_prefixes_result_and_upload_urls(tmp_path):
 def test_an_undecodable_image_fails_the_task_with_1015(client):
     url = upload_png(client, PNG[:2000])  # a PNG signature, then a truncated file
     body = wait_final(client, submit(client, imageUrl=url))
-    assert (body["status"], body["errorCode"]) == ("FAILED", "1015")
+    assert (body["status"], body["errorCode"]) == ("FAILED", GENERATION_FAILED)
     assert "ffmpeg" in body["failedReason"]["exception_message"]
