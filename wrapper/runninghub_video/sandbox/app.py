@@ -8,6 +8,7 @@ JSON depth, read time, prompt length, concurrent uploads.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import logging
 from collections.abc import Awaitable, Callable
@@ -37,6 +38,7 @@ log = logging.getLogger("runninghub_video.sandbox")
 
 INVALID_API_KEY: Final = "sandbox-invalid-key"
 RESULTS_PATH_PREFIX: Final = "/files/results/"
+STATS_PATH: Final = "/_sandbox/stats"
 READ_CHUNK: Final = 256 * 1024
 MAX_FIELD_BYTES: Final = 64 * 1024  # a non-file multipart field
 MAX_PARTS: Final = 32
@@ -458,6 +460,11 @@ async def index(request: web.Request) -> web.StreamResponse:
     )
 
 
+async def stats(request: web.Request) -> web.StreamResponse:
+    """GET /_sandbox/stats: sb.stats for a sandbox run as a process (not part of the API)."""
+    return web.json_response(dataclasses.asdict(request.app[STATE].snapshot()))
+
+
 def _count_file_request(state: SandboxState, request: web.Request) -> None:
     """Count a file request, and whether it carried an Authorization header (it should not)."""
     state.stats.file_requests += 1
@@ -486,6 +493,7 @@ def create_app(state: SandboxState) -> web.Application:
     )
     app[STATE] = state
     app.router.add_get("/", index)
+    app.router.add_get(STATS_PATH, stats)
     handlers = {"task": task_handler, "query": query_handler, "upload": upload_handler}
     for operation in state.contract.operations:
         app.router.add_post(operation.path, handlers[operation.kind](operation))
