@@ -65,6 +65,7 @@ class SandboxState:
     upload_slots: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(4))
     connections: int = 0
     disk_bytes: int = 0
+    uploads_in_flight: int = 0
 
     def snapshot(self) -> Stats:
         """A copy of the counters, with the stores' and renderer's figures."""
@@ -317,6 +318,10 @@ def upload_handler(operation: Operation) -> Handler:
         except TimeoutError:
             raise ApiError(503, errors.SYSTEM_BUSY, "too many uploads at once") from None
         incoming: IncomingFile | None = None
+        state.uploads_in_flight += 1
+        state.stats.uploads_in_flight_peak = max(
+            state.stats.uploads_in_flight_peak, state.uploads_in_flight
+        )
         try:
             async with asyncio.timeout(state.limits.body_timeout):
                 incoming, media_type = await _read_upload(request, operation, state)
@@ -325,6 +330,7 @@ def upload_handler(operation: Operation) -> Handler:
         except TimeoutError:
             raise ApiError(408, errors.INVALID_PARAMETERS, "upload body too slow") from None
         finally:
+            state.uploads_in_flight -= 1
             state.upload_slots.release()
             if incoming is not None:
                 incoming.discard()

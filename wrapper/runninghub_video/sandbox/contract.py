@@ -199,7 +199,7 @@ def resolve(spec: Mapping[str, Any], node: Any, depth: int = 0) -> Any:
 
 
 def allowed_values(schema: Mapping[str, Any]) -> str:
-    """What schema allows, in words: "one of '4', '8'" or "a string"."""
+    """What schema allows, in words: "one of 'x', 'y'" or "a string"."""
     if "enum" in schema:
         return "one of " + ", ".join(f"'{v}'" for v in schema["enum"])
     kind = schema.get("type", "a value")

@@ -14,6 +14,7 @@ class Stats:
     queries: int = 0  # every request to the query route
     upload_attempts: int = 0  # every request to the upload route
     uploads: int = 0  # accepted uploads
+    uploads_in_flight_peak: int = 0  # most uploads read at the same moment
     file_requests: int = 0  # requests to /files/results/... and /files/uploads/...
     file_requests_with_authorization: int = 0  # of those, the ones with an Authorization header
     renders: int = 0  # ffmpeg renders started (the cache makes equal tasks share one)
