@@ -9,6 +9,7 @@ import re
 import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import httpx
@@ -109,3 +110,28 @@ def test_this_checkout_still_refuses_the_values_it_does_not_document(client):
     answer = client.post(SUBMIT, json=body)
     assert answer.status_code == 422
     assert "duration" in answer.json()["errorMessage"]
+
+
+def test_the_wheel_ships_the_spec_the_sandbox_reads(tmp_path):
+    """Installed from the wheel, the sandbox finds the merged spec as package data."""
+    pip = [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation"]
+    subprocess.run(
+        [*pip, str(ROOT), "-w", str(tmp_path)],
+        check=True,
+        capture_output=True,
+    )
+    (wheel,) = tmp_path.glob("*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        packaged = archive.read("runninghub_video/sandbox/openapi.yaml")
+        archive.extractall(tmp_path / "site")
+    assert packaged == (ROOT / "openapi" / "runninghub.yaml").read_bytes()
+    code = "from runninghub_video.sandbox.contract import locate_spec; print(locate_spec())"
+    found = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(tmp_path / "site")},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    assert Path(found) == tmp_path / "site" / "runninghub_video" / "sandbox" / "openapi.yaml"
