@@ -64,7 +64,10 @@ class UploadStore:
         folder.mkdir(parents=True, exist_ok=True)
         for stale in folder.glob(".incoming-*"):
             stale.unlink(missing_ok=True)
-        self._last_used: dict[str, float] = {}
+        # Files of an earlier run in the same folder count towards the TTL and the disk cap.
+        self._last_used: dict[str, float] = {
+            path.name: clock() for path in folder.iterdir() if _NAME.fullmatch(path.name)
+        }
         self.evicted = 0
 
     def incoming(self) -> IncomingFile:

@@ -177,7 +177,15 @@ class Renderer:
         self.renders = 0
         self.refused = 0
         self.evicted = 0
-        self._jobs: dict[str, RenderJob] = {}
+        # Videos of an earlier run in the same folder are reused, and count towards the TTL and
+        # the disk cap; unfinished files of a killed run are removed.
+        now = clock()
+        self._jobs: dict[str, RenderJob] = {
+            path.stem: RenderJob(path.stem, path, ready_at=now, last_used=now)
+            for path in folder.glob("*.mp4")
+        }
+        for stale in folder.glob("*.part"):
+            stale.unlink(missing_ok=True)
         self._running: dict[str, asyncio.Task[None]] = {}
         self._slots = asyncio.Semaphore(max_parallel)
         self._placeholder_lock = asyncio.Lock()
