@@ -341,10 +341,16 @@ def upload_handler(operation: Operation) -> Handler:
         log.info("upload %s stored (%d bytes)", name, size)
         url = f"{state.public_url}{UPLOAD_PATH_PREFIX}{name}"
         return web.json_response(
-            upload_result(url, f"openapi/{name}", size, media_type.partition("/")[0])
+            upload_result(url, f"openapi/{name}", size, _upload_kind(media_type))
         )
 
     return upload
+
+
+def _upload_kind(media_type: str) -> str:
+    """data.type of an upload answer: image, audio, video, else file."""
+    major = media_type.partition("/")[0]
+    return major if major in ("image", "audio", "video") else "file"
 
 
 async def _read_upload(
