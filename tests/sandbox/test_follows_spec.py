@@ -4,6 +4,7 @@ sandbox renders a 16 s video for a task labelled 4k."""
 
 from __future__ import annotations
 
+import copy
 import os
 import re
 import shutil
@@ -135,3 +136,39 @@ def test_the_wheel_ships_the_spec_the_sandbox_reads(tmp_path):
         check=True,
     ).stdout.strip()
     assert Path(found) == tmp_path / "site" / "runninghub_video" / "sandbox" / "openapi.yaml"
+
+
+def test_every_task_endpoint_of_a_merged_spec_gets_a_route(tmp_path):
+    """Issue 13 readiness: a second task endpoint in the spec is served and validated from
+    its own schema (here: a text-to-video page without an image, with its own durations)."""
+    from ruamel.yaml import YAML
+    from runninghub_video.sandbox import Sandbox
+
+    yaml = YAML(typ="safe", pure=True)
+    spec = yaml.load((ROOT / "openapi" / "runninghub.yaml").read_text(encoding="utf-8"))
+    operation = copy.deepcopy(spec["paths"][SUBMIT]["post"])
+    operation["operationId"] = "textToVideo"
+    schema = operation["requestBody"]["content"]["application/json"]["schema"]
+    del schema["properties"]["imageUrl"]
+    schema["required"] = [name for name in schema["required"] if name != "imageUrl"]
+    schema["properties"]["duration"]["enum"] = ["6"]
+    new_path = "/openapi/v2/example/text-to-video"
+    spec["paths"][new_path] = {"post": operation}
+    merged = tmp_path / "merged.yaml"
+    with merged.open("w", encoding="utf-8") as out:
+        yaml.dump(spec, out)
+    body = {k: v for k, v in submit_body("[sandbox:instant] text only").items() if k != "imageUrl"}
+    with (
+        Sandbox(speed=50, spec_path=merged, data_dir=tmp_path / "data") as sb,
+        httpx.Client(base_url=sb.base_url, headers=AUTH, timeout=120) as client,
+    ):
+        refused = client.post(new_path, json=body)  # duration '4' is not this endpoint's
+        assert refused.status_code == 422
+        assert "'6'" in refused.json()["errorMessage"]
+        answer = client.post(new_path, json={**body, "duration": "6"})
+        assert answer.status_code == 200, answer.text
+        assert answer.json()["status"] == "SUCCESS"
+        video = tmp_path / "6s.mp4"
+        video.write_bytes(httpx.get(answer.json()["results"][0]["url"]).content)
+        assert client.post(SUBMIT, json=submit_body()).status_code == 200  # the seed still
+    assert abs(probe(video)["duration"] - 6) < 0.5
