@@ -293,3 +293,23 @@ def test_the_sandbox_restates_no_path_and_no_allowed_value_list():
         values = prop.get("enum", [])
         quoted = [v for v in values if f'"{v}"' in source or f"'{v}'" in source]
         assert len(quoted) <= 1, f"{name}: {quoted} restated in the sandbox (one fallback allowed)"
+
+
+@pytest.mark.parametrize(
+    "head",
+    [
+        b"GARBAGE\r\n\r\n",
+        b"POST / HTTP/1.1\r\nAuthorization Bearer sk-SECRET-IN-A-BROKEN-HEADER\r\n\r\n",
+        b"GET /" + b"a" * 9000 + b" HTTP/1.1\r\n\r\n",
+    ],
+)
+def test_a_malformed_http_request_gets_400_json_without_echo_or_log(sandbox, caplog, head):
+    port = int(sandbox.base_url.rsplit(":", 1)[1])
+    with caplog.at_level("DEBUG"), socket.create_connection(("127.0.0.1", port)) as sock:
+        sock.sendall(head)
+        answer = read_until_closed(sock, 60)
+    status_line, _, rest = answer.partition(b"\r\n")
+    assert b" 400 " in status_line
+    assert b'"errorCode": "1007"' in rest.partition(b"\r\n\r\n")[2]
+    assert b"SECRET" not in answer
+    assert "SECRET" not in caplog.text

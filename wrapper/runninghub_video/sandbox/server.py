@@ -15,10 +15,12 @@ import time
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from types import TracebackType
-from typing import Final
+from typing import Any, Final
 
 from aiohttp import web
+from aiohttp.web_request import BaseRequest
 
+from runninghub_video.sandbox import errors
 from runninghub_video.sandbox.app import Handler, SandboxState, create_app
 from runninghub_video.sandbox.contract import load_contract
 from runninghub_video.sandbox.limits import Limits
@@ -33,6 +35,35 @@ log = logging.getLogger("runninghub_video.sandbox")
 HOUSEKEEPING_INTERVAL: Final = 1.0
 
 
+class _JsonErrorHandler(web.RequestHandler):
+    """aiohttp's connection handler, answering its own errors (unparsable request lines or
+    headers, handler crashes) with an ErrorResponse JSON body like every other answer. The
+    request's text is neither echoed nor logged: a broken header line may hold the key."""
+
+    __slots__ = ()
+
+    def handle_error(
+        self,
+        request: BaseRequest,
+        status: int = 500,
+        exc: BaseException | None = None,
+        message: str | None = None,
+    ) -> web.StreamResponse:
+        """The JSON error answer; the connection is closed after it."""
+        if request.writer.output_size > 0:
+            raise ConnectionError("an answer was already sent; cannot send an error")
+        kind = type(exc).__name__ if exc is not None else "error"
+        if status >= 500:
+            log.error("unexpected %s answering a request: %s", status, kind)
+            code, detail = errors.INTERNAL_ERROR, None
+        else:
+            log.info("malformed HTTP request answered %s (%s)", status, kind)
+            code, detail = errors.INVALID_PARAMETERS, f"malformed HTTP request ({kind})"
+        answer = web.json_response(errors.error_body(code, detail), status=status)
+        answer.force_close()
+        return answer
+
+
 class ConnectionGuard:
     """Holds off slow and idle clients: a connection must deliver a complete request head within
     header_timeout of opening or of its previous answer, else it is closed; beyond
@@ -44,9 +75,12 @@ class ConnectionGuard:
         self.state = state
         self._idle_since: dict[web.RequestHandler, float] = {}  # absent = busy with a request
 
-    def attach(self, server: web.Server) -> None:
-        """Guard server (an aiohttp low-level server, set up)."""
+    def attach(self, server: web.Server, handler_options: dict[str, Any]) -> None:
+        """Guard server (an aiohttp low-level server, set up), whose connection handlers take
+        handler_options (the options given to its AppRunner)."""
         self.server = server
+        self._loop = asyncio.get_running_loop()
+        self._handler_options = handler_options
 
     @web.middleware
     async def middleware(self, request: web.Request, handler: Handler) -> web.StreamResponse:
@@ -65,7 +99,7 @@ class ConnectionGuard:
         assert self.server is not None
         if len(self.server.connections) >= self.state.limits.max_connections:
             self._close_idlest()
-        handler = self.server()
+        handler = _JsonErrorHandler(self.server, loop=self._loop, **self._handler_options)
         self._idle_since[handler] = time.monotonic()
         return handler
 
@@ -135,16 +169,14 @@ async def running_site(
     guard = ConnectionGuard(state)
     app = create_app(state)
     app.middlewares.insert(0, guard.middleware)
-    runner = web.AppRunner(
-        app,
-        access_log=None,
-        handle_signals=False,
-        shutdown_timeout=1.0,
-        keepalive_timeout=limits.keepalive_timeout,
-    )
+    handler_options: dict[str, Any] = {
+        "access_log": None,
+        "keepalive_timeout": limits.keepalive_timeout,
+    }
+    runner = web.AppRunner(app, handle_signals=False, shutdown_timeout=1.0, **handler_options)
     await runner.setup()
     assert runner.server is not None
-    guard.attach(runner.server)
+    guard.attach(runner.server, handler_options)
     loop = asyncio.get_running_loop()
     server: asyncio.Server | None = None
     housekeeping: asyncio.Task[None] | None = None
