@@ -21,12 +21,13 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from tests.support.api import QUERY
 from tests.support.processes import free_port, stop_group, wait_for_port
 
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
 BIN = Path(PYTHON).parent
-QUERY_PATH = "/openapi/v2/query"
+QUERY_PATH = QUERY  # from the spec (tests/support/api.py)
 TASK_ID = "2013508786110730241"
 API_KEY = "bench-key"
 

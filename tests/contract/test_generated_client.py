@@ -22,6 +22,7 @@ from runninghub_client.models import (
 )
 from runninghub_client.types import File
 
+from tests.support.api import QUERY
 from tests.support.processes import UPSTREAM_SPEC
 
 USER_TOKEN = "user-own-key-0123456789abcdef"
@@ -142,5 +143,5 @@ def test_published_token_is_nowhere_in_generated_code_or_merged_spec() -> None:
 
 def test_prism_rejects_a_request_without_key(prism_url: str) -> None:
     """The spec's security scheme is in force: no key, 401 (the mock enforces it)."""
-    response = httpx.post(f"{prism_url}/openapi/v2/query", json={"taskId": "1"})
+    response = httpx.post(f"{prism_url}{QUERY}", json={"taskId": "1"})
     assert response.status_code == 401

@@ -10,6 +10,8 @@ import sys
 
 from aiohttp import web
 
+from tests.support.api import QUERY, SUBMIT
+
 
 async def bad_query(request: web.Request) -> web.Response:
     """A 200 whose body breaks the TaskResult schema."""
@@ -24,10 +26,8 @@ async def undocumented_status(request: web.Request) -> web.Response:
 def main() -> None:
     """Serve on 127.0.0.1:PORT until killed."""
     app = web.Application()
-    app.router.add_post("/openapi/v2/query", bad_query)
-    app.router.add_post(
-        "/openapi/v2/rhart-video-s-official/image-to-video-realistic", undocumented_status
-    )
+    app.router.add_post(QUERY, bad_query)
+    app.router.add_post(SUBMIT, undocumented_status)
     web.run_app(app, host="127.0.0.1", port=int(sys.argv[1]), print=None)
 
 

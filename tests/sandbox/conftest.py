@@ -14,14 +14,13 @@ import imageio_ffmpeg
 import pytest
 from runninghub_video.sandbox import Sandbox
 
+from tests.support.api import CONTRACT, FINAL, QUERY, SUBMIT, UPLOAD
+
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE_PNG = ROOT / "examples" / "sample.png"
-SUBMIT = "/openapi/v2/rhart-video-s-official/image-to-video-realistic"
-QUERY = "/openapi/v2/query"
-UPLOAD = "/openapi/v2/media/upload/binary"
 KEY = "sandbox-test-key"
 AUTH = {"Authorization": f"Bearer {KEY}"}
-FINAL = {"SUCCESS", "FAILED", "CANCEL"}
+__all__ = ["CONTRACT", "FINAL", "QUERY", "SUBMIT", "UPLOAD"]
 TASK_RESULT_FIELDS = {
     "taskId",
     "status",
@@ -46,6 +45,16 @@ def client(sandbox: Sandbox) -> Iterator[httpx.Client]:
     """An httpx client for the sandbox, sending a good API key."""
     with httpx.Client(base_url=sandbox.base_url, headers=AUTH, timeout=30) as c:
         yield c
+
+
+def allowed(field: str) -> list[str]:
+    """The spec's allowed values of a submit field."""
+    return list(CONTRACT.one("task").property_schema(field)["enum"])
+
+
+def allowed_text(field: str) -> str:
+    """How the sandbox words a field's allowed values: one of '4', '8', '12'."""
+    return "one of " + ", ".join(f"'{v}'" for v in allowed(field))
 
 
 def submit_body(prompt: str = "a calm lake at dawn", **overrides: Any) -> dict[str, Any]:

@@ -8,15 +8,27 @@ from pathlib import Path
 
 import httpx
 import pytest
+from runninghub_video.error_codes import (
+    FILE_TOO_LARGE,
+    GENERATION_FAILED,
+    INVALID_KEY,
+    INVALID_PARAMETERS,
+    RATE_LIMITED,
+    UNAVAILABLE,
+)
 from runninghub_video.sandbox import INVALID_API_KEY, Sandbox
+from runninghub_video.sandbox.media import sniff
 
 from tests.sandbox.conftest import (
     AUTH,
+    CONTRACT,
+    FINAL,
     QUERY,
     SAMPLE_PNG,
     SUBMIT,
     TASK_RESULT_FIELDS,
     UPLOAD,
+    allowed_text,
     mean_colour,
     probe,
     submit,
@@ -51,7 +63,7 @@ def upload_png(client: httpx.Client, data: bytes = PNG) -> str:
 def test_missing_or_malformed_authorization_is_401(sandbox, path, headers):
     response = httpx.post(sandbox.base_url + path, json={}, headers=headers)
     assert response.status_code == 401
-    assert response.json()["errorCode"] == "1002"
+    assert response.json()["errorCode"] == INVALID_KEY
     assert response.json()["errorMessage"]
 
 
@@ -61,7 +73,7 @@ def test_the_invalid_key_constant_is_refused(sandbox, path):
     headers = {"Authorization": f"Bearer {INVALID_API_KEY}"}
     response = httpx.post(sandbox.base_url + path, json=submit_body(), headers=headers)
     assert response.status_code == 401
-    assert response.json() == {"errorCode": "1002", "errorMessage": "invalid API key"}
+    assert response.json() == {"errorCode": INVALID_KEY, "errorMessage": "invalid API key"}
 
 
 def test_any_other_key_is_accepted(sandbox):
@@ -91,7 +103,7 @@ def test_body_that_is_not_json_is_400(client):
             path, content=b"{not json", headers={"Content-Type": "application/json"}
         )
         assert response.status_code == 400
-        assert response.json()["errorCode"] == "1007"
+        assert response.json()["errorCode"] == INVALID_PARAMETERS
 
 
 def test_wrong_content_type_is_415(client):
@@ -108,10 +120,10 @@ def test_wrong_content_type_is_415(client):
     ("body", "field"),
     [
         ({k: v for k, v in submit_body().items() if k != "imageUrl"}, "imageUrl is required"),
-        (submit_body(duration=4), "duration must be one of '4', '8', '12'"),
-        (submit_body(duration="6"), "duration must be one of '4', '8', '12'"),
-        (submit_body(resolution="480p"), "resolution must be one of '720p', '1080p'"),
-        (submit_body(aspectRatio="1:1"), "aspectRatio must be one of '16:9', '9:16'"),
+        (submit_body(duration=4), f"duration must be {allowed_text('duration')}"),
+        (submit_body(duration="6"), f"duration must be {allowed_text('duration')}"),
+        (submit_body(resolution="480p"), f"resolution must be {allowed_text('resolution')}"),
+        (submit_body(aspectRatio="1:1"), f"aspectRatio must be {allowed_text('aspectRatio')}"),
         ({**submit_body(), "prompt": None}, "prompt must be a string"),
         (submit_body(prompt=""), "prompt must not be empty"),
         (submit_body(webhookUrl=5), "webhookUrl must be a string"),
@@ -124,7 +136,7 @@ def test_invalid_submit_is_422_naming_the_field(client, body, field):
     assert before.status_code == 200
     response = client.post(SUBMIT, json=body)
     assert response.status_code == 422
-    assert response.json()["errorCode"] == "1007"
+    assert response.json()["errorCode"] == INVALID_PARAMETERS
     assert field in response.json()["errorMessage"]
 
 
@@ -132,30 +144,84 @@ def test_invalid_submit_is_422_naming_the_field(client, body, field):
 def test_invalid_query_is_422(client, body, text):
     response = client.post(QUERY, json=body)
     assert response.status_code == 422
-    assert response.json()["errorCode"] == "1007"
+    assert response.json()["errorCode"] == INVALID_PARAMETERS
     assert text in response.json()["errorMessage"]
 
 
 def test_upload_without_file_field_is_422(client):
     response = client.post(UPLOAD, files={"image": ("x.png", PNG, "image/png")})
     assert response.status_code == 422
-    assert response.json()["errorCode"] == "1007"
+    assert response.json()["errorCode"] == INVALID_PARAMETERS
     assert "file" in response.json()["errorMessage"]
 
 
-@pytest.mark.parametrize("data", [b"GIF89a......", b"", b"%PDF-1.7"])
-def test_upload_that_is_not_jpg_or_png_is_422(client, data):
-    response = client.post(UPLOAD, files={"file": ("x.png", data, "image/png")})
+UPLOAD_SAMPLES = {
+    "png": PNG,
+    "gif": b"GIF89a\x01\x00\x01\x00" + bytes(20),
+    "pdf": b"%PDF-1.7\n" + bytes(20),
+    "mp3": b"ID3\x04\x00" + bytes(40),
+    "mp4": b"\x00\x00\x00\x18ftypisom" + bytes(40),
+    "zip": b"PK\x03\x04" + bytes(40),
+}
+
+
+@pytest.mark.parametrize("kind", UPLOAD_SAMPLES)
+def test_upload_accepts_exactly_the_spec_media_types(client, kind):
+    """The spec's encoding.file.contentType decides; the type is read from the bytes."""
+    data = UPLOAD_SAMPLES[kind]
+    rules = CONTRACT.one("upload").multipart
+    assert rules is not None
+    media_type = sniff(data) or "application/octet-stream"
+    response = client.post(UPLOAD, files={"file": (f"x.{kind}", data, "image/png")})
+    if rules.accepts_media_type("file", media_type):
+        assert response.status_code == 200, response.text
+    else:
+        assert response.status_code == 422
+        assert response.json()["errorCode"] == INVALID_PARAMETERS
+        assert media_type in response.json()["errorMessage"]
+
+
+def test_empty_upload_is_422(client):
+    response = client.post(UPLOAD, files={"file": ("x.png", b"", "image/png")})
     assert response.status_code == 422
-    assert response.json()["errorCode"] == "1007"
-    assert "JPG or PNG" in response.json()["errorMessage"]
+    assert "empty" in response.json()["errorMessage"]
+
+
+def test_extra_multipart_field_follows_the_spec(client):
+    rules = CONTRACT.one("upload").multipart
+    assert rules is not None
+    response = client.post(
+        UPLOAD, files={"file": ("x.png", PNG, "image/png"), "extra": ("e", b"1", "text/plain")}
+    )
+    if rules.additional_allowed:
+        assert response.status_code == 200
+    else:
+        assert response.status_code == 422
+        assert "'extra' is not allowed" in response.json()["errorMessage"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"--b\r\nContent-Disposition form-data; name=file\r\n\r\nx\r\n--b--\r\n",  # no colon
+        b"--b\r\nContent-Disposition: form-data; name=file\r\n\r\nx",  # no closing boundary
+        b"garbage without any boundary",
+        b"--b\r\n" + b"X-Long: " + b"a" * 20000 + b"\r\n\r\nx\r\n--b--\r\n",
+    ],
+)
+def test_malformed_multipart_is_400_with_an_error_body(client, body):
+    response = client.post(
+        UPLOAD, content=body, headers={"Content-Type": "multipart/form-data; boundary=b"}
+    )
+    assert response.status_code == 400, response.text
+    assert response.json()["errorCode"] == INVALID_PARAMETERS
 
 
 def test_upload_over_10_mb_is_422_with_errorcode_1008(client):
     data = PNG + bytes(10 * 1024 * 1024 + 1 - len(PNG))
     response = client.post(UPLOAD, files={"file": ("big.png", data, "image/png")})
     assert response.status_code == 422
-    assert response.json()["errorCode"] == "1008"
+    assert response.json()["errorCode"] == FILE_TOO_LARGE
     exactly_10_mb = PNG + bytes(10 * 1024 * 1024 - len(PNG))
     response = client.post(UPLOAD, files={"file": ("ok.png", exactly_10_mb, "image/png")})
     assert response.status_code == 200
@@ -179,7 +245,7 @@ def test_lifecycle_to_success(sandbox, client):
     assert len(task_id) == 19
     assert task_id.isdigit()
     seen: list[str] = []
-    while not seen or seen[-1] not in {"SUCCESS", "FAILED", "CANCEL"}:
+    while not seen or seen[-1] not in FINAL:
         body = client.post(QUERY, json={"taskId": task_id}).json()
         assert set(body) >= TASK_RESULT_FIELDS | {"failedReason", "usage"}
         if not seen or seen[-1] != body["status"]:
@@ -314,7 +380,7 @@ def test_submit429_marker(sandbox, client):
         response = client.post(SUBMIT, json=submit_body(prompt))
         assert response.status_code == 429
         assert response.headers["Retry-After"] == "1"
-        assert response.json() == {"errorCode": "1003", "errorMessage": "rate limit exceeded"}
+        assert response.json() == {"errorCode": RATE_LIMITED, "errorMessage": "rate limit exceeded"}
     assert sandbox.stats.submits == before.submits  # no task for a 429
     response = client.post(SUBMIT, json=submit_body(prompt))
     assert response.status_code == 200
@@ -332,7 +398,7 @@ def test_query5xx_marker(client):
         response = client.post(QUERY, json={"taskId": task_id})
         assert response.status_code == 503
         assert response.headers["content-type"].startswith("application/json")
-        assert response.json()["errorCode"] == "1010"
+        assert response.json()["errorCode"] == UNAVAILABLE
     response = client.post(QUERY, json={"taskId": task_id})
     assert response.status_code == 200
     assert wait_final(client, task_id)["status"] == "SUCCESS"
@@ -423,5 +489,5 @@ def test_public_url_prefixes_result_and_upload_urls(tmp_path):
 def test_an_undecodable_image_fails_the_task_with_1015(client):
     url = upload_png(client, PNG[:2000])  # a PNG signature, then a truncated file
     body = wait_final(client, submit(client, imageUrl=url))
-    assert (body["status"], body["errorCode"]) == ("FAILED", "1015")
+    assert (body["status"], body["errorCode"]) == ("FAILED", GENERATION_FAILED)
     assert "ffmpeg" in body["failedReason"]["exception_message"]

@@ -21,6 +21,13 @@ from typing import Any
 import httpx
 import pytest
 import schemathesis
+from runninghub_video.error_codes import (
+    INVALID_KEY,
+    INVALID_PARAMETERS,
+    RATE_LIMITED,
+    TASK_NOT_FOUND,
+    UNAVAILABLE,
+)
 from runninghub_video.sandbox import INVALID_API_KEY, Sandbox
 
 from tests.sandbox.conftest import AUTH, FINAL, QUERY, SAMPLE_PNG, SUBMIT, UPLOAD, submit_body
@@ -112,7 +119,7 @@ def test_instant_submit(proxy):
 def test_submit429_lifecycle(proxy):
     prompt = f"[sandbox:submit429=1] kite {time.monotonic_ns()}"
     limited = proxy.post(SUBMIT, json=submit_body(prompt))
-    assert conforming(limited, 429)["errorCode"] == "1003"
+    assert conforming(limited, 429)["errorCode"] == RATE_LIMITED
     assert limited.headers["retry-after"] == "1"
     assert poll_via(proxy, submit_via(proxy, prompt)["taskId"])["status"] == "SUCCESS"
 
@@ -120,20 +127,22 @@ def test_submit429_lifecycle(proxy):
 def test_query5xx_lifecycle(proxy):
     task_id = submit_via(proxy, "[sandbox:query5xx=2] rain")["taskId"]
     for _ in range(2):
-        assert conforming(proxy.post(QUERY, json={"taskId": task_id}), 503)["errorCode"] == "1010"
+        assert (
+            conforming(proxy.post(QUERY, json={"taskId": task_id}), 503)["errorCode"] == UNAVAILABLE
+        )
     assert poll_via(proxy, task_id)["status"] == "SUCCESS"
 
 
 def test_unknown_task(proxy):
     body = conforming(proxy.post(QUERY, json={"taskId": "1000000000000000000"}), 200)
-    assert (body["status"], body["errorCode"]) == ("FAILED", "1004")
+    assert (body["status"], body["errorCode"]) == ("FAILED", TASK_NOT_FOUND)
 
 
 @pytest.mark.parametrize(
     ("body", "headers", "status", "code"),
     [
-        (submit_body("[sandbox:nope]"), AUTH, 422, "1007"),
-        (submit_body(), {"Authorization": f"Bearer {INVALID_API_KEY}"}, 401, "1002"),
+        (submit_body("[sandbox:nope]"), AUTH, 422, INVALID_PARAMETERS),
+        (submit_body(), {"Authorization": f"Bearer {INVALID_API_KEY}"}, 401, INVALID_KEY),
     ],
 )
 def test_sandbox_errors_conform(sandbox, proxy, body, headers, status, code):
@@ -165,8 +174,8 @@ def test_upload_through_prism_arrives_re_encoded(sandbox, proxy):
     before = sandbox.stats.upload_attempts
     files = {"file": ("sample.png", SAMPLE_PNG.read_bytes(), "image/png")}
     body = conforming(proxy.post(UPLOAD, files=files), 422)
-    assert body["errorCode"] == "1007"
-    assert "JPG or PNG" in body["errorMessage"]
+    assert body["errorCode"] == INVALID_PARAMETERS
+    assert "media types" in body["errorMessage"]
     assert sandbox.stats.upload_attempts == before + 1
     missing = proxy.post(UPLOAD, files={"other": ("a.txt", b"x")})  # Prism answers this one
     assert missing.status_code == 422
@@ -176,12 +185,12 @@ def test_upload_through_prism_arrives_re_encoded(sandbox, proxy):
 
 def test_upload_answers_match_the_spec(sandbox):
     """Uploads can't go through Prism intact; validate the direct answers against the spec."""
-    operation = SCHEMA["/openapi/v2/media/upload/binary"]["POST"]
+    operation = SCHEMA[UPLOAD]["POST"]
     files = {"file": ("sample.png", SAMPLE_PNG.read_bytes(), "image/png")}
     with httpx.Client(base_url=sandbox.base_url, headers=AUTH) as client:
         for response, status in [
             (client.post(UPLOAD, files=files), 200),
-            (client.post(UPLOAD, files={"file": ("a.gif", b"GIF89a")}), 422),
+            (client.post(UPLOAD, files={"file": ("a.pdf", b"%PDF-1.7")}), 422),
             (client.post(UPLOAD, json={}), 415),
             (httpx.post(sandbox.base_url + UPLOAD, files=files), 401),
         ]:

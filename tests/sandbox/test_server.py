@@ -11,6 +11,7 @@ import httpx
 import pytest
 from runninghub_video.sandbox import Sandbox
 
+from tests.support.api import QUERY
 from tests.support.processes import ROOT, free_port, wait_for_port
 
 
@@ -62,7 +63,7 @@ def test_module_entry_point_serves_until_ctrl_c():
     try:
         wait_for_port(port, proc)
         response = httpx.post(
-            f"http://127.0.0.1:{port}/openapi/v2/query",
+            f"http://127.0.0.1:{port}{QUERY}",
             json={"taskId": "1"},
             headers={"Authorization": "Bearer k"},
         )

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import random
+import struct
+import subprocess
+import zlib
 from pathlib import Path
 
 import pytest
 import runninghub_video.sandbox as sandbox_pkg
 from runninghub_video.sandbox import MARKERS, FaultPlan, MarkerError, parse_faults
+from runninghub_video.sandbox.media import image_size, sniff
 from runninghub_video.sandbox.payloads import task_result
 from runninghub_video.sandbox.tasks import (
     RenderProgress,
@@ -16,7 +20,6 @@ from runninghub_video.sandbox.tasks import (
     VideoRequest,
     task_state,
 )
-from runninghub_video.sandbox.uploads import image_kind
 from runninghub_video.sandbox.video import VideoSpec, zoom_argv
 
 
@@ -163,11 +166,30 @@ def test_task_result_payload_has_every_required_field():
     assert "usage" not in submitted
 
 
-def test_image_kind_reads_magic_bytes():
-    assert image_kind(b"\x89PNG\r\n\x1a\n....") == "png"
-    assert image_kind(b"\xff\xd8\xff\xe0....") == "jpg"
-    assert image_kind(b"GIF89a") is None
-    assert image_kind(b"") is None
+def test_sniff_reads_magic_bytes():
+    assert sniff(b"\x89PNG\r\n\x1a\n....") == "image/png"
+    assert sniff(b"\xff\xd8\xff\xe0....") == "image/jpeg"
+    assert sniff(b"GIF89a") == "image/gif"
+    assert sniff(b"ID3\x04") == "audio/mpeg"
+    assert sniff(b"\x00\x00\x00\x18ftypisom") == "video/mp4"
+    assert sniff(b"PK\x03\x04") == "application/zip"
+    assert sniff(b"%PDF") is None
+    assert sniff(b"") is None
+
+
+def test_image_size_reads_headers_without_decoding(tmp_path):
+    from tests.sandbox.conftest import SAMPLE_PNG, ffmpeg
+
+    assert image_size(SAMPLE_PNG) is not None
+    jpg = tmp_path / "s.jpg"
+    subprocess.run(
+        [ffmpeg(), "-loglevel", "error", "-i", str(SAMPLE_PNG), "-s", "321x123", str(jpg)],
+        check=True,
+    )
+    assert image_size(jpg) == (321, 123)
+    bomb = tmp_path / "bomb.png"
+    bomb.write_bytes(png_header(16000, 16000))
+    assert image_size(bomb) == (16000, 16000)
 
 
 def test_zoom_argv_asks_for_h264_yuv420p_faststart():
@@ -182,3 +204,38 @@ def test_zoom_argv_asks_for_h264_yuv420p_faststart():
         "-frames:v 96",
     ):
         assert part in joined
+
+
+def png_header(width: int, height: int) -> bytes:
+    """A PNG signature and IHDR chunk declaring width x height (RGB, 8 bit)."""
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + struct.pack(">I", 13)
+        + b"IHDR"
+        + ihdr
+        + struct.pack(">I", zlib.crc32(b"IHDR" + ihdr))
+    )
+
+
+@pytest.mark.parametrize(
+    ("resolution", "aspect", "size"),
+    [
+        ("720p", "16:9", (1280, 720)),
+        ("1080p", "9:16", (1080, 1920)),
+        ("480p", "1:1", (480, 480)),
+        ("4k", "16:9", (1280, 720)),  # no rule for "4k": the default size, labelled 4k
+        ("2160p", "21:9", (2520, 1080)),  # capped at max_short_side
+        ("720p", "banana", (1280, 720)),
+    ],
+)
+def test_video_size_is_derived_from_resolution_and_aspect(resolution, aspect, size):
+    spec = VideoSpec(4, aspect, resolution)
+    assert spec.size == size
+    assert resolution in spec.label
+
+
+def test_price_is_estimated_from_the_duration():
+    from runninghub_video.sandbox.payloads import price
+
+    assert (price(4), price(8), price(16)) == ("3.2", "6.5", "13")

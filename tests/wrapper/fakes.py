@@ -10,11 +10,11 @@ from typing import Any
 import httpx
 from runninghub_video import AsyncRunningHub, Policy, RunningHub
 
+from tests.support.api import QUERY, SUBMIT, UPLOAD
+
+__all__ = ["QUERY", "SUBMIT", "UPLOAD"]
 KEY = "sk-SENTINEL-0123456789abcdef"
 BASE = "https://api.test"
-SUBMIT = "/openapi/v2/rhart-video-s-official/image-to-video-realistic"
-QUERY = "/openapi/v2/query"
-UPLOAD = "/openapi/v2/media/upload/binary"
 VIDEO_URL = "https://cdn.test/result/out.mp4"
 
 

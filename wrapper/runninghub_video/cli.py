@@ -219,20 +219,13 @@ def _build_tasks(parser: argparse.ArgumentParser) -> None:
 
 
 def _build_sandbox(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--host", default="127.0.0.1", help="default: %(default)s")
-    parser.add_argument("--port", type=int, default=4011, help="default: %(default)s (0: any)")
-    parser.add_argument(
-        "--speed",
-        type=positive_float,
-        default=1.0,
-        metavar="FACTOR",
-        help="divides every task's duration (default %(default)s: about 5 s a task)",
-    )
     try:
         from .sandbox import INVALID_API_KEY, MARKERS
+        from .sandbox.options import add_server_arguments
     except ImportError as exc:
         parser.epilog = f"The sandbox is not installed ({exc}): {SANDBOX_INSTALL}"
         return
+    add_server_arguments(parser)
     markers = "\n".join(
         f"  {marker}\n"
         + textwrap.fill(meaning, 79, initial_indent=" " * 6, subsequent_indent=" " * 6)

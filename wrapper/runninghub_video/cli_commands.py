@@ -330,6 +330,7 @@ def cmd_sandbox(ctx: Context) -> int:
     args = ctx.args
     try:
         from .sandbox import INVALID_API_KEY, MARKERS, serve
+        from .sandbox.options import server_kwargs
     except ImportError as exc:
         raise CliError(f"the sandbox is not installed ({exc}): {SANDBOX_INSTALL}") from exc
 
@@ -345,7 +346,11 @@ def cmd_sandbox(ctx: Context) -> int:
         sys.stdout.write("\n".join(lines) + "\n")
         sys.stdout.flush()
 
-    serve(host=args.host, port=args.port, speed=args.speed, announce=announce)
+    try:
+        serve(announce=announce, **server_kwargs(args))
+    except ValueError as exc:  # a --host that is not loopback, without --allow-remote
+        sys.stderr.write(f"runninghub-video sandbox: {exc}\n")
+        return EXIT_USAGE
     return EXIT_OK
 
 

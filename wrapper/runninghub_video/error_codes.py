@@ -31,6 +31,19 @@ ERROR_MESSAGES: Final[dict[str, str]] = {
     "1520": "per-user concurrency limit reached",
 }
 
+# Names for the codes the code base raises or answers itself (the sandbox, the tests).
+UNKNOWN_ERROR: Final = "1000"
+INVALID_KEY: Final = "1002"
+RATE_LIMITED: Final = "1003"
+TASK_NOT_FOUND: Final = "1004"
+INTERNAL_ERROR: Final = "1005"
+INVALID_PARAMETERS: Final = "1007"
+FILE_TOO_LARGE: Final = "1008"
+UNAVAILABLE: Final = "1010"
+SYSTEM_BUSY: Final = "1011"
+FILE_PROCESSING_FAILED: Final = "1013"
+GENERATION_FAILED: Final = "1015"
+
 # How the client classifies them (see errors.py).
 AUTH_CODES: Final = frozenset({"1002", "1014"})
 RATE_LIMIT_CODES: Final = frozenset({"1003", "1520"})

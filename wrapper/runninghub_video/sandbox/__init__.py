@@ -1,4 +1,8 @@
-"""A stateful local RunningHub: the three API calls, real MP4 results and failures on demand.
+"""A stateful local RunningHub: the spec's API calls, real MP4 results and failures on demand.
+
+Routes and request validation come from the OpenAPI spec at run time (contract.py), so a
+regenerated spec needs no edit here; every client's work and the sandbox's state are bounded
+(Limits: body sizes, timeouts, pixels, render budget, TTL, disk cap).
 
 Tasks go QUEUED -> RUNNING -> SUCCESS over about 5 s (divided by `speed`), results are real
 H.264 MP4s rendered with imageio-ffmpeg from the submitted (uploaded) image, and the API key
@@ -25,6 +29,7 @@ silently. A query for an unknown taskId answers HTTP 200 with status FAILED, err
 
 from runninghub_video.sandbox.app import INVALID_API_KEY
 from runninghub_video.sandbox.faults import MARKERS, FaultPlan, MarkerError, parse_faults
+from runninghub_video.sandbox.limits import Limits
 from runninghub_video.sandbox.server import Sandbox, serve
 from runninghub_video.sandbox.stats import Stats
 
@@ -32,6 +37,7 @@ __all__ = [
     "INVALID_API_KEY",
     "MARKERS",
     "FaultPlan",
+    "Limits",
     "MarkerError",
     "Sandbox",
     "Stats",

@@ -1,44 +1,47 @@
-"""The sandbox's HTTP surface: routes, bearer auth, request validation, JSON answers."""
+"""The sandbox's HTTP surface: routes and validation from the spec, bearer auth, JSON answers.
+
+Every POST route, required field and allowed value comes from the OpenAPI spec (contract.py);
+this module only says what each kind of operation does. Every request is bounded: body size,
+JSON depth, read time, prompt length, concurrent uploads.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Final
 
 from aiohttp import BodyPartReader, web
 
 from runninghub_video.sandbox import errors
+from runninghub_video.sandbox.contract import Contract, Operation, iter_task_paths
 from runninghub_video.sandbox.faults import MARKERS, FaultPlan, MarkerError, parse_faults
+from runninghub_video.sandbox.limits import Limits
+from runninghub_video.sandbox.media import sniff
 from runninghub_video.sandbox.payloads import task_not_found, task_result, upload_result
 from runninghub_video.sandbox.stats import Stats
 from runninghub_video.sandbox.tasks import RenderProgress, Task, TaskStore, VideoRequest, task_state
 from runninghub_video.sandbox.uploads import (
-    CONTENT_TYPES,
-    MAX_UPLOAD_BYTES,
     UPLOAD_PATH_PREFIX,
+    IncomingFile,
     UploadStore,
-    image_kind,
+    content_type,
 )
 from runninghub_video.sandbox.video import PLACEHOLDER_ID, Renderer, RenderJob, VideoSpec
 
 log = logging.getLogger("runninghub_video.sandbox")
 
 INVALID_API_KEY: Final = "sandbox-invalid-key"
-SUBMIT_PATH: Final = "/openapi/v2/rhart-video-s-official/image-to-video-realistic"
-QUERY_PATH: Final = "/openapi/v2/query"
-UPLOAD_PATH: Final = "/openapi/v2/media/upload/binary"
 RESULTS_PATH_PREFIX: Final = "/files/results/"
-MAX_JSON_BYTES: Final = 1024 * 1024
-ENUMS: Final[dict[str, tuple[str, ...]]] = {
-    "resolution": ("720p", "1080p"),
-    "aspectRatio": ("16:9", "9:16"),
-    "duration": ("4", "8", "12"),
-}
+STATS_PATH: Final = "/_sandbox/stats"
+READ_CHUNK: Final = 256 * 1024
+MAX_FIELD_BYTES: Final = 64 * 1024  # a non-file multipart field
+MAX_PARTS: Final = 32
 _EXPIRED_XML: Final = (
     '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AccessDenied</Code>'
     "<Message>Request has expired</Message></Error>\n"
@@ -49,7 +52,7 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 @dataclass
 class SandboxState:
-    """Everything the routes share: settings, stores, renderer and counters."""
+    """Everything the routes share: settings, contract, stores, renderer and counters."""
 
     public_url: str
     speed: float
@@ -57,14 +60,51 @@ class SandboxState:
     uploads: UploadStore
     renderer: Renderer
     stats: Stats
+    contract: Contract
+    limits: Limits = field(default_factory=Limits)
+    upload_slots: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(4))
+    connections: int = 0
+    disk_bytes: int = 0
+    uploads_in_flight: int = 0
 
     def snapshot(self) -> Stats:
-        """A copy of the counters, with the renderer's render count."""
-        return replace(self.stats, renders=self.renderer.renders)
+        """A copy of the counters, with the stores' and renderer's figures."""
+        return replace(
+            self.stats,
+            renders=self.renderer.renders,
+            renders_refused=self.renderer.refused,
+            tasks=len(self.tasks),
+            tasks_expired=self.tasks.expired,
+            uploads_evicted=self.uploads.evicted,
+            renders_evicted=self.renderer.evicted,
+            disk_bytes=self.disk_bytes,
+            connections=self.connections,
+        )
 
     def result_url(self, task: Task) -> str:
         """Where task's video is served."""
         return f"{self.public_url}{RESULTS_PATH_PREFIX}{task.task_id}.mp4"
+
+    def housekeep(self) -> None:
+        """Expire tasks, uploads and renders past the TTL; evict least recently used files
+        while uploads + renders exceed the disk cap."""
+        cutoff = self.tasks.now() - self.limits.ttl
+        self.tasks.expire()
+        self.uploads.expire(cutoff)
+        self.renderer.expire(cutoff, keep=self.tasks.render_keys())
+        files: list[tuple[float, int, object]] = []
+        files += [(used, size, name) for used, size, name in self.uploads.files()]
+        files += [(used, size, job) for used, size, job in self.renderer.files()]
+        total = sum(size for _, size, _ in files)
+        for _, size, item in sorted(files, key=lambda f: f[0]):
+            if total <= self.limits.max_disk_bytes:
+                break
+            if isinstance(item, str):
+                self.uploads.forget(item)
+            elif isinstance(item, RenderJob):
+                self.renderer.forget(item)
+            total -= size
+        self.disk_bytes = total
 
 
 STATE: Final = web.AppKey("sandbox_state", SandboxState)
@@ -93,14 +133,25 @@ class ApiError(Exception):
 
 @web.middleware
 async def error_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Turn ApiError into its JSON answer and unexpected exceptions into a JSON 500."""
+    """Turn ApiError into its JSON answer, aiohttp's own errors into JSON 4xx, anything
+    unexpected into a JSON 500 (counted: a 500 is a sandbox bug)."""
+    state = request.app[STATE]
     try:
         return await handler(request)
     except ApiError as exc:
+        if exc.status >= 500:
+            state.stats.answers_5xx += 1
         return exc.response()
-    except web.HTTPException:
-        raise
+    except web.HTTPException as exc:
+        if exc.status >= 500:
+            state.stats.answers_5xx += 1
+        if exc.status < 400 or exc.content_type == "application/json":
+            raise
+        code = errors.INVALID_PARAMETERS if exc.status < 500 else errors.INTERNAL_ERROR
+        detail = (exc.text or exc.reason or "").strip()
+        return ApiError(exc.status, code, detail).response()
     except Exception:
+        state.stats.answers_5xx += 1
         log.exception("unexpected error on %s %s", request.method, request.path)
         return ApiError(500, errors.INTERNAL_ERROR).response()
 
@@ -116,156 +167,269 @@ def check_auth(request: web.Request) -> None:
         raise ApiError(401, errors.INVALID_KEY)
 
 
-async def read_json_object(request: web.Request) -> dict[str, object]:
-    """The JSON object body: 415 for another content type, 400 if unparsable, 422 if no object."""
+async def read_json_object(request: web.Request, operation: Operation) -> dict[str, object]:
+    """The JSON body, validated against operation's request schema: 415 for another content
+    type, 400 if unparsable, too large, too deep or too slow, 422 naming every spec violation."""
+    state = request.app[STATE]
     if request.content_type != "application/json" and not request.content_type.endswith("+json"):
         raise ApiError(415, errors.INVALID_PARAMETERS, "Content-Type must be application/json")
     try:
-        raw = await request.read()
+        async with asyncio.timeout(state.limits.body_timeout):
+            raw = await request.read()
     except web.HTTPRequestEntityTooLarge:
-        raise ApiError(400, errors.INVALID_PARAMETERS, "request body too large") from None
+        limit = state.limits.max_json_bytes
+        raise ApiError(400, errors.INVALID_PARAMETERS, f"body over {limit} bytes") from None
+    except TimeoutError:
+        raise ApiError(408, errors.INVALID_PARAMETERS, "request body too slow") from None
+    opening = raw.count(b"[") + raw.count(b"{")  # fast; the byte loop only if it could matter
+    if opening > state.limits.max_json_depth and json_depth(raw) > state.limits.max_json_depth:
+        depth = state.limits.max_json_depth
+        raise ApiError(400, errors.INVALID_PARAMETERS, f"JSON nested deeper than {depth}")
     try:
         body = json.loads(raw)
-    except ValueError:
+    except (ValueError, RecursionError):
         raise ApiError(400, errors.INVALID_PARAMETERS, "request body is not valid JSON") from None
-    if not isinstance(body, dict):
+    problems = operation.validate_json(body)
+    if problems:
+        raise ApiError(422, errors.INVALID_PARAMETERS, "; ".join(problems[:10]))
+    if not isinstance(body, dict):  # the spec's schema had no type: object
         raise ApiError(422, errors.INVALID_PARAMETERS, "request body must be a JSON object")
     return body
 
 
-def validate_submit(body: dict[str, object]) -> VideoRequest:
-    """The submit body as a VideoRequest, or 422 naming every bad field and what is allowed."""
-    problems: list[str] = []
-    values: dict[str, str] = {}
-    for name in ("prompt", "resolution", "aspectRatio", "imageUrl", "duration"):
-        allowed = ENUMS.get(name)
-        what = "a string" if allowed is None else "one of " + ", ".join(f"'{v}'" for v in allowed)
-        value = body.get(name)
-        if name not in body:
-            problems.append(f"{name} is required ({what})")
-        elif not isinstance(value, str):
-            problems.append(f"{name} must be {what}, got {json.dumps(value)[:40]}")
-        elif allowed is not None and value not in allowed:
-            problems.append(f"{name} must be {what}, got '{value[:40]}'")
-        else:
-            values[name] = value
-    if values.get("prompt") == "":
-        problems.append("prompt must not be empty")
-    webhook = body.get("webhookUrl")
-    if "webhookUrl" in body and not isinstance(webhook, str):
-        problems.append("webhookUrl must be a string")
-    if problems:
-        raise ApiError(422, errors.INVALID_PARAMETERS, "; ".join(problems))
-    return VideoRequest(
-        prompt=values["prompt"],
-        resolution=values["resolution"],
-        aspect_ratio=values["aspectRatio"],
-        image_url=values["imageUrl"],
-        duration=int(values["duration"]),
-        webhook_url=webhook if isinstance(webhook, str) else None,
-    )
+def json_depth(raw: bytes) -> int:
+    """How deep brackets nest in raw JSON (outside strings): one linear pass, no parsing."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for byte in raw:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif byte == 0x5C:  # backslash
+                escaped = True
+            elif byte == 0x22:
+                in_string = False
+        elif byte == 0x22:
+            in_string = True
+        elif byte in (0x5B, 0x7B):
+            depth += 1
+            deepest = max(deepest, depth)
+        elif byte in (0x5D, 0x7D):
+            depth -= 1
+    return deepest
 
 
 def start_render(state: SandboxState, request: VideoRequest) -> RenderJob:
     """The (possibly shared, cached) render job for request's video."""
-    spec = VideoSpec(request.duration, request.aspect_ratio, request.resolution)
-    image = state.uploads.find_by_url(request.image_url)
+    seconds = min(request.duration, state.limits.max_render_seconds)
+    spec = VideoSpec(
+        seconds, request.aspect_ratio, request.resolution, state.limits.max_render_short_side
+    )
+    image = state.uploads.find_by_url(request.image_url) if request.image_url else None
     image_id = image.stem if image is not None else PLACEHOLDER_ID
     return state.renderer.render(image_id, image, spec)
 
 
-async def submit(request: web.Request) -> web.StreamResponse:
-    """POST submit: create a task (or answer 429 for the [sandbox:submit429=N] marker)."""
-    state = request.app[STATE]
-    state.stats.submit_attempts += 1
-    check_auth(request)
-    video = validate_submit(await read_json_object(request))
-    try:
-        plan = parse_faults(video.prompt)
-    except MarkerError as exc:
-        raise ApiError(422, errors.INVALID_PARAMETERS, str(exc)) from None
-    if plan.submit_429 and state.tasks.take_submit_429(video.prompt, plan.submit_429):
-        log.info("submit answered 429 ([sandbox:submit429] marker)")
-        raise ApiError(429, errors.RATE_LIMITED, headers={"Retry-After": "1"})
-    job = start_render(state, video) if plan.succeeds else None
-    task = state.tasks.create(video, plan, job.key if job else None)
-    state.stats.submits += 1
-    log.info("task %s created (%s)", task.task_id, _describe(video, plan))
-    if plan.instant and job is not None:
-        await state.renderer.wait(job)
-    return web.json_response(answer(state, task, detailed=False))
+def task_handler(operation: Operation) -> Handler:
+    """POST to a task endpoint: create a task (or answer 429 for the submit429 marker)."""
+
+    async def submit(request: web.Request) -> web.StreamResponse:
+        state = request.app[STATE]
+        state.stats.submit_attempts += 1
+        check_auth(request)
+        body = await read_json_object(request, operation)
+        video = VideoRequest.from_body(body, state.limits.max_prompt_chars)
+        try:
+            plan = parse_faults(video.prompt)
+        except MarkerError as exc:
+            raise ApiError(422, errors.INVALID_PARAMETERS, str(exc)) from None
+        if plan.submit_429 and state.tasks.take_submit_429(video.prompt, plan.submit_429):
+            log.info("submit answered 429 ([sandbox:submit429] marker)")
+            raise ApiError(429, errors.RATE_LIMITED, headers={"Retry-After": "1"})
+        job = start_render(state, video) if plan.succeeds else None
+        task = state.tasks.create(video, plan, job.key if job else None)
+        state.stats.submits += 1
+        log.info("task %s created on %s (%s)", task.task_id, operation.path, _describe(video, plan))
+        if plan.instant and job is not None:
+            await state.renderer.wait(job)
+        return web.json_response(answer(state, task, detailed=False))
+
+    return submit
 
 
-async def query(request: web.Request) -> web.StreamResponse:
+def query_handler(operation: Operation) -> Handler:
     """POST query: the task's state now (or 503 for the [sandbox:query5xx=N] marker)."""
-    state = request.app[STATE]
-    state.stats.queries += 1
-    check_auth(request)
-    body = await read_json_object(request)
-    task_id = body.get("taskId")
-    if not isinstance(task_id, str):
-        what = "is required" if "taskId" not in body else "must be a string"
-        raise ApiError(422, errors.INVALID_PARAMETERS, f"taskId {what}")
-    task = state.tasks.get(task_id)
-    if task is None:
-        return web.json_response(task_not_found(task_id))
-    if state.tasks.take_query_5xx(task):
-        log.info("query of %s answered 503 ([sandbox:query5xx] marker)", task_id)
-        raise ApiError(503, errors.UNAVAILABLE)
-    return web.json_response(answer(state, task, detailed=True))
+
+    async def query(request: web.Request) -> web.StreamResponse:
+        state = request.app[STATE]
+        state.stats.queries += 1
+        check_auth(request)
+        body = await read_json_object(request, operation)
+        task_id = body.get("taskId")
+        if not isinstance(task_id, str):  # only if the spec stops saying so
+            raise ApiError(422, errors.INVALID_PARAMETERS, "taskId must be a string")
+        task = state.tasks.get(task_id)
+        if task is None:
+            return web.json_response(task_not_found(task_id))
+        if state.tasks.take_query_5xx(task):
+            log.info("query of %s answered 503 ([sandbox:query5xx] marker)", task_id)
+            raise ApiError(503, errors.UNAVAILABLE)
+        return web.json_response(answer(state, task, detailed=True))
+
+    return query
+
+
+def render_progress(state: SandboxState, task: Task) -> RenderProgress:
+    """How task's render stands; kept on the task once final (the file may be evicted later)."""
+    if task.render_outcome is not None:
+        return task.render_outcome
+    job = state.renderer.job(task.render_key) if task.render_key else None
+    if job is None:
+        if task.render_key is None:
+            return RenderProgress()
+        # Evicted before anyone asked: done, but its file is gone (the result URL answers 404).
+        task.render_outcome = RenderProgress(ready_at=task.running_until)
+        return task.render_outcome
+    progress = job.progress
+    if progress.ready_at is not None or progress.error is not None:
+        task.render_outcome = progress
+    return progress
 
 
 def answer(state: SandboxState, task: Task, *, detailed: bool) -> dict[str, object]:
     """The TaskResult body for task as of now."""
-    job = state.renderer.job(task.render_key) if task.render_key else None
-    progress = job.progress if job else RenderProgress()
-    current = task_state(task, state.tasks.now(), progress)
+    current = task_state(task, state.tasks.now(), render_progress(state, task))
     return task_result(task, current, state.result_url(task), speed=state.speed, detailed=detailed)
 
 
-async def upload(request: web.Request) -> web.StreamResponse:
-    """POST upload: store a JPG/PNG of at most 10 MB from multipart field `file`."""
-    state = request.app[STATE]
-    state.stats.upload_attempts += 1
-    check_auth(request)
-    if request.content_type != "multipart/form-data":
-        raise ApiError(415, errors.INVALID_PARAMETERS, "Content-Type must be multipart/form-data")
-    data, size = await _read_file_field(request)
-    if data is None:
-        raise ApiError(422, errors.INVALID_PARAMETERS, "multipart field 'file' is required")
-    if size > MAX_UPLOAD_BYTES:
-        raise ApiError(422, errors.FILE_TOO_LARGE, f"file is {size} bytes, at most 10 MB allowed")
-    kind = image_kind(data)
-    if kind is None:
-        raise ApiError(422, errors.INVALID_PARAMETERS, "file must be a JPG or PNG image")
-    name = await asyncio.to_thread(state.uploads.save, data, kind)  # hashing 10 MB takes a while
-    state.stats.uploads += 1
-    log.info("upload %s stored (%d bytes)", name, size)
-    url = f"{state.public_url}{UPLOAD_PATH_PREFIX}{name}"
-    return web.json_response(upload_result(url, f"openapi/{name}", size))
+def upload_handler(operation: Operation) -> Handler:
+    """POST upload: store one file per the spec's multipart schema, at most max_upload_bytes."""
+
+    async def upload(request: web.Request) -> web.StreamResponse:
+        state = request.app[STATE]
+        state.stats.upload_attempts += 1
+        check_auth(request)
+        if request.content_type != "multipart/form-data":
+            raise ApiError(
+                415, errors.INVALID_PARAMETERS, "Content-Type must be multipart/form-data"
+            )
+        try:
+            async with asyncio.timeout(state.limits.body_timeout):
+                await state.upload_slots.acquire()
+        except TimeoutError:
+            raise ApiError(503, errors.SYSTEM_BUSY, "too many uploads at once") from None
+        incoming: IncomingFile | None = None
+        state.uploads_in_flight += 1
+        state.stats.uploads_in_flight_peak = max(
+            state.stats.uploads_in_flight_peak, state.uploads_in_flight
+        )
+        try:
+            async with asyncio.timeout(state.limits.body_timeout):
+                incoming, media_type = await _read_upload(request, operation, state)
+            name = state.uploads.keep(incoming, media_type)
+            incoming = None
+        except TimeoutError:
+            raise ApiError(408, errors.INVALID_PARAMETERS, "upload body too slow") from None
+        finally:
+            state.uploads_in_flight -= 1
+            state.upload_slots.release()
+            if incoming is not None:
+                incoming.discard()
+        state.stats.uploads += 1
+        state.housekeep()
+        size = (state.uploads.folder / name).stat().st_size
+        log.info("upload %s stored (%d bytes)", name, size)
+        url = f"{state.public_url}{UPLOAD_PATH_PREFIX}{name}"
+        return web.json_response(
+            upload_result(url, f"openapi/{name}", size, _upload_kind(media_type))
+        )
+
+    return upload
 
 
-async def _read_file_field(request: web.Request) -> tuple[bytes | None, int]:
-    """The `file` part's bytes (kept up to 10 MB + 1) and its full size; other parts drained."""
+def _upload_kind(media_type: str) -> str:
+    """data.type of an upload answer: image, audio, video, else file."""
+    major = media_type.partition("/")[0]
+    return major if major in ("image", "audio", "video") else "file"
+
+
+async def _read_upload(
+    request: web.Request, operation: Operation, state: SandboxState
+) -> tuple[IncomingFile, str]:
+    """Stream the multipart body: the file field to a temporary file (bounded), other fields
+    checked against the spec's schema. Returns the file and its media type; 4xx otherwise."""
+    rules = operation.multipart
+    assert rules is not None
+    file_fields = rules.file_fields or ("file",)
+    incoming: IncomingFile | None = None
+    media_type = "application/octet-stream"
+    seen: set[str] = set()
     try:
-        reader = await request.multipart()
-        data: bytes | None = None
-        size = 0
-        while (part := await reader.next()) is not None:
-            if not isinstance(part, BodyPartReader) or part.name != "file" or data is not None:
-                await part.release()
-                continue
-            chunks: list[bytes] = []
-            kept = 0
-            while chunk := await part.read_chunk(256 * 1024):
-                size += len(chunk)
-                if kept <= MAX_UPLOAD_BYTES:
-                    chunks.append(chunk)
-                    kept += len(chunk)
-            data = b"".join(chunks)
-    except (ValueError, AssertionError, RuntimeError) as exc:
-        raise ApiError(400, errors.INVALID_PARAMETERS, f"malformed multipart body: {exc}") from None
-    return data, size
+        try:
+            reader = await request.multipart()
+            parts = 0
+            while (part := await reader.next()) is not None:
+                parts += 1
+                if parts > MAX_PARTS or not isinstance(part, BodyPartReader):
+                    raise ApiError(400, errors.INVALID_PARAMETERS, "malformed multipart body")
+                name = part.name or ""
+                if name not in rules.properties and not rules.additional_allowed:
+                    allowed = ", ".join(f"'{n}'" for n in rules.properties)
+                    raise ApiError(
+                        422,
+                        errors.INVALID_PARAMETERS,
+                        f"multipart field '{name[:40]}' is not allowed (the spec allows {allowed})",
+                    )
+                if name in seen:
+                    raise ApiError(
+                        422, errors.INVALID_PARAMETERS, f"multipart field '{name[:40]}' repeated"
+                    )
+                seen.add(name)
+                if name in file_fields and incoming is None:
+                    incoming = state.uploads.incoming()
+                    while chunk := await part.read_chunk(READ_CHUNK):
+                        incoming.write(chunk)
+                        if incoming.size > state.limits.max_upload_bytes:
+                            limit = state.limits.max_upload_bytes
+                            raise ApiError(
+                                422, errors.FILE_TOO_LARGE, f"file is over {limit} bytes"
+                            )
+                    # Read from the bytes, never from the declared type (a client can say anything).
+                    media_type = sniff(incoming.head) or media_type
+                else:
+                    size = 0
+                    while chunk := await part.read_chunk(READ_CHUNK):
+                        size += len(chunk)
+                        if size > MAX_FIELD_BYTES:
+                            raise ApiError(
+                                422, errors.INVALID_PARAMETERS, f"field '{name[:40]}' too large"
+                            )
+        except (ApiError, TimeoutError, asyncio.CancelledError):
+            raise
+        except Exception as exc:  # aiohttp raises many types for broken multipart
+            detail = f"malformed multipart body ({type(exc).__name__})"
+            raise ApiError(400, errors.INVALID_PARAMETERS, detail) from None
+        missing = sorted(rules.required - seen)
+        if missing or incoming is None:
+            field_name = missing[0] if missing else file_fields[0]
+            raise ApiError(
+                422, errors.INVALID_PARAMETERS, f"multipart field '{field_name}' is required"
+            )
+        file_field = next(f for f in file_fields if f in seen)
+        if incoming.size == 0:
+            raise ApiError(422, errors.INVALID_PARAMETERS, f"{file_field} is empty")
+        if not rules.accepts_media_type(file_field, media_type):
+            allowed = ", ".join(rules.media_types.get(file_field, ()))
+            raise ApiError(
+                422,
+                errors.INVALID_PARAMETERS,
+                f"{file_field} must be one of the spec's media types ({allowed}), got {media_type}",
+            )
+    except BaseException:
+        if incoming is not None:
+            incoming.discard()
+        raise
+    return incoming, media_type
 
 
 async def result_file(request: web.Request) -> web.StreamResponse:
@@ -280,7 +444,8 @@ async def result_file(request: web.Request) -> web.StreamResponse:
     if task.plan.expire:
         return web.Response(status=403, text=_EXPIRED_XML, content_type="application/xml")
     job = state.renderer.job(task.render_key)
-    assert job is not None
+    if job is None or not job.path.is_file():
+        raise web.HTTPNotFound(text="result expired (removed by the TTL or the disk cap)\n")
     return _file_response(job.path, "video/mp4")
 
 
@@ -291,18 +456,26 @@ async def upload_file(request: web.Request) -> web.StreamResponse:
     path = state.uploads.path(request.match_info["name"])
     if path is None:
         raise web.HTTPNotFound(text="no such upload\n")
-    return _file_response(path, CONTENT_TYPES[path.suffix.lstrip(".")])
+    return _file_response(path, content_type(path.name))
 
 
 async def index(request: web.Request) -> web.StreamResponse:
-    """GET /: what this server is and which prompt markers it understands."""
+    """GET /: what this server is, what it serves and which prompt markers it understands."""
+    state = request.app[STATE]
     return web.json_response(
         {
             "service": "runninghub-video sandbox",
+            "spec": state.contract.path.name,
+            "taskEndpoints": list(iter_task_paths(state.contract)),
             "markers": MARKERS,
             "invalidApiKey": INVALID_API_KEY,
         }
     )
+
+
+async def stats(request: web.Request) -> web.StreamResponse:
+    """GET /_sandbox/stats: sb.stats for a sandbox run as a process (not part of the API)."""
+    return web.json_response(dataclasses.asdict(request.app[STATE].snapshot()))
 
 
 def _count_file_request(state: SandboxState, request: web.Request) -> None:
@@ -328,12 +501,15 @@ def _describe(video: VideoRequest, plan: FaultPlan) -> str:
 
 def create_app(state: SandboxState) -> web.Application:
     """The aiohttp application serving state."""
-    app = web.Application(middlewares=[error_middleware], client_max_size=MAX_JSON_BYTES)
+    app = web.Application(
+        middlewares=[error_middleware], client_max_size=state.limits.max_json_bytes
+    )
     app[STATE] = state
     app.router.add_get("/", index)
-    app.router.add_post(SUBMIT_PATH, submit)
-    app.router.add_post(QUERY_PATH, query)
-    app.router.add_post(UPLOAD_PATH, upload)
+    app.router.add_get(STATS_PATH, stats)
+    handlers = {"task": task_handler, "query": query_handler, "upload": upload_handler}
+    for operation in state.contract.operations:
+        app.router.add_post(operation.path, handlers[operation.kind](operation))
     app.router.add_get(RESULTS_PATH_PREFIX + "{task_id:[0-9]+}.mp4", result_file)
     app.router.add_get(UPLOAD_PATH_PREFIX + "{name}", upload_file)
     return app

@@ -1,24 +1,41 @@
-"""The sandbox's errorCodes and JSON error bodies (ErrorResponse in the spec)."""
+"""The sandbox's JSON error bodies (ErrorResponse in the spec); codes come from error_codes."""
 
 from __future__ import annotations
 
-from typing import Final
+from runninghub_video.error_codes import (
+    ERROR_MESSAGES,
+    FILE_PROCESSING_FAILED,
+    FILE_TOO_LARGE,
+    GENERATION_FAILED,
+    INTERNAL_ERROR,
+    INVALID_KEY,
+    INVALID_PARAMETERS,
+    RATE_LIMITED,
+    SYSTEM_BUSY,
+    TASK_NOT_FOUND,
+    UNAVAILABLE,
+    UNKNOWN_ERROR,
+)
 
-from runninghub_video.error_codes import ERROR_MESSAGES
-
-INVALID_PARAMETERS: Final = "1007"
-FILE_TOO_LARGE: Final = "1008"
-INVALID_KEY: Final = "1002"
-RATE_LIMITED: Final = "1003"
-TASK_NOT_FOUND: Final = "1004"
-INTERNAL_ERROR: Final = "1005"
-UNAVAILABLE: Final = "1010"
-GENERATION_FAILED: Final = "1015"
+__all__ = [
+    "FILE_PROCESSING_FAILED",
+    "FILE_TOO_LARGE",
+    "GENERATION_FAILED",
+    "INTERNAL_ERROR",
+    "INVALID_KEY",
+    "INVALID_PARAMETERS",
+    "RATE_LIMITED",
+    "SYSTEM_BUSY",
+    "TASK_NOT_FOUND",
+    "UNAVAILABLE",
+    "error_body",
+    "message_for",
+]
 
 
 def message_for(code: str) -> str:
     """The vendor's message for an errorCode, so failures read like the real API's."""
-    return ERROR_MESSAGES.get(code, ERROR_MESSAGES["1000"])
+    return ERROR_MESSAGES.get(code, ERROR_MESSAGES[UNKNOWN_ERROR])
 
 
 def error_body(code: str, detail: str | None = None) -> dict[str, object]:

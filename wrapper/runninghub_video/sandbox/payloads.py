@@ -8,8 +8,9 @@ from runninghub_video.sandbox.tasks import Task, TaskState
 
 PROMPT_TIPS: Final = '{"result": true, "error": null}'
 NODE_NAME: Final = "rhart-video-s-official"
-# consumeMoney per video length in seconds (the vendor's CNY prices).
-PRICES: Final[dict[int, str]] = {4: "3.2", 8: "6.5", 12: "10"}
+# consumeMoney is estimated from the length (about 0.81 CNY a second: the vendor's 4 s and 8 s
+# prices are 3.2 and 6.5), so any duration the spec allows gets a price.
+PRICE_PER_SECOND: Final = 0.8125
 _EXCEPTION_TYPES: Final[dict[str, str]] = {
     "1501": "ContentPolicyViolation",
     "1505": "ContentPolicyViolation",
@@ -64,11 +65,16 @@ def usage(task: Task, state: TaskState, speed: float) -> dict[str, object]:
     if state.finished_at is not None:
         cost_time = str(round((state.finished_at - task.created_at) * speed))
     return {
-        "consumeMoney": PRICES.get(task.request.duration) if state.status == "SUCCESS" else None,
+        "consumeMoney": price(task.request.duration) if state.status == "SUCCESS" else None,
         "consumeCoins": None,
         "taskCostTime": cost_time,
         "thirdPartyConsumeMoney": None,
     }
+
+
+def price(seconds: int) -> str:
+    """The estimated consumeMoney of a video of seconds, e.g. '3.2' for 4 s."""
+    return f"{round(seconds * PRICE_PER_SECOND, 1):g}"
 
 
 def task_not_found(task_id: str) -> dict[str, object]:
@@ -91,13 +97,15 @@ def task_not_found(task_id: str) -> dict[str, object]:
     }
 
 
-def upload_result(download_url: str, file_name: str, size: int) -> dict[str, object]:
+def upload_result(
+    download_url: str, file_name: str, size: int, kind: str = "image"
+) -> dict[str, object]:
     """The upload answer: code 0 and data.download_url to use as imageUrl."""
     return {
         "code": 0,
         "message": "success",
         "data": {
-            "type": "image",
+            "type": kind,
             "download_url": download_url,
             "fileName": file_name,
             "size": str(size),

@@ -6,18 +6,21 @@ rules are testable without sleeping.
 
 from __future__ import annotations
 
+import hashlib
 import random
+import re
 import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Final, Literal
 
-from runninghub_video.sandbox.errors import GENERATION_FAILED, message_for
+from runninghub_video.error_codes import GENERATION_FAILED
+from runninghub_video.sandbox.errors import message_for
 from runninghub_video.sandbox.faults import FaultPlan
+from runninghub_video.task import FINAL_STATUSES
 
 Status = Literal["QUEUED", "RUNNING", "SUCCESS", "FAILED", "CANCEL"]
-FINAL_STATUSES: Final = frozenset({"SUCCESS", "FAILED", "CANCEL"})
 
 # Seconds at speed 1; Timing.at_speed divides them.
 QUEUED_SECONDS: Final = 1.0
@@ -39,16 +42,60 @@ class Timing:
         return cls(QUEUED_SECONDS / speed, RUNNING_SECONDS / speed)
 
 
+DEFAULT_SECONDS: Final = 4  # a duration the sandbox cannot read as seconds renders this long
+DEFAULT_ASPECT_RATIO: Final = "16:9"
+DEFAULT_RESOLUTION: Final = "720p"
+
+
 @dataclass(frozen=True)
 class VideoRequest:
-    """A validated submit body."""
+    """What a validated submit body asks for, read by name, never checked against a list.
+
+    The spec decides what is valid; this only reads what the sandbox needs to render and price.
+    A value it has no rule for keeps its label and falls back (see video.VideoSpec).
+    """
 
     prompt: str
-    resolution: str
-    aspect_ratio: str
-    image_url: str
-    duration: int
+    resolution: str = DEFAULT_RESOLUTION
+    aspect_ratio: str = DEFAULT_ASPECT_RATIO
+    image_url: str | None = None
+    duration: int = DEFAULT_SECONDS
     webhook_url: str | None = None
+
+    @classmethod
+    def from_body(cls, body: dict[str, object], max_prompt_chars: int) -> VideoRequest:
+        """Read a (spec-validated) task body; the prompt is kept up to max_prompt_chars."""
+        prompt = body.get("prompt")
+        image = body.get("imageUrl")
+        if not isinstance(image, str):  # another endpoint may name its image field differently
+            image = next(
+                (v for k, v in body.items() if "image" in k.lower() and isinstance(v, str)), None
+            )
+        webhook = body.get("webhookUrl")
+        return cls(
+            prompt=prompt[:max_prompt_chars] if isinstance(prompt, str) else "",
+            resolution=_text(body.get("resolution"), DEFAULT_RESOLUTION),
+            aspect_ratio=_text(body.get("aspectRatio"), DEFAULT_ASPECT_RATIO),
+            image_url=image,
+            duration=_seconds(body.get("duration")),
+            webhook_url=webhook if isinstance(webhook, str) else None,
+        )
+
+
+def _text(value: object, default: str) -> str:
+    """value as a short label (str or number), else default."""
+    if isinstance(value, str | int | float) and not isinstance(value, bool):
+        return str(value)[:40] or default
+    return default
+
+
+def _seconds(value: object) -> int:
+    """A duration as whole seconds ('16', 16, '16s'), else DEFAULT_SECONDS."""
+    match = (
+        re.fullmatch(r"\s*(\d{1,5})(?:\.0*)?\s*s?\s*", str(value)) if value is not None else None
+    )
+    seconds = int(match.group(1)) if match else 0
+    return seconds if seconds > 0 else DEFAULT_SECONDS
 
 
 @dataclass(frozen=True)
@@ -57,6 +104,7 @@ class RenderProgress:
 
     ready_at: float | None = None
     error: str | None = None
+    error_code: str = GENERATION_FAILED
 
 
 @dataclass
@@ -72,6 +120,8 @@ class Task:
     running_until: float
     render_key: str | None = None
     failed_queries: int = 0
+    render_outcome: RenderProgress | None = None  # kept once final: the render may be evicted
+    last_used: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -107,7 +157,7 @@ def task_state(task: Task, now: float, render: RenderProgress) -> TaskState:
         code = plan.fail_code
         return TaskState("FAILED", task.running_until, code, message_for(code), message_for(code))
     if render.error is not None:
-        code = GENERATION_FAILED
+        code = render.error_code
         return TaskState("FAILED", task.running_until, code, message_for(code), render.error)
     if render.ready_at is None or now < render.ready_at:
         return TaskState("RUNNING")
@@ -126,8 +176,11 @@ class TaskStore:
     timing: Timing = field(default_factory=Timing)
     clock: Callable[[], float] = time.monotonic
     rng: random.Random = field(default_factory=secrets.SystemRandom)
-    _tasks: dict[str, Task] = field(default_factory=dict)
-    _rate_limited: dict[str, int] = field(default_factory=dict)
+    ttl: float = 24 * 3600.0
+    max_tasks: int = 100_000
+    _tasks: dict[str, Task] = field(default_factory=dict)  # oldest first
+    _rate_limited: dict[str, tuple[int, float]] = field(default_factory=dict)
+    expired: int = 0
 
     def now(self) -> float:
         """The store's clock."""
@@ -149,13 +202,37 @@ class TaskStore:
             queued_until=now + queued,
             running_until=now + queued + running,
             render_key=render_key,
+            last_used=now,
         )
         self._tasks[task_id] = task
+        while len(self._tasks) > self.max_tasks:
+            del self._tasks[next(iter(self._tasks))]
+            self.expired += 1
         return task
 
     def get(self, task_id: str) -> Task | None:
         """The task with this id, or None."""
-        return self._tasks.get(task_id)
+        task = self._tasks.get(task_id)
+        if task is not None:
+            task.last_used = self.now()
+        return task
+
+    def expire(self) -> None:
+        """Forget tasks created more than ttl ago (and old 429-marker counters)."""
+        cutoff = self.now() - self.ttl
+        while self._tasks:
+            oldest = next(iter(self._tasks.values()))
+            if oldest.created_at >= cutoff:
+                break
+            del self._tasks[oldest.task_id]
+            self.expired += 1
+        for prompt, (_, since) in list(self._rate_limited.items()):
+            if since < cutoff:
+                del self._rate_limited[prompt]
+
+    def render_keys(self) -> set[str]:
+        """Render keys that living, not yet final tasks still need."""
+        return {t.render_key for t in self._tasks.values() if t.render_key and not t.render_outcome}
 
     def __len__(self) -> int:
         """How many tasks exist."""
@@ -163,10 +240,11 @@ class TaskStore:
 
     def take_submit_429(self, prompt: str, limit: int) -> bool:
         """True if this submit of prompt is one of the first `limit` ones and must answer 429."""
-        seen = self._rate_limited.get(prompt, 0)
+        key = hashlib.sha256(prompt.encode(errors="replace")).hexdigest()
+        seen, since = self._rate_limited.get(key, (0, self.now()))
         if seen >= limit:
             return False
-        self._rate_limited[prompt] = seen + 1
+        self._rate_limited[key] = (seen + 1, since)
         return True
 
     def take_query_5xx(self, task: Task) -> bool:

@@ -5,26 +5,28 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
+import re
+import resource
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
+from runninghub_video.error_codes import FILE_PROCESSING_FAILED, GENERATION_FAILED
+from runninghub_video.sandbox.limits import Limits
+from runninghub_video.sandbox.media import image_size
 from runninghub_video.sandbox.tasks import RenderProgress
 
 log = logging.getLogger("runninghub_video.sandbox")
 
 FPS: Final = 12
 ZOOM: Final = 0.12  # how much the picture grows over the whole video
-RENDER_TIMEOUT: Final = 120.0
 STDERR_TAIL: Final = 2000
-SIZES: Final[dict[tuple[str, str], tuple[int, int]]] = {
-    ("720p", "16:9"): (1280, 720),
-    ("720p", "9:16"): (720, 1280),
-    ("1080p", "16:9"): (1920, 1080),
-    ("1080p", "9:16"): (1080, 1920),
-}
+# Fallbacks for values the sandbox has no rule for (documented in the README's sandbox section).
+DEFAULT_SHORT_SIDE: Final = 720
+DEFAULT_RATIO: Final = (16, 9)
 PLACEHOLDER_ID: Final = "placeholder"
 # The card used when imageUrl is not an upload of this sandbox (there is no internet to fetch it).
 _PLACEHOLDER_SOURCE: Final = (
@@ -42,21 +44,41 @@ def ffmpeg_exe() -> str:
 
 @dataclass(frozen=True)
 class VideoSpec:
-    """What to render: length in seconds, aspect ratio and resolution as the API names them."""
+    """What to render: length in seconds, aspect ratio and resolution as the API names them.
+
+    The size is derived, never looked up: "<N>p" is N pixels on the short side (at most
+    max_short_side), "W:H" the ratio; anything else falls back to 720 and 16:9, keeping its label.
+    """
 
     duration: int
     aspect_ratio: str
     resolution: str
+    max_short_side: int = 1080
 
     @property
     def size(self) -> tuple[int, int]:
-        """Width and height in pixels."""
-        return SIZES[(self.resolution, self.aspect_ratio)]
+        """Width and height in pixels (even numbers, as H.264 with yuv420p needs)."""
+        match = re.fullmatch(r"(\d{2,5})[pP]", self.resolution)
+        short = int(match.group(1)) if match else DEFAULT_SHORT_SIDE
+        short = max(16, min(short, self.max_short_side))
+        ratio = re.fullmatch(r"(\d{1,3}):(\d{1,3})", self.aspect_ratio)
+        w, h = (int(ratio.group(1)), int(ratio.group(2))) if ratio else DEFAULT_RATIO
+        if not (w and h and 1 / 4 <= w / h <= 4):
+            w, h = DEFAULT_RATIO
+        long = round(short * max(w, h) / min(w, h))
+        width, height = (long, short) if w >= h else (short, long)
+        return width // 2 * 2, height // 2 * 2
+
+    @property
+    def label(self) -> str:
+        """What was asked for, as the API names it (written into the MP4's title)."""
+        return f"{self.duration}s {self.aspect_ratio} {self.resolution}"
 
     @property
     def slug(self) -> str:
         """A file-name-safe label, e.g. 4s-16x9-720p."""
-        return f"{self.duration}s-{self.aspect_ratio.replace(':', 'x')}-{self.resolution}"
+        raw = f"{self.duration}s-{self.aspect_ratio.replace(':', 'x')}-{self.resolution}"
+        return re.sub(r"[^A-Za-z0-9._-]", "_", raw)
 
 
 def zoom_argv(ffmpeg: str, image: Path, spec: VideoSpec, output: Path, fps: int = FPS) -> list[str]:
@@ -79,15 +101,18 @@ def zoom_argv(ffmpeg: str, image: Path, spec: VideoSpec, output: Path, fps: int 
         "-loop", "1", "-framerate", str(fps), "-i", str(image),
         "-vf", vf, "-frames:v", str(frames), "-r", str(fps),
         "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p",
+        "-metadata", f"title=runninghub-video sandbox: {spec.label}",
         "-movflags", "+faststart", "-f", "mp4", str(output),
     ]  # fmt: skip
 
 
-def still_argv(ffmpeg: str, image: Path, output: Path) -> list[str]:
-    """ffmpeg argv decoding one frame of image into a clean PNG (fails fast on broken input)."""
+def still_argv(ffmpeg: str, image: Path, output: Path, max_pixels: int = 40_000_000) -> list[str]:
+    """ffmpeg argv decoding one frame of image into a clean PNG (fails fast on broken input;
+    the decoder refuses frames over max_pixels, for formats whose header we do not read)."""
     return [
         ffmpeg, "-hide_banner", "-loglevel", "error", "-nostdin", "-y",
-        "-i", str(image), "-frames:v", "1", "-c:v", "png", "-f", "image2", str(output),
+        "-max_pixels", str(max_pixels), "-i", str(image),
+        "-frames:v", "1", "-c:v", "png", "-f", "image2", str(output),
     ]  # fmt: skip
 
 
@@ -108,18 +133,31 @@ class RenderJob:
     path: Path
     ready_at: float | None = None
     error: str | None = None
+    error_code: str = GENERATION_FAILED
+    last_used: float = 0.0
 
     @property
     def progress(self) -> RenderProgress:
         """The job as tasks.task_state reads it."""
-        return RenderProgress(self.ready_at, self.error)
+        return RenderProgress(self.ready_at, self.error, self.error_code)
+
+
+class RenderRefused(Exception):
+    """An input the sandbox will not render (too many pixels): the task fails with errorCode."""
+
+    def __init__(self, code: str, reason: str) -> None:
+        """code: the errorCode; reason: the failedReason text."""
+        super().__init__(reason)
+        self.code = code
 
 
 class Renderer:
     """Renders each distinct (image, duration, aspect, resolution) once, off the event loop.
 
-    ffmpeg runs as a subprocess awaited with asyncio, at most max_parallel at a time; jobs are
-    cached by key, and files already in folder (from an earlier run) are reused.
+    ffmpeg runs as a subprocess awaited with asyncio, at most max_parallel at a time, each run
+    bounded in wall time (render_timeout) and memory (RLIMIT_AS); jobs are cached by key, and
+    files already in folder (from an earlier run) are reused. Images are checked for their
+    pixel count from the header before any decoding.
     """
 
     def __init__(
@@ -128,29 +166,44 @@ class Renderer:
         clock: Callable[[], float] = time.monotonic,
         ffmpeg: str | None = None,
         max_parallel: int = 1,
+        limits: Limits | None = None,
     ) -> None:
         """Cache renders in folder, timestamping readiness with clock."""
         self.folder = folder
         folder.mkdir(parents=True, exist_ok=True)
         self.clock = clock
         self.ffmpeg = ffmpeg or ffmpeg_exe()
+        self.limits = limits or Limits()
         self.renders = 0
-        self._jobs: dict[str, RenderJob] = {}
+        self.refused = 0
+        self.evicted = 0
+        # Videos of an earlier run in the same folder are reused, and count towards the TTL and
+        # the disk cap; unfinished files of a killed run are removed.
+        now = clock()
+        self._jobs: dict[str, RenderJob] = {
+            path.stem: RenderJob(path.stem, path, ready_at=now, last_used=now)
+            for path in folder.glob("*.mp4")
+        }
+        for stale in folder.glob("*.part"):
+            stale.unlink(missing_ok=True)
         self._running: dict[str, asyncio.Task[None]] = {}
         self._slots = asyncio.Semaphore(max_parallel)
         self._placeholder_lock = asyncio.Lock()
 
     def job(self, key: str) -> RenderJob | None:
-        """The job with key, or None."""
-        return self._jobs.get(key)
+        """The job with key, or None (marking it used)."""
+        job = self._jobs.get(key)
+        if job is not None:
+            job.last_used = self.clock()
+        return job
 
     def render(self, image_id: str, image: Path | None, spec: VideoSpec) -> RenderJob:
         """The job for this input, starting a render if none exists (image None = placeholder)."""
         key = f"{image_id}-{spec.slug}"
-        job = self._jobs.get(key)
+        job = self.job(key)
         if job is not None:
             return job
-        job = RenderJob(key, self.folder / f"{key}.mp4")
+        job = RenderJob(key, self.folder / f"{key}.mp4", last_used=self.clock())
         self._jobs[key] = job
         if job.path.is_file():
             job.ready_at = self.clock()
@@ -174,10 +227,49 @@ class Renderer:
             with contextlib.suppress(asyncio.CancelledError):
                 await running
 
+    def files(self) -> list[tuple[float, int, RenderJob]]:
+        """(last used, bytes, job) of every finished render on disk."""
+        found = []
+        for job in self._jobs.values():
+            if job.key in self._running:
+                continue
+            with contextlib.suppress(OSError):
+                found.append((job.last_used, job.path.stat().st_size, job))
+        return found
+
+    def forget(self, job: RenderJob) -> None:
+        """Drop job and delete its file (expired or evicted); a later request renders again."""
+        if job.key in self._running:
+            return
+        self._jobs.pop(job.key, None)
+        job.path.unlink(missing_ok=True)
+        self.evicted += 1
+
+    def expire(self, cutoff: float, keep: set[str]) -> None:
+        """Forget jobs last used before cutoff, except those in keep (tasks still need them)."""
+        for job in list(self._jobs.values()):
+            if job.last_used < cutoff and job.key not in keep:
+                self.forget(job)
+
+    def check_pixels(self, image: Path) -> None:
+        """Raise RenderRefused (errorCode 1013) if image's header declares too many pixels."""
+        size = image_size(image)
+        if size is None:
+            return  # not a format we read: ffmpeg's -max_pixels and the memory limit apply
+        width, height = size
+        if width * height > self.limits.max_pixels or width <= 0 or height <= 0:
+            raise RenderRefused(
+                FILE_PROCESSING_FAILED,
+                f"image is {width}x{height} = {width * height} pixels; the sandbox renders "
+                f"images of at most {self.limits.max_pixels} pixels",
+            )
+
     async def _render(self, job: RenderJob, image: Path | None, spec: VideoSpec) -> None:
         """Run ffmpeg for job, recording ready_at or error."""
         started = time.monotonic()
         try:
+            if image is not None:
+                self.check_pixels(image)
             async with self._slots:
                 self.renders += 1
                 if image is None:
@@ -186,7 +278,7 @@ class Renderer:
                     # Decoding one frame first turns odd inputs (trailing bytes, truncated files)
                     # into a clean PNG or a quick error, instead of ffmpeg looping over bad data.
                     still = job.path.with_suffix(".still.png")
-                    await self._run(still_argv(self.ffmpeg, image, still))
+                    await self._run(still_argv(self.ffmpeg, image, still, self.limits.max_pixels))
                 part = job.path.with_suffix(".part")
                 try:
                     await self._run(zoom_argv(self.ffmpeg, still, spec, part))
@@ -197,7 +289,14 @@ class Renderer:
         except asyncio.CancelledError:
             job.error = "render cancelled"
             raise
-        except (OSError, RuntimeError, TimeoutError) as exc:
+        except RenderRefused as exc:
+            self.refused += 1
+            job.error, job.error_code = str(exc), exc.code
+            log.warning("render %s refused: %s", job.key, job.error)
+        except TimeoutError:
+            job.error = f"video rendering took longer than {self.limits.render_timeout:g} s"
+            log.error("render %s failed: %s", job.key, job.error)
+        except (OSError, RuntimeError) as exc:
             job.error = f"video rendering failed: {exc or type(exc).__name__}"
             log.error("render %s failed: %s", job.key, job.error)
         else:
@@ -217,12 +316,22 @@ class Renderer:
         return path
 
     async def _run(self, argv: list[str]) -> None:
-        """Run argv, raising RuntimeError with ffmpeg's stderr if it fails; kill it if cancelled."""
+        """Run argv within the render budget, raising RuntimeError with ffmpeg's stderr if it
+        fails (or is killed for memory) and TimeoutError past render_timeout; kill it if
+        cancelled."""
+        memory = self.limits.render_memory_bytes
+        cpu = math.ceil(self.limits.render_timeout) + 1
+
+        def budget() -> None:  # runs in the child between fork and exec
+            resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+            resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu))
+
         proc = await asyncio.create_subprocess_exec(
             *argv,
             stdin=asyncio.subprocess.DEVNULL,
             stdout=asyncio.subprocess.DEVNULL,
             stderr=asyncio.subprocess.PIPE,
+            preexec_fn=budget,
         )
         tail = bytearray()
 
@@ -235,7 +344,7 @@ class Renderer:
 
         drain = asyncio.ensure_future(drain_stderr())
         try:
-            await asyncio.wait_for(proc.wait(), RENDER_TIMEOUT)
+            await asyncio.wait_for(proc.wait(), self.limits.render_timeout)
             await drain
         except BaseException:
             drain.cancel()
@@ -246,5 +355,8 @@ class Renderer:
                 await drain
             raise
         if proc.returncode != 0:
-            message = tail.decode(errors="replace").strip().splitlines()[-3:]
-            raise RuntimeError(f"ffmpeg exited with {proc.returncode}: {' | '.join(message)}")
+            message = " | ".join(tail.decode(errors="replace").strip().splitlines()[-3:])
+            if proc.returncode is not None and proc.returncode < 0:
+                message = f"killed by signal {-proc.returncode} (render budget: "
+                message += f"{memory // 2**20} MB, {cpu} s CPU) {message}".rstrip()
+            raise RuntimeError(f"ffmpeg exited with {proc.returncode}: {message or 'no output'}")

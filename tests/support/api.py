@@ -1,0 +1,19 @@
+"""The API's paths and final statuses for every test, from the one place each is defined:
+paths from the spec (as the sandbox reads it), final statuses from runninghub_video.task."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from runninghub_video.sandbox.contract import load_contract
+from runninghub_video.task import FINAL_STATUSES
+
+ROOT = Path(__file__).resolve().parents[2]
+SPEC = ROOT / "openapi" / "runninghub.yaml"
+CONTRACT = load_contract(SPEC)
+SUBMIT = CONTRACT.one("task").path
+QUERY = CONTRACT.one("query").path
+UPLOAD = CONTRACT.one("upload").path
+FINAL = FINAL_STATUSES
+
+__all__ = ["CONTRACT", "FINAL", "QUERY", "SPEC", "SUBMIT", "UPLOAD"]

@@ -1,0 +1,236 @@
+"""The contract the sandbox serves, read from openapi/runninghub.yaml at run time.
+
+Routes, required fields, allowed values and the upload's multipart rules all come from the spec,
+so a regenerated spec changes the sandbox with no edit here. Each operation is classified by the
+shape of its request body: multipart -> upload; a JSON body asking only for `taskId` -> query;
+any other JSON body -> a task endpoint (submit).
+
+The spec is located (first match): the `spec_path` argument, $RUNNINGHUB_SANDBOX_SPEC, the copy
+packaged into the wheel next to this module (`openapi.yaml`, see pyproject.toml), and the
+repository checkout's `openapi/runninghub.yaml`.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import functools
+import json
+import os
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Final, Literal
+
+from jsonschema.exceptions import ValidationError
+from openapi_schema_validator import OAS30Validator, OAS31Validator
+from ruamel.yaml import YAML
+
+SPEC_ENV: Final = "RUNNINGHUB_SANDBOX_SPEC"
+PACKAGED_SPEC: Final = Path(__file__).with_name("openapi.yaml")
+CHECKOUT_SPEC: Final = Path(__file__).resolve().parents[3] / "openapi" / "runninghub.yaml"
+MAX_MESSAGE_VALUE: Final = 40
+
+Kind = Literal["task", "query", "upload"]
+
+
+class ContractError(RuntimeError):
+    """The spec cannot be found, or has no operation the sandbox knows how to serve."""
+
+
+def locate_spec(spec_path: str | Path | None = None) -> Path:
+    """The merged spec to serve (see the module docstring for the search order)."""
+    candidates: list[Path] = []
+    if spec_path is not None:
+        candidates.append(Path(spec_path))
+    elif os.environ.get(SPEC_ENV):
+        candidates.append(Path(os.environ[SPEC_ENV]))
+    else:
+        candidates += [PACKAGED_SPEC, CHECKOUT_SPEC]
+    for candidate in candidates:
+        if candidate.is_file():
+            return candidate
+    tried = ", ".join(str(c) for c in candidates)
+    raise ContractError(f"no OpenAPI spec found for the sandbox (tried {tried})")
+
+
+@dataclass(frozen=True)
+class MultipartRules:
+    """The multipart/form-data body of an operation, as its schema and encoding say."""
+
+    properties: Mapping[str, Mapping[str, Any]]
+    required: frozenset[str]
+    additional_allowed: bool
+    media_types: Mapping[str, tuple[str, ...]]  # per field; empty tuple = any media type
+
+    @property
+    def file_fields(self) -> tuple[str, ...]:
+        """Fields that carry a file (type string, format binary)."""
+        return tuple(
+            name for name, schema in self.properties.items() if schema.get("format") == "binary"
+        )
+
+    def accepts_media_type(self, field: str, media_type: str) -> bool:
+        """Whether field may carry media_type (wildcards like image/* allowed in the spec)."""
+        allowed = self.media_types.get(field, ())
+        return not allowed or any(fnmatch.fnmatchcase(media_type, a) for a in allowed)
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One POST operation of the spec, with what the sandbox needs to validate its requests."""
+
+    path: str
+    operation_id: str
+    kind: Kind
+    json_schema: Mapping[str, Any] | None
+    multipart: MultipartRules | None
+    _validator: Any = None
+
+    def validate_json(self, body: object) -> list[str]:
+        """Every problem of body against the request schema, one readable line each."""
+        if self._validator is None:
+            return []
+        errors = sorted(self._validator.iter_errors(body), key=lambda e: list(e.absolute_path))
+        return [_describe(error) for error in errors]
+
+    def property_schema(self, name: str) -> Mapping[str, Any]:
+        """The request schema of property name ({} if the body has no such property)."""
+        if self.json_schema is None:
+            return {}
+        return dict(self.json_schema.get("properties", {}).get(name, {}))
+
+
+@dataclass(frozen=True)
+class Contract:
+    """Every operation of one spec that the sandbox serves."""
+
+    path: Path
+    operations: tuple[Operation, ...]
+
+    def of_kind(self, kind: Kind) -> tuple[Operation, ...]:
+        """The operations of one kind, in spec order."""
+        return tuple(op for op in self.operations if op.kind == kind)
+
+    def one(self, kind: Kind) -> Operation:
+        """The single operation of kind (query, upload) or the first task endpoint."""
+        found = self.of_kind(kind)
+        if not found:
+            raise ContractError(f"{self.path} has no {kind} operation")
+        return found[0]
+
+
+@functools.cache
+def _load_cached(path: Path, mtime_ns: int) -> Contract:
+    """Parse and compile path (cached per file version)."""
+    del mtime_ns  # part of the cache key only
+    yaml = YAML(typ="safe", pure=True)  # YAML 1.2, like the generator and Prism: '1:1' stays text
+    spec = yaml.load(path.read_text(encoding="utf-8"))
+    if not isinstance(spec, dict) or not isinstance(spec.get("paths"), dict):
+        raise ContractError(f"{path} is not an OpenAPI document")
+    validator_class = (
+        OAS31Validator if str(spec.get("openapi", "")).startswith("3.1") else (OAS30Validator)
+    )
+    operations = []
+    for route, item in spec["paths"].items():
+        post = item.get("post") if isinstance(item, dict) else None
+        if not isinstance(post, dict):
+            continue
+        operation = _operation(spec, str(route), post, validator_class)
+        if operation is not None:
+            operations.append(operation)
+    if not operations:
+        raise ContractError(f"{path} has no POST operation with a request body")
+    return Contract(path, tuple(operations))
+
+
+def load_contract(spec_path: str | Path | None = None) -> Contract:
+    """The contract of the located spec (parsed once per file version)."""
+    path = locate_spec(spec_path).resolve()
+    return _load_cached(path, path.stat().st_mtime_ns)
+
+
+def _operation(
+    spec: Mapping[str, Any], route: str, post: Mapping[str, Any], validator_class: Any
+) -> Operation | None:
+    """The Operation for one POST, or None if it has no body the sandbox understands."""
+    content = resolve(spec, post.get("requestBody", {})).get("content", {})
+    op_id = str(post.get("operationId") or route)
+    if "multipart/form-data" in content:
+        media = content["multipart/form-data"]
+        schema = resolve(spec, media.get("schema", {}))
+        encoding = media.get("encoding") or {}
+        types = {
+            name: tuple(t.strip() for t in str(enc.get("contentType", "")).split(",") if t.strip())
+            for name, enc in encoding.items()
+            if isinstance(enc, dict)
+        }
+        rules = MultipartRules(
+            properties={k: resolve(spec, v) for k, v in schema.get("properties", {}).items()},
+            required=frozenset(schema.get("required", [])),
+            additional_allowed=schema.get("additionalProperties", True) is not False,
+            media_types=types,
+        )
+        return Operation(route, op_id, "upload", None, rules)
+    json_media = next((v for k, v in content.items() if k.endswith("json")), None)
+    if json_media is None:
+        return None
+    schema = resolve(spec, json_media.get("schema", {}))
+    properties = set(schema.get("properties", {}))
+    kind: Kind = "query" if properties == {"taskId"} else "task"
+    validator = validator_class(schema)
+    return Operation(route, op_id, kind, schema, None, validator)
+
+
+def resolve(spec: Mapping[str, Any], node: Any, depth: int = 0) -> Any:
+    """node with every local $ref replaced by its target (the spec has no recursive schemas)."""
+    if depth > 64:
+        raise ContractError("$ref nesting deeper than 64 levels")
+    if isinstance(node, dict):
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/"):
+            target: Any = spec
+            for part in ref[2:].split("/"):
+                target = target[part.replace("~1", "/").replace("~0", "~")]
+            return resolve(spec, target, depth + 1)
+        return {k: resolve(spec, v, depth + 1) for k, v in node.items()}
+    if isinstance(node, list):
+        return [resolve(spec, v, depth + 1) for v in node]
+    return node
+
+
+def allowed_values(schema: Mapping[str, Any]) -> str:
+    """What schema allows, in words: "one of 'x', 'y'" or "a string"."""
+    if "enum" in schema:
+        return "one of " + ", ".join(f"'{v}'" for v in schema["enum"])
+    kind = schema.get("type", "a value")
+    return f"an {kind}" if str(kind)[:1] in "aeiou" else f"a {kind}"
+
+
+def _describe(error: ValidationError) -> str:
+    """One readable line for a schema violation, naming the field and what it allows."""
+    field = ".".join(str(p) for p in error.absolute_path) or "request body"
+    if isinstance(error.instance, str):
+        shown = f"'{error.instance[:MAX_MESSAGE_VALUE]}'"
+    else:
+        shown = json.dumps(error.instance, ensure_ascii=False, default=str)[:MAX_MESSAGE_VALUE]
+    schema = error.schema if isinstance(error.schema, dict) else {}
+    if error.validator == "required":
+        missing = str(error.message).split("'")[1] if "'" in str(error.message) else "a field"
+        props = schema.get("properties", {}).get(missing, {})
+        return f"{missing} is required ({allowed_values(props)})"
+    if error.validator == "enum":
+        return f"{field} must be {allowed_values(schema)}, got {shown}"
+    if error.validator == "type":
+        if field == "request body" and schema.get("type") == "object":
+            return "request body must be a JSON object"
+        return f"{field} must be {allowed_values(schema)}, got {shown}"
+    if error.validator == "minLength" and schema.get("minLength") == 1:
+        return f"{field} must not be empty"
+    if error.validator == "additionalProperties":
+        return f"{field}: {error.message}"[:200]
+    return f"{field}: {str(error.message)[:160]}"
+
+
+def iter_task_paths(contract: Contract) -> Iterator[str]:
+    """The paths of every task endpoint (for logs and the index page)."""
+    return (op.path for op in contract.of_kind("task"))
