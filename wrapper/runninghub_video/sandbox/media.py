@@ -20,7 +20,6 @@ _MAGIC: Final[tuple[tuple[int, bytes, str], ...]] = (
     (0, b"\xff\xf3", "audio/mpeg"),
     (0, b"fLaC", "audio/flac"),
     (0, b"OggS", "audio/ogg"),
-    (0, b"\x1a\x45\xdf\xa3", "video/webm"),
     (0, b"II*\x00", "image/tiff"),
     (0, b"MM\x00*", "image/tiff"),
     (0, b"\xff\xf1", "audio/aac"),
@@ -58,6 +57,8 @@ def sniff(head: bytes) -> str | None:
     for offset, magic, media_type in _MAGIC:
         if head[offset : offset + len(magic)] == magic:
             return media_type
+    if head[:4] == b"\x1a\x45\xdf\xa3":  # EBML: the DocType near the start tells WebM from Matroska
+        return "video/webm" if b"webm" in head[:64] else "video/x-matroska"
     if head[:4] == b"RIFF" and head[8:12] in _RIFF:
         return _RIFF[head[8:12]]
     if head[4:8] == b"ftyp":
