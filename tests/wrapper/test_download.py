@@ -104,7 +104,7 @@ def test_existing_file_is_only_replaced_by_a_complete_one(
     dest = tmp_path / "video.mp4"
     dest.write_bytes(b"previous video")
     with pytest.raises(DownloadError):
-        download(mode, done(f"{files.base_url}/short.mp4"), dest)
+        download(mode, done(f"{files.base_url}/short.mp4"), dest, overwrite=True)
     assert dest.read_bytes() == b"previous video"
 
 
