@@ -25,8 +25,8 @@ def test_ctrl_c_while_waiting(slow_cli: Cli):
     task_id = task_id.strip()
     proc = slow_cli.start("wait", task_id, "--output", "river.mp4", "--poll-interval", "0.2")
     try:
+        # "waiting" is journaled once the first query confirmed the task: it is polling now.
         wait_for_journal_event(slow_cli, "waiting")
-        time.sleep(0.5)  # polling by now; the task needs about 5 s
         assert proc.poll() is None, proc.communicate()
         proc.send_signal(signal.SIGINT)
         stdout, stderr = proc.communicate(timeout=15)
@@ -50,7 +50,6 @@ def test_ctrl_c_during_generate_with_json(slow_cli: Cli):
     proc = slow_cli.start(*args, "--poll-interval", "0.2")
     try:
         submitted = wait_for_journal_event(slow_cli, "submitted")
-        time.sleep(0.3)
         proc.send_signal(signal.SIGINT)
         stdout, stderr = proc.communicate(timeout=15)
     finally:

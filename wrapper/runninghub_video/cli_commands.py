@@ -292,7 +292,15 @@ def _journal_failed_submit(ctx: Context, error: BaseException, params: dict[str,
         ctx.journal_event("submitted", task_id, status=status, error=str(error), **fields)
         return
     if isinstance(error, KeyboardInterrupt) or getattr(error, "task_may_exist", False):
-        why = "interrupted" if isinstance(error, KeyboardInterrupt) else str(error)
+        why = str(error)
+        if isinstance(error, KeyboardInterrupt):
+            from .cli_signals import Terminated, signal_name
+
+            why = (
+                f"interrupted ({signal_name(error)})"
+                if isinstance(error, Terminated)
+                else "interrupted"
+            )
         ctx.journal_event("unconfirmed", None, status="UNKNOWN", error=why, **fields)
         ctx.display.warning(
             "the submit may have reached RunningHub although no task id came back, so a paid "
