@@ -442,7 +442,7 @@ def resume_advice(ctx: Context, task_id: str, code: int) -> str | None:
     """After a failure: print how to pick the task up again, if that helps; return it."""
     task = ctx.task
     if ctx.phase == "download" and task is not None and task.succeeded:
-        if code == EXIT_ERROR or interrupted(code):
+        if code in (EXIT_ERROR, EXIT_USAGE) or interrupted(code):
             resume = ctx.command("download", task_id, ctx.output)
             ctx.display.hint(f"task {task_id} succeeded; download it again with: {resume}")
             return resume
