@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -18,7 +18,14 @@ from runninghub_video.journal import Journal
 
 from tests.cli.conftest import Cli
 from tests.reliability.conftest import IMAGE_URL, KEY
-from tests.reliability.fault_server import FaultServer, Reply, Request, json_reply, task_body
+from tests.reliability.fault_server import (
+    Action,
+    FaultServer,
+    Reply,
+    Request,
+    json_reply,
+    task_body,
+)
 from tests.wrapper.fakes import QUERY, SUBMIT
 
 TASK = "2013508786110730241"
@@ -52,8 +59,8 @@ def fill(folder: Path) -> None:
             out.write(block)
 
 
-def fills_disk_then(folder: Path, body: dict[str, object]) -> object:
-    def answer(request: Request) -> object:
+def fills_disk_then(folder: Path, body: dict[str, object]) -> Callable[[Request], Action]:
+    def answer(request: Request) -> Action:
         fill(folder)
         return json_reply(body)
 

@@ -74,7 +74,7 @@ def test_an_error_page_echoing_the_headers_never_shows_the_key(
     faults.route(QUERY, echo_headers(503))
     faults.route(SUBMIT, echo_headers(500))
     caplog.set_level(logging.DEBUG, logger="runninghub_video")
-    errors: list[BaseException] = []
+    errors: list[ServerError] = []
     for method, args in (("wait", (TASK,)), ("submit", ("a cat", IMAGE_URL))):
         with pytest.raises(ServerError) as caught:
             call(mode, faults.base_url, method, *args)

@@ -17,7 +17,14 @@ import pytest
 
 from tests.cli.conftest import SAMPLE_PNG, Cli
 from tests.reliability.conftest import IMAGE_URL
-from tests.reliability.fault_server import FaultServer, Hold, Request, json_reply, task_body
+from tests.reliability.fault_server import (
+    Action,
+    FaultServer,
+    Hold,
+    Request,
+    json_reply,
+    task_body,
+)
 from tests.wrapper.fakes import QUERY, SUBMIT, UPLOAD
 
 TASK = "2013508786110730241"
@@ -42,12 +49,12 @@ def stop(proc: subprocess.Popen[str], signum: int) -> tuple[str, str]:
 
 def after_queries(
     count: int, status: str = "RUNNING"
-) -> tuple[threading.Event, Callable[..., object]]:
+) -> tuple[threading.Event, Callable[[Request], Action]]:
     """A query handler that answers `status` and sets the event at the count-th query."""
     polled = threading.Event()
     seen = [0]
 
-    def answer(request: Request) -> object:
+    def answer(request: Request) -> Action:
         seen[0] += 1
         if seen[0] >= count:
             polled.set()
