@@ -81,7 +81,9 @@ def result_json(
 def print_json(data: dict[str, Any], stream: TextIO | None = None) -> None:
     """One JSON object, one line, on stdout."""
     out = stream or sys.stdout
-    out.write(json_terminal_safe(redact(json.dumps(data, ensure_ascii=False))) + "\n")
+    out.write(
+        json_terminal_safe(redact(json.dumps(data, ensure_ascii=False), keep_query=True)) + "\n"
+    )
     out.flush()
 
 
