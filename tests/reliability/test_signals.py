@@ -7,6 +7,7 @@ the resume command on stderr, no `.part` file left, exit code 128 + the signal n
 
 from __future__ import annotations
 
+import json
 import signal
 import subprocess
 import threading
@@ -175,3 +176,24 @@ def test_sigterm_in_every_command(
     if command == "submit":
         assert [line["event"] for line in cli.journal_lines()] == ["unconfirmed"]
     assert list(cli.cwd.iterdir()) == []  # nothing written, no .part
+
+
+@SIGNALS
+def test_signal_with_json_still_prints_one_object(
+    cli_at: Callable[[str], Cli], faults: FaultServer, signum: signal.Signals
+) -> None:
+    polled, answer = after_queries(1)
+    faults.route(SUBMIT, json_reply(task_body(TASK, "QUEUED")))
+    faults.route(QUERY, answer)
+    cli = cli_at(faults.base_url)
+    proc = cli.start("generate", "--image", IMAGE_URL, "--prompt", "a dune", "--json",
+                     "--poll-interval", "0.01")  # fmt: skip
+    assert polled.wait(EVENT_TIMEOUT), "the task was never polled"
+    stdout, stderr = stop(proc, signum)
+    assert proc.returncode == 128 + signum, stderr
+    data = json.loads(stdout)
+    assert data["task_id"] == TASK
+    assert data["error"]["type"] == (
+        "KeyboardInterrupt" if signum == signal.SIGINT else "Terminated"
+    )
+    assert data["resume"] == f"runninghub-video wait {TASK} --output {TASK}.mp4"
