@@ -70,8 +70,9 @@ class Stall:
 @dataclass(frozen=True)
 class Hold:
     """Read the request, send `head` (e.g. the start of an answer, or nothing), set `arrived`,
-    then say nothing more until the test sets `release` (or the server stops): a stall that
-    lasts exactly as long as the test needs, whatever the machine's speed."""
+    then say nothing more until the test sets `release` or the server stops: a stall that
+    lasts as long as the test needs, whatever the machine's speed (a timed Stall can end
+    before a loaded client's read timeout fires, turning a timeout into a disconnect)."""
 
     head: bytes = b""
     arrived: threading.Event = field(default_factory=threading.Event)
@@ -235,11 +236,6 @@ class FaultServer:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
-        with self._lock:
-            for queue in self._scripts.values():
-                for action in queue:
-                    if isinstance(action, Hold):
-                        action.release.set()
         if self._loop is not None and self._stop is not None:
             with contextlib.suppress(RuntimeError):
                 self._loop.call_soon_threadsafe(self._stop.set)

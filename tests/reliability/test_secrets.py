@@ -28,7 +28,6 @@ from tests.reliability.fault_server import (
     Reply,
     Reset,
     Short,
-    Stall,
     html_reply,
     json_reply,
     task_body,
@@ -232,7 +231,7 @@ def test_sandbox_command_never_logs_the_key(tmp_path: Path) -> None:
 LIBRARY_FAULTS: dict[str, tuple[str, Any]] = {
     "submit-html-500": (SUBMIT, html_reply(500)),
     "submit-reset": (SUBMIT, Reset()),
-    "submit-timeout": (SUBMIT, Stall(2.0)),
+    "submit-timeout": (SUBMIT, Hold()),
     "submit-401": (SUBMIT, json_reply({"errorMessage": "API Key 不存在"}, 401)),
     "submit-1505": (SUBMIT, json_reply({"taskId": "", "status": "", "errorCode": "1505"})),
     "query-garbage": (QUERY, Reply(200, b"<html>", "text/html")),
@@ -256,7 +255,7 @@ def test_library_errors_and_debug_logs_never_hold_the_key(
         with FaultServer() as server:
             server.route(SUBMIT, json_reply(task_body(TASK, "QUEUED")))
             server.replace(path, action)
-            policy = replace(FAST, request_timeout=0.3) if isinstance(action, Stall) else FAST
+            policy = replace(FAST, request_timeout=0.3) if isinstance(action, Hold) else FAST
             with pytest.raises(RunningHubError) as caught:
                 call(mode, server.base_url, "run", "a fox", IMAGE_URL, policy=policy)
             errors.append(caught.value)
