@@ -1,8 +1,9 @@
 """The CLI's commands: one function each, sharing a Context that remembers, for the error
 handler, the task id once a task exists and the command that resumes it.
 
-A submitted task is journaled before anything else happens (waiting, downloading), so a
-failure, a deadline or Ctrl-C never loses a paid task. The client (httpx) is imported here
+A submitted task's id is printed the moment the submit answers, then journaled, before
+anything else happens (waiting, downloading), so a failure, a deadline, a full disk, Ctrl-C,
+SIGTERM or SIGHUP never loses a paid task. --output is checked before the submit. The client (httpx) is imported here
 only when a command runs.
 """
 
