@@ -3,8 +3,8 @@ handler, the task id once a task exists and the command that resumes it.
 
 A submitted task's id is printed the moment the submit answers, then journaled, before
 anything else happens (waiting, downloading), so a failure, a deadline, a full disk, Ctrl-C,
-SIGTERM or SIGHUP never loses a paid task. --output is checked before the submit. The client (httpx) is imported here
-only when a command runs.
+SIGTERM or SIGHUP never loses a paid task. --output is checked before the submit. The
+client (httpx) is imported here only when a command runs.
 """
 
 from __future__ import annotations
