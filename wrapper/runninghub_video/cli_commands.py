@@ -170,11 +170,16 @@ def _download(
     ctx: Context, rh: RunningHub, task: Task, output: str | None, protected: tuple[Path, ...] = ()
 ) -> str:
     """Download with a progress bar; journal where the video went; return the shown path."""
+    from .errors import InvalidInputError
+
     shown, path = target(task.id, output)
     ctx.phase = "download"
     ctx.output = shown
     overwrite = bool(getattr(ctx.args, "overwrite", False))
-    check_output(ctx, task.id, protected)
+    try:
+        check_output(ctx, task.id, protected)
+    except InvalidInputError as exc:  # a task exists: exit 1 (exit 2 means nothing was paid)
+        raise CliError(str(exc)) from None
     with ctx.display.downloading(task.id, shown) as on_progress:
         rh.download(task, path, on_progress=on_progress, overwrite=overwrite)
     ctx.journal_event("downloaded", task.id, status=task.status, output=os.path.abspath(path))
@@ -443,7 +448,7 @@ def resume_advice(ctx: Context, task_id: str, code: int) -> str | None:
     """After a failure: print how to pick the task up again, if that helps; return it."""
     task = ctx.task
     if ctx.phase == "download" and task is not None and task.succeeded:
-        if code in (EXIT_ERROR, EXIT_USAGE) or interrupted(code):
+        if code == EXIT_ERROR or interrupted(code):
             resume = ctx.command("download", task_id, ctx.output)
             ctx.display.hint(f"task {task_id} succeeded; download it again with: {resume}")
             return resume
