@@ -56,7 +56,8 @@ def test_generate_json_is_one_object_on_stdout(cli: Cli):
     assert data["results"][0]["url"].startswith("http")
     assert data["usage"]["consume_money"]
     assert is_mp4(cli.cwd / "kite.mp4")
-    assert result.stderr == ""  # no progress with --json
+    # No progress with --json: only the paid task's id, printed before anything can fail.
+    assert result.stderr == f"task {data['task_id']} submitted (QUEUED)\n"
     assert cli.journal_lines()[0]["params"]["duration"] == "8"
 
 
@@ -300,7 +301,7 @@ def test_api_key_never_printed_or_journaled(cli: Cli):
         cli("--api-key", SENTINEL_KEY + "x", "tasks", "--verbose"),
         cli("generate", "--image", IMAGE, "--prompt", "a fern", "--timeout", "0.01", "--verbose"),
     ]
-    assert [r.code for r in runs] == [0, 4, 0, 2, 0, 5]
+    assert [r.code for r in runs] == [0, 4, 4, 2, 0, 5]  # status 1: task not found
     assert "DEBUG" in runs[0].stderr or "INFO" in runs[0].stderr  # --verbose logs
     assert "Traceback" in runs[1].stderr  # and shows tracebacks
     for result in runs:

@@ -57,5 +57,8 @@ def test_failures_through_prism(proxied: Cli):
     refused = proxied("status", "1", "--api-key", INVALID_API_KEY)
     assert refused.code == 3, refused.stderr
     unknown = proxied("status", "404404", "--json")
-    assert unknown.code == 0, unknown.stderr
-    assert unknown.json()["status"] == "FAILED"
+    assert unknown.code == 4, unknown.stderr  # errorCode 1004: task not found, not a FAILED task
+    assert unknown.json()["error"]["code"] == "1004"
+    assert unknown.json()["error"]["type"] == "TaskNotFoundError"
+    assert "task 404404 not found" in unknown.stderr
+    assert "404404" not in proxied.journaled_ids()

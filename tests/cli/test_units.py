@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 from runninghub_video import cli, errors, params
 from runninghub_video.cli_commands import Context, _journal_failed_submit, target
-from runninghub_video.cli_output import Display, Redactor, result_json
+from runninghub_video.cli_output import Display, result_json
 from runninghub_video.journal import ENV_HOME, PROMPT_CHARS, Journal, journal_dir
+from runninghub_video.redaction import Redactor
 from runninghub_video.task import Task
 
 # ------------------------------------------------------------------ journal

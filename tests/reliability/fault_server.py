@@ -68,6 +68,30 @@ class Stall:
 
 
 @dataclass(frozen=True)
+class Hold:
+    """Read the request, send `head` (e.g. the start of an answer, or nothing), set `arrived`,
+    then say nothing more until the test sets `release` or the server stops: a stall that
+    lasts as long as the test needs, whatever the machine's speed (a timed Stall can end
+    before a loaded client's read timeout fires, turning a timeout into a disconnect)."""
+
+    head: bytes = b""
+    arrived: threading.Event = field(default_factory=threading.Event)
+    release: threading.Event = field(default_factory=threading.Event)
+
+
+@dataclass(frozen=True)
+class Huge:
+    """Answer `status` with a body of `size` bytes, streamed; `sent[0]` counts what the
+    socket accepted before the client hung up."""
+
+    status: int = 500
+    size: int = 300_000_000
+    content_type: str = "text/html"
+    chunk: int = 1 << 16
+    sent: list[int] = field(default_factory=lambda: [0])
+
+
+@dataclass(frozen=True)
 class Short:
     """Announce `announced` bytes, send `body` (fewer), then close (or reset) the connection."""
 
@@ -90,7 +114,7 @@ class Trickle:
     content_type: str = "video/mp4"
 
 
-Action = Reply | Reset | Stall | Short | Trickle
+Action = Reply | Reset | Stall | Hold | Huge | Short | Trickle
 Handler = Callable[[Request], "Action | Awaitable[Action]"]
 Script = Action | Handler
 
@@ -165,6 +189,13 @@ class FaultServer:
         """How many requests reached `path`."""
         with self._lock:
             return sum(1 for r in self.requests if r.path == path)
+
+    def on_hold(self, path: str) -> Hold:
+        """The Hold action scripted for `path` (to wait for its `arrived` event)."""
+        with self._lock:
+            holds = [a for a in self._scripts.get(path, []) if isinstance(a, Hold)]
+        assert holds, f"no Hold scripted for {path}"
+        return holds[0]
 
     def on(self, path: str) -> list[Request]:
         """The requests that reached `path`, oldest first."""
@@ -304,6 +335,21 @@ async def _perform(action: Action, writer: asyncio.StreamWriter) -> None:
         _reset(writer)
     elif isinstance(action, Stall):
         await asyncio.sleep(action.seconds)
+    elif isinstance(action, Hold):
+        if action.head:
+            writer.write(action.head)
+            await writer.drain()
+        action.arrived.set()
+        while not action.release.is_set():  # cancelled when the server stops
+            await asyncio.sleep(0.01)
+    elif isinstance(action, Huge):
+        writer.write(_head(action.status, action.content_type, action.size, {}))
+        block = b"<p>" + b"x" * (action.chunk - 3)
+        while action.sent[0] < action.size:
+            piece = block[: action.size - action.sent[0]]
+            writer.write(piece)
+            await writer.drain()
+            action.sent[0] += len(piece)
     elif isinstance(action, Short):
         writer.write(_head(200, action.content_type, action.announced, {}))
         writer.write(action.body)

@@ -89,7 +89,8 @@ def test_broken_download_keeps_the_previous_file(
     dest = tmp_path / "video.mp4"
     dest.write_bytes(b"the previous video")
     with pytest.raises(DownloadError):
-        call("sync", faults.base_url, "download", done(faults.base_url + FILE), dest)
+        call("sync", faults.base_url, "download", done(faults.base_url + FILE), dest,
+             overwrite=True)  # fmt: skip
     assert dest.read_bytes() == b"the previous video"
     assert sorted(tmp_path.iterdir()) == [dest]
 

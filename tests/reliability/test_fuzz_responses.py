@@ -25,6 +25,7 @@ from runninghub_client.api.video import image_to_video_realistic, query_task, up
 from runninghub_client.models import FailedReason, TaskOutput, TaskResult, TaskUsage, UploadResult
 from runninghub_video import Policy, RunningHub, RunningHubError, Task
 from runninghub_video.errors import APIError
+from runninghub_video.params import is_task_id
 from runninghub_video.responses import RawAnswer, read_submit, read_task, read_upload
 from runninghub_video.settings import PARSE_ERRORS
 from runninghub_video.task import KNOWN_STATUSES
@@ -133,7 +134,7 @@ def usable(body: dict[str, Any]) -> dict[str, Any]:
     """A spec-valid body made a task the client must accept: an id, no errorCode, and
     results whenever the status is SUCCESS."""
     task_id = body["taskId"]
-    if not task_id or any(c.isspace() for c in task_id):
+    if not is_task_id(task_id):  # ids go into file names, URLs and terminal lines
         task_id = "2013508786110730241"
     body = {**body, "taskId": task_id, "errorCode": ""}
     if body["status"] == "SUCCESS" and not body.get("results"):  # results may be absent

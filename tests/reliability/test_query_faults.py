@@ -27,9 +27,9 @@ from tests.reliability.conftest import FAST, IMAGE_URL, Sleeps, call, modes
 from tests.reliability.fault_server import (
     Action,
     FaultServer,
+    Hold,
     Reply,
     Reset,
-    Stall,
     html_reply,
     json_reply,
     task_body,
@@ -96,7 +96,7 @@ GIVE_UP: dict[str, tuple[Action, type[RunningHubError]]] = {
     "html-503": (html_reply(503), ServerError),
     "reset": (Reset(), APIConnectionError),
     "429": (json_reply({"errorCode": "1003"}, 429, {"Retry-After": "0"}), RateLimitError),
-    "read-timeout": (Stall(2.0), APITimeoutError),
+    "read-timeout": (Hold(), APITimeoutError),
 }
 
 

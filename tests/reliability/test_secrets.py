@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 import signal
 import subprocess
-import time
 import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import replace
@@ -25,10 +24,10 @@ from tests.cli.conftest import CLI, SAMPLE_PNG, Cli, Result
 from tests.reliability.conftest import FAST, IMAGE_URL, KEY, call, modes
 from tests.reliability.fault_server import (
     FaultServer,
+    Hold,
     Reply,
     Reset,
     Short,
-    Stall,
     html_reply,
     json_reply,
     task_body,
@@ -106,7 +105,7 @@ def scripted_faults() -> Iterator[dict[str, FaultServer]]:
             QUERY, json_reply({"errorCode": "1003"}, 429, {"Retry-After": "0"})
         ),
         "download-reset": FaultServer(),
-        "submit-stall": FaultServer().route(SUBMIT, Stall(10.0)),
+        "submit-stall": FaultServer().route(SUBMIT, Hold()),
         "never-done": FaultServer()
         .route(SUBMIT, json_reply(task_body(TASK, "QUEUED")))
         .route(QUERY, json_reply(task_body(TASK, "RUNNING"))),
@@ -151,7 +150,7 @@ def test_cli_never_shows_or_writes_the_key(
         "refused-422": (gen("a [sandbox:typo]"), 4),
         "expired-403": (gen("a [sandbox:expire]", "--output", "e.mp4"), 1),
         "deadline": (at("never-done", *gen("a slow one", "--timeout", "0.3")), 5),
-        "key-flag": (["--api-key", KEY, "status", "1"], 0),
+        "key-flag": (["--api-key", KEY, "status", "1"], 4),  # task not found
         "key-echoed": (["status", "1", KEY], 2),
         "bad-base-url": (["--base-url", "ftp://x", "status", "1"], 2),
         "unreachable": (["--base-url", f"http://127.0.0.1:{free_port()}", "status", "1"], 1),
@@ -172,10 +171,10 @@ def test_cli_never_shows_or_writes_the_key(
         "tasks-json": (["tasks", "--json"], 0),
     }
     results.update(zip(second, run_all(cli, [args for args, _ in second.values()]), strict=True))
-    stalled_deadline = time.monotonic() + 15
-    while scripted_faults["submit-stall"].count(SUBMIT) == 0:
-        assert time.monotonic() < stalled_deadline, "the stalled submit never arrived"
-        time.sleep(0.02)
+    # The submit is held until the process ends (an event, not a timed stall that could
+    # end before the signal arrives on a loaded machine).
+    hold = scripted_faults["submit-stall"].on_hold(SUBMIT)
+    assert hold.arrived.wait(timeout=120), "the stalled submit never arrived"
     stalled.send_signal(signal.SIGINT)
     out, err = stalled.communicate(timeout=15)
     results["ctrl-c"] = Result(stalled.returncode, out, err)
@@ -232,7 +231,7 @@ def test_sandbox_command_never_logs_the_key(tmp_path: Path) -> None:
 LIBRARY_FAULTS: dict[str, tuple[str, Any]] = {
     "submit-html-500": (SUBMIT, html_reply(500)),
     "submit-reset": (SUBMIT, Reset()),
-    "submit-timeout": (SUBMIT, Stall(2.0)),
+    "submit-timeout": (SUBMIT, Hold()),
     "submit-401": (SUBMIT, json_reply({"errorMessage": "API Key 不存在"}, 401)),
     "submit-1505": (SUBMIT, json_reply({"taskId": "", "status": "", "errorCode": "1505"})),
     "query-garbage": (QUERY, Reply(200, b"<html>", "text/html")),
@@ -256,7 +255,7 @@ def test_library_errors_and_debug_logs_never_hold_the_key(
         with FaultServer() as server:
             server.route(SUBMIT, json_reply(task_body(TASK, "QUEUED")))
             server.replace(path, action)
-            policy = replace(FAST, request_timeout=0.3) if isinstance(action, Stall) else FAST
+            policy = replace(FAST, request_timeout=0.3) if isinstance(action, Hold) else FAST
             with pytest.raises(RunningHubError) as caught:
                 call(mode, server.base_url, "run", "a fox", IMAGE_URL, policy=policy)
             errors.append(caught.value)

@@ -26,8 +26,8 @@ from tests.cli.conftest import Cli
 from tests.reliability.conftest import FAST, IMAGE_URL, Sleeps, call, modes
 from tests.reliability.fault_server import (
     FaultServer,
+    Hold,
     Reset,
-    Stall,
     html_reply,
     json_reply,
     task_body,
@@ -154,7 +154,7 @@ SENT_THEN_FAILED: dict[str, tuple[object, type[Exception], str]] = {
     "html-500": (html_reply(500), ServerError, "HTTP 500"),
     "html-502": (html_reply(502), ServerError, "HTTP 502"),
     "json-503": (json_reply({"errorCode": "1010"}, 503), ServerError, "HTTP 503"),
-    "read-timeout": (Stall(3.0), APITimeoutError, "ReadTimeout"),
+    "read-timeout": (Hold(), APITimeoutError, "ReadTimeout"),
     "reset": (Reset(), APIConnectionError, "no answer to the submit"),
 }
 
@@ -164,7 +164,7 @@ SENT_THEN_FAILED: dict[str, tuple[object, type[Exception], str]] = {
 def test_submit_is_never_retried_once_sent(mode: str, fault: str, faults: FaultServer) -> None:
     action, error_type, words = SENT_THEN_FAILED[fault]
     faults.route(SUBMIT, action, json_reply(task_body("99", "QUEUED")))  # type: ignore[arg-type]
-    policy = replace(FAST, request_timeout=0.5) if isinstance(action, Stall) else FAST
+    policy = replace(FAST, request_timeout=0.5) if isinstance(action, Hold) else FAST
     with pytest.raises(error_type) as caught:
         call(mode, faults.base_url, "submit", "a cat", IMAGE_URL, policy=policy)
     error = caught.value

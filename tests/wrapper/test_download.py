@@ -8,7 +8,14 @@ from pathlib import Path
 
 import pytest
 from runninghub_client.models import TaskOutput
-from runninghub_video import AsyncRunningHub, DownloadError, Policy, RunningHub, TaskFailedError
+from runninghub_video import (
+    AsyncRunningHub,
+    DownloadError,
+    InvalidInputError,
+    Policy,
+    RunningHub,
+    TaskFailedError,
+)
 from runninghub_video.task import Task
 
 from tests.support.file_server import PAYLOAD, FileServer, file_server
@@ -104,7 +111,7 @@ def test_existing_file_is_only_replaced_by_a_complete_one(
     dest = tmp_path / "video.mp4"
     dest.write_bytes(b"previous video")
     with pytest.raises(DownloadError):
-        download(mode, done(f"{files.base_url}/short.mp4"), dest)
+        download(mode, done(f"{files.base_url}/short.mp4"), dest, overwrite=True)
     assert dest.read_bytes() == b"previous video"
 
 
@@ -128,3 +135,35 @@ def test_downloaded_file_gets_normal_permissions(files: FileServer, tmp_path: Pa
     finally:
         os.umask(umask)
     assert path.stat().st_mode & 0o777 == 0o644
+
+
+@modes
+def test_existing_symlink_or_device_is_refused_before_the_request(
+    mode: str, files: FileServer, tmp_path: Path
+) -> None:
+    files.authorization.clear()
+    victim = tmp_path / "victim"
+    victim.write_bytes(b"precious")
+    link = tmp_path / "link.mp4"
+    link.symlink_to(victim)
+    existing = tmp_path / "existing.mp4"
+    existing.write_bytes(b"mine")
+    for dest, overwrite in ((link, True), (Path("/dev/null"), True), (existing, False)):
+        with pytest.raises(InvalidInputError):
+            download(mode, done(f"{files.base_url}/ok.mp4"), dest, overwrite=overwrite)
+    assert files.authorization == []  # no request was made
+    assert victim.read_bytes() == b"precious"
+    assert link.is_symlink()
+    assert existing.read_bytes() == b"mine"
+    assert download(mode, done(f"{files.base_url}/ok.mp4"), existing, overwrite=True) == existing
+    assert existing.read_bytes() == PAYLOAD
+
+
+@modes
+def test_trailing_slash_is_a_folder_created_if_needed(
+    mode: str, files: FileServer, tmp_path: Path
+) -> None:
+    dest = f"{tmp_path}/new/folder/"
+    path = download(mode, done(f"{files.base_url}/ok.mp4"), dest)  # type: ignore[arg-type]
+    assert path == tmp_path / "new" / "folder" / "42.mp4"
+    assert path.read_bytes() == PAYLOAD

@@ -254,3 +254,16 @@ def test_submit_never_retried_once_sent(
     assert api.count(SUBMIT) == 1
     assert getattr(caught.value, "task_may_exist", False)
     assert "task may exist" in str(caught.value)
+
+
+@modes
+def test_run_timeout_bounds_the_whole_call(mode: str) -> None:
+    # The poll interval (5 s) is longer than the timeout: run() must not sleep past it.
+    api = ScriptedAPI().add(SUBMIT, ok(task_body("QUEUED"))).add(QUERY, ok(task_body("RUNNING")))
+    clock = FakeClock()
+    start = clock.now
+    with pytest.raises(WaitTimeoutError) as caught:
+        call(mode, api, clock, "run", "a cat", URL, timeout=1)
+    assert clock.now - start <= 1
+    assert sum(clock.sleeps) <= 1
+    assert caught.value.last_status == "RUNNING"

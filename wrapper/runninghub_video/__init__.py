@@ -16,7 +16,13 @@ startup fast. Type checkers and IDEs see the names through the TYPE_CHECKING imp
 from __future__ import annotations
 
 import importlib
+import logging
 from typing import TYPE_CHECKING
+
+from .redaction import install_on
+
+# Silent unless the application configures logging; every record redacted.
+install_on(logging.getLogger(__name__))
 
 if TYPE_CHECKING:
     from .async_client import AsyncRunningHub
@@ -34,6 +40,7 @@ if TYPE_CHECKING:
         RunningHubError,
         ServerError,
         TaskFailedError,
+        TaskNotFoundError,
         UnexpectedResponseError,
         WaitTimeoutError,
     )
@@ -61,6 +68,7 @@ __all__ = [
     "ServerError",
     "Task",
     "TaskFailedError",
+    "TaskNotFoundError",
     "UnexpectedResponseError",
     "WaitTimeoutError",
     "__version__",

@@ -29,9 +29,12 @@ from .cli_commands import (
     SANDBOX_INSTALL,
     CliError,
     Context,
+    interrupted,
     resume_advice,
 )
-from .cli_output import Display, print_json, redact, result_json
+from .cli_output import Display, print_json, result_json
+from .cli_signals import Terminated, signal_name, signal_number, signals_as_interrupts
+from .redaction import redact
 
 EXIT_CODES = f"""\
 exit codes:
@@ -44,7 +47,7 @@ exit codes:
   {EXIT_DEADLINE:<4} the wait deadline (--timeout) passed; the task goes on and the command
        that resumes it is printed
   {EXIT_INTERRUPTED:<4} interrupted (Ctrl-C); a submitted task goes on and the command that
-       resumes it is printed"""
+       resumes it is printed (SIGTERM: 143, SIGHUP: 129, handled the same way)"""
 
 ENVIRONMENT = """\
 environment:
@@ -165,8 +168,10 @@ def _add_submit_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--output",
         metavar="FILE",
-        help="where the video goes (a folder or a file; default ./<task id>.mp4)",
+        help="where the video goes: a file, or a folder (existing, or written with a "
+        "trailing /, then created) that gets <task id>.mp4; default ./<task id>.mp4",
     )
+    _add_overwrite(parser)
     _add_wait_options(parser)
     parser.add_argument(
         "--no-wait", action="store_true", help="only submit: print the task id and return"
@@ -178,6 +183,14 @@ def _default_ratio(params: Any) -> str:
     """16:9 when the spec offers it (the wrapper's default), else the first ratio."""
     ratios: tuple[str, ...] = params.ASPECT_RATIOS
     return "16:9" if "16:9" in ratios else ratios[0]
+
+
+def _add_overwrite(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace an existing file at --output (never a symlink, a device or the input image)",
+    )
 
 
 def _add_task_id(parser: argparse.ArgumentParser) -> None:
@@ -199,6 +212,7 @@ def _build_wait(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--output", metavar="FILE", help="download the video here once the task succeeded"
     )
+    _add_overwrite(parser)
     _add_json(parser)
 
 
@@ -207,6 +221,7 @@ def _build_download(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--output", metavar="FILE", help="a folder or a file (default ./<task id>.mp4)"
     )
+    _add_overwrite(parser)
     _add_json(parser)
 
 
@@ -331,7 +346,7 @@ def _command_in(argv: Sequence[str]) -> str:
 def exit_code_for(error: BaseException) -> int:
     """The documented exit code of an error."""
     if isinstance(error, KeyboardInterrupt):
-        return EXIT_INTERRUPTED
+        return 128 + signal_number(error)
     if isinstance(error, UsageError):
         return EXIT_USAGE
     from . import errors
@@ -377,7 +392,9 @@ def _report(ctx: Context | None, error: BaseException, code: int, json_output: b
     verbose = bool(ctx is not None and getattr(ctx.args, "verbose", False))
     if verbose and not isinstance(error, UsageError | KeyboardInterrupt):
         display.raw("".join(traceback.format_exception(error)))
-    if isinstance(error, KeyboardInterrupt):
+    if isinstance(error, Terminated):
+        message = f"interrupted ({signal_name(error)})"
+    elif isinstance(error, KeyboardInterrupt):
         message = "interrupted"
     elif isinstance(error, UsageError):
         message = f"{error} (see '{error.prog} --help')"
@@ -391,7 +408,7 @@ def _report(ctx: Context | None, error: BaseException, code: int, json_output: b
         resume = resume_advice(ctx, task_id, code)
     if ctx is not None and task_id and ctx.journal_in_use:
         ctx.journal_event(
-            "interrupted" if code == EXIT_INTERRUPTED else "error",
+            "interrupted" if interrupted(code) else "error",
             task_id,
             status=_error_status(ctx, error),
             error=message,
@@ -464,7 +481,12 @@ def _redact_key_in(argv: Sequence[str]) -> None:
 
 def run(argv: Sequence[str] | None = None) -> int:
     """Parse argv, run the command, return the exit code (never raises, except SystemExit
-    for --help)."""
+    for --help). SIGTERM and SIGHUP take the Ctrl-C path (cli_signals)."""
+    with signals_as_interrupts():
+        return _run(argv)
+
+
+def _run(argv: Sequence[str] | None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     json_output = "--json" in argv
     _redact_key_in(argv)
@@ -485,8 +507,8 @@ def run(argv: Sequence[str] | None = None) -> int:
         code = exit_code_for(error)
         try:
             _report(ctx, error, code, json_output)
-        except KeyboardInterrupt:
-            code = EXIT_INTERRUPTED
+        except KeyboardInterrupt as again:
+            code = exit_code_for(again)
         return code
 
 

@@ -1,9 +1,10 @@
 """The CLI's commands: one function each, sharing a Context that remembers, for the error
 handler, the task id once a task exists and the command that resumes it.
 
-A submitted task is journaled before anything else happens (waiting, downloading), so a
-failure, a deadline or Ctrl-C never loses a paid task. The client (httpx) is imported here
-only when a command runs.
+A submitted task's id is printed the moment the submit answers, then journaled, before
+anything else happens (waiting, downloading), so a failure, a deadline, a full disk, Ctrl-C,
+SIGTERM or SIGHUP never loses a paid task. --output is checked before the submit. The
+client (httpx) is imported here only when a command runs.
 """
 
 from __future__ import annotations
@@ -33,6 +34,11 @@ EXIT_AUTH = 3
 EXIT_TASK_FAILED = 4
 EXIT_DEADLINE = 5
 EXIT_INTERRUPTED = 130
+
+
+def interrupted(code: int) -> bool:
+    """True for the exit code of a signal (128 + its number: 130 Ctrl-C, 143 SIGTERM)."""
+    return code > 128
 
 
 class CliError(Exception):
@@ -75,9 +81,16 @@ class Context:
 
     def client(self) -> RunningHub:
         """The API client, configured from the options and the environment."""
+        from .errors import ConfigurationError
         from .policy import Policy
+        from .settings import ENV_API_KEY
         from .sync_client import RunningHub
 
+        if not (self.args.api_key or os.environ.get(ENV_API_KEY, "")).strip():
+            raise ConfigurationError(
+                f"no API key: set {ENV_API_KEY} (or pass --api-key, which other users can see "
+                "in ps); keys belong to one site, runninghub.cn or runninghub.ai"
+            )
         interval = getattr(self.args, "poll_interval", None)
         policy = Policy() if interval is None else Policy(poll_interval=interval)
         rh = RunningHub(self.args.api_key, base_url=self.args.base_url, policy=policy)
@@ -103,23 +116,48 @@ class Context:
 
 def target(task_id: str, output: str | None) -> tuple[str, Path]:
     """(path as the user gave it, path to write) of a task's video: a file, or <id>.mp4 in a
-    folder, or ./<id>.mp4."""
-    shown = output or f"{task_id}.mp4"
-    path = Path(shown).expanduser()
-    if path.is_dir():
-        path = path / f"{task_id}.mp4"
-        shown = os.path.join(shown, f"{task_id}.mp4")
+    folder (an existing one, or one written with a trailing '/'), or ./<id>.mp4."""
+    from .output_paths import resolve_target
+
+    path = resolve_target(task_id, output)
+    if not output:
+        return path.name, path
+    shown = output if path == Path(output).expanduser() else os.path.join(output, path.name)
     return shown, path
 
 
-def _wait_for(ctx: Context, rh: RunningHub, task_id: str, known: str | None = None) -> Task:
-    """Poll with live progress; journal every status change."""
+def check_output(ctx: Context, task_id: str | None, protected: tuple[Path, ...] = ()) -> None:
+    """Before anything is paid for or fetched: --output can be written under the rules of
+    output_paths (InvalidInputError, exit 2, otherwise). Without a task id yet, only an
+    --output naming a file is checked; the final check comes before the download."""
+    from .output_paths import check_target, means_folder, prepare_folder
+
+    output = getattr(ctx.args, "output", None)
+    overwrite = bool(getattr(ctx.args, "overwrite", False))
+    prepare_folder(output)
+    if task_id is None and (not output or means_folder(output) or Path(output).is_dir()):
+        return
+    check_target(target(task_id or "", output)[1], overwrite=overwrite, protected=protected)
+
+
+def _wait_for(
+    ctx: Context,
+    rh: RunningHub,
+    task_id: str,
+    known: str | None = None,
+    first: dict[str, Any] | None = None,
+) -> Task:
+    """Poll with live progress; journal every status change. `first`: the fields of a
+    "waiting" event, journaled once the API has confirmed the task exists."""
     seen: list[str] = [known] if known else []
 
     def on_update(task: Task) -> None:
         ctx.task = task
         show(task)
-        if not seen or seen[-1] != task.status:
+        if first is not None and not seen:
+            ctx.journal_event("waiting", task_id, status=task.status, **first)
+            seen.append(task.status)
+        elif not seen or seen[-1] != task.status:
             seen.append(task.status)
             ctx.journal_event("status", task_id, status=task.status)
 
@@ -128,13 +166,22 @@ def _wait_for(ctx: Context, rh: RunningHub, task_id: str, known: str | None = No
         return rh.wait(task_id, timeout=ctx.args.timeout, on_update=on_update)
 
 
-def _download(ctx: Context, rh: RunningHub, task: Task, output: str | None) -> str:
+def _download(
+    ctx: Context, rh: RunningHub, task: Task, output: str | None, protected: tuple[Path, ...] = ()
+) -> str:
     """Download with a progress bar; journal where the video went; return the shown path."""
+    from .errors import InvalidInputError
+
     shown, path = target(task.id, output)
     ctx.phase = "download"
     ctx.output = shown
+    overwrite = bool(getattr(ctx.args, "overwrite", False))
+    try:
+        check_output(ctx, task.id, protected)
+    except InvalidInputError as exc:  # a task exists: exit 1 (exit 2 means nothing was paid)
+        raise CliError(str(exc)) from None
     with ctx.display.downloading(task.id, shown) as on_progress:
-        rh.download(task, path, on_progress=on_progress)
+        rh.download(task, path, on_progress=on_progress, overwrite=overwrite)
     ctx.journal_event("downloaded", task.id, status=task.status, output=os.path.abspath(path))
     return shown
 
@@ -163,6 +210,8 @@ def cmd_generate(ctx: Context) -> int:
         aspect_ratio=args.aspect_ratio,
         duration=args.duration,
     )
+    protected = () if isinstance(checked.image, str) else (checked.image.path,)
+    check_output(ctx, None, protected)  # before anything is paid for
     try:
         ctx.journal.ensure_writable()  # before anything is paid for
     except OSError as exc:
@@ -194,20 +243,14 @@ def cmd_generate(ctx: Context) -> int:
         except (RunningHubError, KeyboardInterrupt) as error:
             _journal_failed_submit(ctx, error, journal_params)
             raise
+        # The id reaches the user first: nothing that can fail comes before this line.
+        ctx.display.hint(f"task {task.id} submitted ({task.status})")
         shown, path = target(task.id, args.output)
         wants_file = bool(args.output) or not only_submit
-        ctx.journal.submitted(
-            task.id,
-            base_url=rh.base_url,
-            prompt=checked.prompt,
-            params=journal_params,
-            output=os.path.abspath(path) if wants_file else None,
-            status=task.status,
-        )
-        ctx.journal_in_use = True
         ctx.task = task
         ctx.track(task.id, shown if wants_file else None)
-        ctx.display.note(f"task {task.id} submitted ({task.status})")
+        _journal_submitted(ctx, task, rh.base_url, checked.prompt, journal_params,
+                           os.path.abspath(path) if wants_file else None)  # fmt: skip
         if only_submit:
             if args.json:
                 print_json(result_json(task_id=task.id, task=task))
@@ -218,7 +261,30 @@ def cmd_generate(ctx: Context) -> int:
         if not task.succeeded:
             task = _wait_for(ctx, rh, task.id, known=task.status)
         ctx.task = task
-        return _finish(ctx, task, _download(ctx, rh, task, args.output))
+        return _finish(ctx, task, _download(ctx, rh, task, args.output, protected))
+
+
+def _journal_submitted(
+    ctx: Context,
+    task: Task,
+    base_url: str,
+    prompt: str,
+    params: dict[str, Any],
+    output: str | None,
+) -> None:
+    """Journal a submitted task; a failed write (a full disk) is a warning naming the task."""
+    try:
+        ctx.journal.submitted(
+            task.id, base_url=base_url, prompt=prompt, params=params, output=output,
+            status=task.status,
+        )  # fmt: skip
+        ctx.journal_in_use = True
+    except OSError as exc:
+        ctx.display.warning(
+            f"task {task.id} exists and is paid for, but the task journal "
+            f"{ctx.journal.path} could not be written ({exc}): keep this id; resume with: "
+            f"{ctx.command('wait', task.id, ctx.output)}"
+        )
 
 
 def _journal_failed_submit(ctx: Context, error: BaseException, params: dict[str, Any]) -> None:
@@ -232,7 +298,15 @@ def _journal_failed_submit(ctx: Context, error: BaseException, params: dict[str,
         ctx.journal_event("submitted", task_id, status=status, error=str(error), **fields)
         return
     if isinstance(error, KeyboardInterrupt) or getattr(error, "task_may_exist", False):
-        why = "interrupted" if isinstance(error, KeyboardInterrupt) else str(error)
+        why = str(error)
+        if isinstance(error, KeyboardInterrupt):
+            from .cli_signals import Terminated, signal_name
+
+            why = (
+                f"interrupted ({signal_name(error)})"
+                if isinstance(error, Terminated)
+                else "interrupted"
+            )
         ctx.journal_event("unconfirmed", None, status="UNKNOWN", error=why, **fields)
         ctx.display.warning(
             "the submit may have reached RunningHub although no task id came back, so a paid "
@@ -267,12 +341,17 @@ def cmd_status(ctx: Context) -> int:
 
 def cmd_wait(ctx: Context) -> int:
     """wait: poll until the end; download with --output."""
+    from .params import check_task_id
+
     args = ctx.args
+    check_task_id(args.task_id)
+    if args.output:
+        check_output(ctx, args.task_id)
     ctx.track(args.task_id, args.output)
     with ctx.client() as rh:
         output = os.path.abspath(target(args.task_id, args.output)[1]) if args.output else None
-        ctx.journal_event("waiting", args.task_id, base_url=rh.base_url, output=output)
-        task = _wait_for(ctx, rh, args.task_id)
+        first = {"base_url": rh.base_url, "output": output}
+        task = _wait_for(ctx, rh, args.task_id, first=first)
         ctx.task = task
         shown = _download(ctx, rh, task, args.output) if args.output else None
     return _finish(ctx, task, shown)
@@ -280,7 +359,11 @@ def cmd_wait(ctx: Context) -> int:
 
 def cmd_download(ctx: Context) -> int:
     """download: query the task, then stream its video to disk."""
+    from .params import check_task_id
+
     args = ctx.args
+    check_task_id(args.task_id)
+    check_output(ctx, args.task_id)
     ctx.track(args.task_id, target(args.task_id, args.output)[0])
     with ctx.client() as rh:
         task = rh.get(args.task_id)
@@ -370,14 +453,14 @@ def resume_advice(ctx: Context, task_id: str, code: int) -> str | None:
     """After a failure: print how to pick the task up again, if that helps; return it."""
     task = ctx.task
     if ctx.phase == "download" and task is not None and task.succeeded:
-        if code in (EXIT_ERROR, EXIT_INTERRUPTED):
+        if code == EXIT_ERROR or interrupted(code):
             resume = ctx.command("download", task_id, ctx.output)
             ctx.display.hint(f"task {task_id} succeeded; download it again with: {resume}")
             return resume
         return None
     not_final = task is None or not task.is_final
     stopped = code == EXIT_ERROR and not_final and ctx.phase in ("wait", "download")
-    if code in (EXIT_DEADLINE, EXIT_INTERRUPTED) or stopped:
+    if code == EXIT_DEADLINE or interrupted(code) or stopped:
         resume = ctx.resume or ctx.command("wait", task_id, None)
         ctx.display.hint(f"task {task_id} goes on; resume it with: {resume}")
         return resume

@@ -2,8 +2,10 @@
 
 Three modes: `rich` (stderr is a terminal: spinner with status and elapsed time, a byte progress
 bar), `plain` (stderr is not a terminal: a short line per change) and `json` (nothing but
-errors on stderr). rich is imported only in rich mode. Every line goes through `redact`, so the
-API key cannot be printed even if some message were to contain it.
+errors on stderr). rich is imported only in rich mode. Every line goes through `redact` (the API
+key, Authorization values, URL userinfo; query strings too, except in the URLs a command
+prints as its result) and `terminal_safe` (control characters escaped); server text and paths
+are never read as Rich markup.
 """
 
 from __future__ import annotations
@@ -16,32 +18,13 @@ import time
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, Literal, TextIO
 
+from .redaction import redact
+from .terminal import json_terminal_safe, terminal_safe
+
 if TYPE_CHECKING:
     from .task import Task
 
 Mode = Literal["rich", "plain", "json"]
-REDACTED = "[redacted]"
-
-
-class Redactor:
-    """Replaces known secrets (the API key) in any text before it is shown or written."""
-
-    def __init__(self) -> None:
-        self._secrets: set[str] = set()
-
-    def add(self, secret: str | None) -> None:
-        """Remember a secret; very short strings are ignored (they would mangle normal text)."""
-        if secret and len(secret.strip()) >= 4:
-            self._secrets.add(secret.strip())
-
-    def __call__(self, text: str) -> str:
-        for secret in sorted(self._secrets, key=len, reverse=True):
-            text = text.replace(secret, REDACTED)
-        return text
-
-
-redact = Redactor()
-"""The process-wide redactor; the CLI adds the API key to it as soon as it knows it."""
 
 
 def _snake(name: str) -> str:
@@ -98,14 +81,17 @@ def result_json(
 def print_json(data: dict[str, Any], stream: TextIO | None = None) -> None:
     """One JSON object, one line, on stdout."""
     out = stream or sys.stdout
-    out.write(redact(json.dumps(data, ensure_ascii=False)) + "\n")
+    out.write(
+        json_terminal_safe(redact(json.dumps(data, ensure_ascii=False), keep_query=True)) + "\n"
+    )
     out.flush()
 
 
 def print_line(text: str, stream: TextIO | None = None) -> None:
-    """A line of normal output on stdout."""
+    """A line of normal output on stdout (a result URL keeps its query string: the user
+    asked for it, and a signed link needs it)."""
     out = stream or sys.stdout
-    out.write(redact(text) + "\n")
+    out.write(terminal_safe(redact(text, keep_query=True)) + "\n")
     out.flush()
 
 
@@ -144,7 +130,7 @@ class Display:
     # ------------------------------------------------------------ lines
 
     def _write(self, text: str) -> None:
-        self.stream.write(redact(text) + "\n")
+        self.stream.write(terminal_safe(redact(text)) + "\n")
         self.stream.flush()
 
     def error(self, message: str) -> None:
@@ -166,7 +152,7 @@ class Display:
 
     def raw(self, text: str) -> None:
         """Text as is (tracebacks with --verbose), still redacted."""
-        self.stream.write(redact(text))
+        self.stream.write(terminal_safe(redact(text), keep_newlines=True))
         self.stream.flush()
 
     # ------------------------------------------------------------ live progress
@@ -207,12 +193,19 @@ class Display:
             console=self._rich_console(),
             transient=True,
         )
-        row = progress.add_task("wait", task_id=task_id, status=known or "waiting", total=None)
+        from rich.markup import escape
+
+        def shown(text: str) -> str:
+            return escape(terminal_safe(redact(text)))
+
+        row = progress.add_task(
+            "wait", task_id=shown(task_id), status=shown(known or "waiting"), total=None
+        )
 
         def update_rich(task: Task) -> None:
             if not last or last[-1] != task.status:
                 last.append(task.status)
-            progress.update(row, status=task.status)
+            progress.update(row, status=shown(task.status))
 
         with progress:
             yield update_rich
@@ -251,7 +244,11 @@ class Display:
             console=self._rich_console(),
             transient=True,
         )
-        row = progress.add_task("download", target=target, total=None)
+        from rich.markup import escape
+
+        row = progress.add_task(
+            "download", target=escape(terminal_safe(redact(target))), total=None
+        )
 
         def advance(done: int, total: int | None) -> None:
             received[0] = done

@@ -16,6 +16,7 @@ from typing import BinaryIO
 from urllib.parse import urlsplit
 
 from .errors import DownloadError
+from .output_paths import check_target, prepare_folder, resolve_target
 from .responses import task_failed
 from .task import Task
 
@@ -66,20 +67,20 @@ def result_url(task: Task) -> str:
     return url
 
 
-def download_target(task: Task, destination: str | Path | None) -> Path:
-    """Where the file goes: `destination`, inside it if it is a folder, or ./<task id>.mp4."""
-    name = f"{task.id}.mp4"
-    if destination is None:
-        return Path(name)
-    path = Path(destination).expanduser()
-    return path / name if path.is_dir() else path
+def download_target(task: Task, destination: str | Path | None, *, overwrite: bool) -> Path:
+    """Where the file goes (output_paths' rules), checked before the request."""
+    prepare_folder(destination)
+    target = resolve_target(task.id, destination)
+    check_target(target, overwrite=overwrite)
+    return target
 
 
 class DownloadSink:
     """A context manager that receives chunks and commits them to `destination` atomically.
 
     On leaving the block with an exception, or when the byte count does not match the
-    announced length, the temporary file is removed and DownloadError is raised.
+    announced length, the temporary file is removed and DownloadError is raised. Without
+    `overwrite`, the commit is a hard link that fails if the name appeared meanwhile.
     """
 
     def __init__(
@@ -90,8 +91,10 @@ class DownloadSink:
         total: int | None,
         task_id: str | None,
         on_progress: ProgressCallback | None = None,
+        overwrite: bool = False,
     ) -> None:
         self.destination = destination
+        self.overwrite = overwrite
         self.url = url
         self.total = total
         self.task_id = task_id
@@ -105,7 +108,8 @@ class DownloadSink:
         # Not mkstemp: its 0600 mode would survive the rename; os.open applies the umask.
         name = f".{self.destination.name}.{secrets.token_hex(6)}.part"
         self._tmp = self.destination.parent / name
-        fd = os.open(self._tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+        fd = os.open(self._tmp, flags, 0o666)
         self._file = os.fdopen(fd, "wb")
         return self
 
@@ -140,13 +144,36 @@ class DownloadSink:
                 os.fsync(self._file.fileno())
             self._file.close()
             if exc is None:
-                os.replace(self._tmp, self.destination)
+                self._commit()
                 logger.info("saved %s (%d bytes)", self.destination, self.received)
         except BaseException:
             self._discard()
             raise
         if exc is not None:
             self._discard()
+
+    def _commit(self) -> None:
+        """Put the complete file under its name, by the rules checked before the download
+        (checked again: the name may have changed meanwhile)."""
+        assert self._tmp is not None
+        try:
+            check_target(self.destination, overwrite=self.overwrite)
+        except ValueError as exc:
+            raise DownloadError(str(exc), task_id=self.task_id) from None
+        if self.overwrite:
+            os.replace(self._tmp, self.destination)
+            return
+        try:
+            os.link(self._tmp, self.destination)  # fails if the name exists: never clobbers
+        except FileExistsError:
+            raise DownloadError(
+                f"{self.destination} appeared during the download; not replaced",
+                task_id=self.task_id,
+            ) from None
+        except OSError:  # a file system without hard links
+            os.replace(self._tmp, self.destination)
+            return
+        self._tmp.unlink()
 
     def _discard(self) -> None:
         assert self._file is not None

@@ -2,12 +2,15 @@
 
 Errors carry what a caller needs to act: the task id once a task exists, the vendor's
 errorCode and message, the HTTP status, and whether a paid task may exist after a failed
-submit. None of them ever holds the API key or request headers.
+submit. Every message and body excerpt passes through the redactor (redaction.py), so none of
+them holds the API key, an Authorization value, URL userinfo or a query string.
 """
 
 from __future__ import annotations
 
 from runninghub_client.models import FailedReason
+
+from .redaction import redact
 
 __all__ = [
     "APIConnectionError",
@@ -23,6 +26,7 @@ __all__ = [
     "RunningHubError",
     "ServerError",
     "TaskFailedError",
+    "TaskNotFoundError",
     "UnexpectedResponseError",
     "WaitTimeoutError",
 ]
@@ -32,6 +36,7 @@ class RunningHubError(Exception):
     """Base class of every error this library raises."""
 
     def __init__(self, message: str, *, task_id: str | None = None) -> None:
+        message = redact(message)
         super().__init__(message)
         self.message = message
         self.task_id = task_id
@@ -99,7 +104,7 @@ class APIError(RunningHubError):
         super().__init__(message, task_id=task_id)
         self.status_code = status_code
         self.error_code = error_code
-        self.body_excerpt = body_excerpt
+        self.body_excerpt = redact(body_excerpt) if body_excerpt is not None else None
         self.task_may_exist = False
         """True when this answered a submit that reached the service: a paid task may exist."""
 
@@ -117,6 +122,10 @@ class RateLimitError(APIError):
 
 class InvalidRequestError(APIError):
     """The API rejected the request: HTTP 400/415/422, errorCode 1001, 1004, 1007, 1008."""
+
+
+class TaskNotFoundError(InvalidRequestError):
+    """The API does not know this task id (errorCode 1004): a wrong id, or another site."""
 
 
 class ServerError(APIError):

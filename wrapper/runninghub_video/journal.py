@@ -3,14 +3,18 @@ nothing paid for is lost when a command fails, times out or is interrupted after
 
 One line per event (submitted, status, downloaded, interrupted, unconfirmed); `read()` folds the
 lines per task id, newest task first. The file lives in platformdirs' user data folder
-(`RUNNINGHUB_VIDEO_HOME` overrides it) and never holds the API key.
+(`RUNNINGHUB_VIDEO_HOME` overrides it). Every value is redacted before it is written (no API
+key, Authorization value, URL userinfo or query string); the file is always mode 0600, a
+folder we create is 0700 (and the default folder is tightened to 0700).
 """
 
 from __future__ import annotations
 
+import errno
 import json
 import os
-from collections.abc import Iterator, Mapping
+import stat
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,6 +25,8 @@ FILE_NAME = "tasks.jsonl"
 APP_NAME = "runninghub-video"
 PROMPT_CHARS = 200
 """Prompts are cut to this many characters in the journal."""
+MIN_FREE_BYTES = 64 << 10
+"""ensure_writable() wants this much free space: a full disk is found before a paid submit."""
 
 
 def journal_dir() -> Path:
@@ -80,26 +86,60 @@ class Journal:
     """Appends events to `<folder>/tasks.jsonl` and reads them back folded per task."""
 
     def __init__(self, folder: Path | None = None) -> None:
+        self.default_folder = folder is None and not os.environ.get(ENV_HOME, "").strip()
         self.folder = folder if folder is not None else journal_dir()
         self.path = self.folder / FILE_NAME
 
+    def _make_folder(self) -> None:
+        """Create the folder 0700; tighten the default folder if it is looser."""
+        self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if self.default_folder and stat.S_IMODE(self.folder.stat().st_mode) & 0o077:
+            self.folder.chmod(0o700)
+
+    def _open(self) -> int:
+        """The journal open for appending (and reading its last byte), always mode 0600."""
+        self._make_folder()
+        flags = os.O_RDWR | os.O_APPEND | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0)
+        fd = os.open(self.path, flags, 0o600)
+        try:
+            if stat.S_IMODE(os.fstat(fd).st_mode) != 0o600:
+                os.fchmod(fd, 0o600)
+        except OSError:
+            os.close(fd)
+            raise
+        return fd
+
     def ensure_writable(self) -> None:
-        """Create the folder and file now (before anything is paid for); OSError if we can't."""
-        self.folder.mkdir(parents=True, exist_ok=True)
-        with self.path.open("a", encoding="utf-8"):
-            pass
+        """Before anything is paid for: the folder and file exist and the disk has room;
+        OSError if not (an empty file can be created on a full disk, so space is checked)."""
+        os.close(self._open())
+        free = os.statvfs(self.folder)
+        if free.f_bavail * free.f_frsize < MIN_FREE_BYTES:
+            raise OSError(errno.ENOSPC, "no space left for the journal", str(self.folder))
 
     def append(self, event: str, task_id: str | None, **fields: Any) -> None:
-        """Append one event line (one write, flushed to disk); None-valued fields are left out."""
+        """Append one event line (one write, flushed to disk); None-valued fields are left out.
+
+        Every string is redacted. A line left torn by an earlier failed write (a full disk)
+        is ended first, so it never swallows this one.
+        """
+        from .redaction import redact
+
         line: dict[str, Any] = {"time": now(), "event": event, "task_id": task_id}
         if isinstance(fields.get("prompt"), str):
             fields["prompt"] = truncate(fields["prompt"])
         line.update({key: value for key, value in fields.items() if value is not None})
-        data = (json.dumps(line, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
-        self.folder.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        line = _redacted(line, redact)
+        data = json.dumps(line, ensure_ascii=False, separators=(",", ":")) + "\n"
+        encoded = data.encode()
+        fd = self._open()
         try:
-            os.write(fd, data)
+            size = os.fstat(fd).st_size
+            if size and os.pread(fd, 1, size - 1) != b"\n":
+                encoded = b"\n" + encoded
+            written = os.write(fd, encoded)
+            if written != len(encoded):
+                raise OSError(errno.ENOSPC, "the journal line was cut short", str(self.path))
             os.fsync(fd)
         finally:
             os.close(fd)
@@ -160,6 +200,17 @@ class Journal:
     def find(self, task_id: str) -> TaskRecord | None:
         """The folded record of one task, if the journal knows it."""
         return next((r for r in self.read() if r.task_id == task_id), None)
+
+
+def _redacted(value: Any, redact: Callable[[str], str]) -> Any:
+    """`value` with every string in it redacted (before JSON encoding, so escapes stay valid)."""
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, dict):
+        return {key: _redacted(item, redact) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_redacted(item, redact) for item in value]
+    return value
 
 
 def _fold(record: TaskRecord, line: Mapping[str, Any]) -> None:

@@ -86,13 +86,20 @@ def check_http_url(parameter: str, value: object) -> str:
     return value
 
 
-_TASK_ID = re.compile(r"\S+")
+TASK_ID_MAX = 128
+_TASK_ID = re.compile(rf"[A-Za-z0-9_-]{{1,{TASK_ID_MAX}}}")
+
+
+def is_task_id(value: object) -> bool:
+    """A task id safe in a file name, a URL and a terminal line: 1-128 letters, digits, - _."""
+    return isinstance(value, str) and _TASK_ID.fullmatch(value) is not None
 
 
 def check_task_id(value: object) -> str:
-    """A non-empty task id without spaces."""
-    if not isinstance(value, str) or _TASK_ID.fullmatch(value) is None:
+    """A task id as is_task_id() defines it (the same rule for ids from the server)."""
+    if not is_task_id(value):
         raise InvalidInputError("task_id", value, "a task id such as 2013508786110730241")
+    assert isinstance(value, str)
     return value
 
 

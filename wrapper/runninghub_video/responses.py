@@ -38,8 +38,10 @@ from .errors import (
     RateLimitError,
     ServerError,
     TaskFailedError,
+    TaskNotFoundError,
     UnexpectedResponseError,
 )
+from .params import TASK_ID_MAX, is_task_id
 from .task import FINAL_STATUSES, KNOWN_STATUSES, SUCCESS, Task
 
 logger = logging.getLogger("runninghub_video")
@@ -56,6 +58,8 @@ class RawAnswer:
     content: bytes
     parsed: object = None
     """The generated model, or None when the generated parser failed or had none."""
+    truncated: bool = False
+    """The body was cut at its cap (bounded_reads): too large to be a real answer."""
 
 
 def excerpt(content: bytes) -> str:
@@ -172,9 +176,11 @@ def _unexpected(answer: RawAnswer, why: str, task_id: str | None) -> UnexpectedR
 def _check_types(model: TaskResult) -> str | None:
     """The generator casts without checking; say what does not match the spec, if anything."""
     task_id = model.task_id
-    if not isinstance(task_id, str) or not task_id or any(c.isspace() for c in task_id):
-        # The same rule as params.check_task_id: a task we could not query again is not one.
-        return "taskId is not a non-empty string without spaces"
+    if not is_task_id(task_id):
+        # The same rule as params.check_task_id: the id goes into file names, URLs, terminals.
+        shown = repr(task_id)
+        shown = shown if len(shown) <= 80 else shown[:77] + "..."
+        return f"taskId {shown} is not 1-{TASK_ID_MAX} letters, digits, '-' or '_'"
     for name in ("error_code", "error_message"):
         if getattr(model, name) is not None and not isinstance(getattr(model, name), str):
             return f"{name} is not a string"
@@ -221,6 +227,8 @@ def read_task(answer: RawAnswer, *, task_id: str | None = None) -> Task:
     """
     if answer.status_code != 200:
         raise error_for_status(answer, task_id=task_id)
+    if answer.truncated:
+        raise _too_large(answer, task_id)
     # The common case, already parsed by the generated client, is read from the model; the
     # body is decoded again only when the generated parser could not read it.
     fields: Mapping[str, Any] | None
@@ -287,6 +295,8 @@ def read_upload(answer: RawAnswer) -> str:
     """The download_url of an upload answer, or the matching error."""
     if answer.status_code != 200:
         raise error_for_status(answer)
+    if answer.truncated:
+        raise _too_large(answer, None)
     result = answer.parsed
     if not isinstance(result, UploadResult):
         data = _json_object(answer.content)
@@ -307,3 +317,40 @@ def read_upload(answer: RawAnswer) -> str:
     if not isinstance(media.download_url, str) or not media.download_url.startswith("http"):
         raise _unexpected(answer, "data.download_url is not a URL", None)
     return media.download_url
+
+
+# ---------------------------------------------------------------- added for issue 10
+
+
+def _too_large(answer: RawAnswer, task_id: str | None) -> UnexpectedResponseError:
+    """A 2xx answer cut at its cap (bounded_reads): no real answer is that large."""
+    from .bounded_reads import MAX_ANSWER_BYTES
+
+    return _unexpected(answer, f"an answer of more than {MAX_ANSWER_BYTES} bytes", task_id)
+
+
+TASK_NOT_FOUND = "1004"
+
+
+def read_query(answer: RawAnswer, *, task_id: str) -> Task:
+    """A query answer as a Task; TaskNotFoundError when the API does not know the id
+    (errorCode 1004, whether it comes as a refusal or as a FAILED "task")."""
+    try:
+        task = read_task(answer, task_id=task_id)
+    except InvalidRequestError as error:
+        if error.error_code == TASK_NOT_FOUND:
+            raise _not_found(task_id, error.status_code) from None
+        raise
+    if task.error_code == TASK_NOT_FOUND and task.status in FINAL_STATUSES:
+        raise _not_found(task_id, answer.status_code)
+    return task
+
+
+def _not_found(task_id: str, status_code: int | None) -> TaskNotFoundError:
+    return TaskNotFoundError(
+        f"task {task_id} not found (errorCode {TASK_NOT_FOUND}): check the id, and that it "
+        "was submitted on this site (keys and tasks are per site: runninghub.cn or .ai)",
+        status_code=status_code,
+        error_code=TASK_NOT_FOUND,
+        task_id=task_id,
+    )

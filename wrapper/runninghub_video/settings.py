@@ -13,8 +13,10 @@ from urllib.parse import urlsplit
 import httpx
 from runninghub_client.types import Response
 
+from .bounded_reads import cap_answer, was_truncated
 from .errors import ConfigurationError
 from .policy import Policy
+from .redaction import redact
 from .responses import RawAnswer
 
 ENV_API_KEY = "RUNNINGHUB_API_KEY"
@@ -46,6 +48,7 @@ class Settings:
                 f"no API key: pass api_key= or set {ENV_API_KEY} (the key of your "
                 "runninghub.cn or runninghub.ai account; keys work only on their own site)"
             )
+        redact.add(key)
         if any(ch.isspace() for ch in key) or not key.isprintable():
             raise ConfigurationError("the API key contains spaces or control characters")
         url = (base_url or os.environ.get(ENV_BASE_URL) or DEFAULT_BASE_URL).strip().rstrip("/")
@@ -62,23 +65,40 @@ LAST_RESPONSE: ContextVar[httpx.Response | None] = ContextVar("LAST_RESPONSE", d
 
 
 def record_response(response: httpx.Response) -> None:
-    """httpx response hook (sync)."""
+    """httpx response hook (sync): remember the response and cap its body."""
     LAST_RESPONSE.set(response)
+    cap_answer(response)
 
 
 async def arecord_response(response: httpx.Response) -> None:
-    """httpx response hook (async)."""
+    """httpx response hook (async): remember the response and cap its body."""
     LAST_RESPONSE.set(response)
+    cap_answer(response)
+
+
+def _checked(answer: RawAnswer, response: httpx.Response | None) -> RawAnswer:
+    """The answer, or ConfigurationError for an API path the server does not have (HTTP 404:
+    the base URL is wrong), naming the URL that answered."""
+    if answer.status_code == 404:
+        url = str(response.request.url) if response is not None else "the API"
+        raise ConfigurationError(
+            f"{url} answered HTTP 404 Not Found: is the base URL right? Check --base-url / "
+            f"{ENV_BASE_URL} / base_url= (https://www.runninghub.cn or https://www.runninghub.ai)"
+        )
+    return answer
 
 
 def answer_of(response: Response[Any]) -> RawAnswer:
     """A generated Response as a RawAnswer."""
-    return RawAnswer(
+    recorded = LAST_RESPONSE.get()
+    answer = RawAnswer(
         status_code=int(response.status_code),
         headers=response.headers,
         content=response.content,
-        parsed=response.parsed,
+        parsed=None if was_truncated(recorded) else response.parsed,
+        truncated=was_truncated(recorded),
     )
+    return _checked(answer, recorded)
 
 
 def answer_after_parse_error(error: BaseException) -> RawAnswer:
@@ -86,6 +106,10 @@ def answer_after_parse_error(error: BaseException) -> RawAnswer:
     response = LAST_RESPONSE.get()
     if response is None:
         raise error
-    return RawAnswer(
-        status_code=response.status_code, headers=response.headers, content=response.content
+    answer = RawAnswer(
+        status_code=response.status_code,
+        headers=response.headers,
+        content=response.content,
+        truncated=was_truncated(response),
     )
+    return _checked(answer, response)

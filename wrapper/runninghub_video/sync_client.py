@@ -38,7 +38,7 @@ from .policy import (
     submit_retry_settings,
     upload_retry_settings,
 )
-from .responses import RawAnswer, read_submit, read_task, read_upload, task_failed
+from .responses import RawAnswer, read_query, read_submit, read_upload, task_failed
 from .settings import (
     LAST_RESPONSE,
     PARSE_ERRORS,
@@ -192,7 +192,7 @@ class RunningHub:
         """Query a task once; any status comes back (FAILED and CANCEL too)."""
         task_id = checks.check_task_id(task_id)
         try:
-            return read_task(
+            return read_query(
                 self._call(query_task, QueryTaskRequest(task_id=task_id)), task_id=task_id
             )
         except RunningHubError as error:
@@ -240,7 +240,11 @@ class RunningHub:
         timeout: float | None = None,
         on_update: Callable[[Task], None] | None = None,
     ) -> Task:
-        """submit() then wait(); a submit that already answers SUCCESS is not polled."""
+        """submit() then wait(); a submit that already answers SUCCESS is not polled.
+
+        `timeout` (default Policy.wait_timeout) bounds the whole call, upload and submit included.
+        """
+        started = self._clock()
         task = self.submit(
             prompt,
             image,
@@ -253,8 +257,11 @@ class RunningHub:
             on_update(task)
         if task.is_final:
             return _succeeded(task)
-        self._sleep(self.policy.poll_interval)
-        return self.wait(task.id, timeout=timeout, on_update=on_update)
+        total = self.policy.wait_timeout if timeout is None else timeout
+        remaining = max(0.0, started + total - self._clock())
+        self._sleep(min(self.policy.poll_interval, remaining))
+        remaining = max(0.0, started + total - self._clock())
+        return self.wait(task.id, timeout=remaining, on_update=on_update)
 
     def download(
         self,
@@ -262,22 +269,31 @@ class RunningHub:
         destination: str | Path | None = None,
         *,
         on_progress: ProgressCallback | None = None,
+        overwrite: bool = False,
     ) -> Path:
         """Stream the result video to `destination` (default ./<task id>.mp4); return the path.
 
-        A task id is queried first. The file appears under its name only when complete.
+        A task id is queried first. The file appears under its name only when complete. A
+        destination ending in '/' or naming a folder gets <task id>.mp4 inside. An existing
+        file is replaced only with `overwrite=True`; symlinks and non-regular files never
+        (InvalidInputError, before the download starts).
         """
         if isinstance(task, str):
             task = self.get(task)
         url = result_url(task)
-        target = download_target(task, destination)
+        target = download_target(task, destination, overwrite=overwrite)
         try:
             with self._files.stream("GET", url) as response:
                 if response.status_code != 200:
                     raise status_error(response.status_code, url, task.id)
                 total = expected_length(response.headers)
                 with DownloadSink(
-                    target, url=url, total=total, task_id=task.id, on_progress=on_progress
+                    target,
+                    url=url,
+                    total=total,
+                    task_id=task.id,
+                    on_progress=on_progress,
+                    overwrite=overwrite,
                 ) as sink:
                     # As the socket delivers them (about 64 KiB): re-chunking costs throughput.
                     chunks = response.iter_raw if total is not None else response.iter_bytes

@@ -1,0 +1,88 @@
+"""Bounded reads of API answers: a server that sends a huge body cannot make the client grow.
+
+The clients' httpx response hook caps each API answer's stream before httpx reads it: a task
+or upload answer stops at MAX_ANSWER_BYTES (then it is an unexpected response), an error
+answer at MAX_ERROR_BYTES (only an excerpt is kept anyway). Reading stops there and the
+connection is closed, so memory stays flat whatever the server sends. Result downloads are
+streamed to disk and are not capped here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+
+import httpx
+
+MAX_ANSWER_BYTES = 1 << 20
+"""1 MiB: a task answer is a few hundred bytes, a few kB with many results."""
+MAX_ERROR_BYTES = 64 << 10
+"""64 KiB of an error answer (HTML error pages included) is more than any excerpt needs."""
+
+
+class _Cap:
+    """What the capped streams share: the limit and whether it was hit."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.received = 0
+        self.truncated = False
+
+    def take(self, chunk: bytes) -> bytes:
+        """The part of `chunk` that still fits; marks the answer truncated past the limit."""
+        room = self.limit - self.received
+        if len(chunk) > room:
+            self.truncated = True
+            chunk = chunk[:room]
+        self.received += len(chunk)
+        return chunk
+
+
+class _CappedStream(httpx.SyncByteStream):
+    def __init__(self, inner: httpx.SyncByteStream, cap: _Cap) -> None:
+        self.inner = inner
+        self.cap = cap
+
+    def __iter__(self) -> Iterator[bytes]:
+        for chunk in self.inner:
+            yield self.cap.take(chunk)
+            if self.cap.truncated:
+                break  # httpx then closes the response: the connection is dropped
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+class _AsyncCappedStream(httpx.AsyncByteStream):
+    def __init__(self, inner: httpx.AsyncByteStream, cap: _Cap) -> None:
+        self.inner = inner
+        self.cap = cap
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        async for chunk in self.inner:
+            yield self.cap.take(chunk)
+            if self.cap.truncated:
+                break
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
+_CAPS = "runninghub_video.cap"
+
+
+def cap_answer(response: httpx.Response) -> None:
+    """Cap the body of an API answer before httpx reads it (call from a response hook)."""
+    limit = MAX_ANSWER_BYTES if response.status_code < 300 else MAX_ERROR_BYTES
+    cap = _Cap(limit)
+    response.extensions[_CAPS] = cap
+    stream = response.stream
+    if isinstance(stream, httpx.AsyncByteStream):
+        response.stream = _AsyncCappedStream(stream, cap)
+    elif isinstance(stream, httpx.SyncByteStream):
+        response.stream = _CappedStream(stream, cap)
+
+
+def was_truncated(response: httpx.Response | None) -> bool:
+    """True when the answer's body was cut at its cap."""
+    cap = response.extensions.get(_CAPS) if response is not None else None
+    return isinstance(cap, _Cap) and cap.truncated

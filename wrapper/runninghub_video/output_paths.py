@@ -1,0 +1,73 @@
+"""Where a result video may be written, decided before anything is paid for or fetched.
+
+The rules (README, "Promises"): the default is ./<task id>.mp4; a destination that is an
+existing folder, or ends with '/', is a folder (created if needed) that gets <task id>.mp4;
+nothing is written through a symlink, onto anything but a regular file, or onto a protected
+file (the input image); an existing file is replaced only with overwrite=True (`--overwrite`).
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Iterable
+from pathlib import Path
+
+from .errors import InvalidInputError
+
+
+def means_folder(destination: str | Path) -> bool:
+    """True for a destination written as a folder (a trailing '/')."""
+    text = os.fspath(destination)
+    return text.endswith("/") or text.endswith(os.sep)
+
+
+def resolve_target(task_id: str, destination: str | Path | None) -> Path:
+    """The file a task's video goes to (task_id must be validated: params.is_task_id)."""
+    name = f"{task_id}.mp4"
+    if destination is None or os.fspath(destination) == "":
+        return Path(name)
+    path = Path(destination).expanduser()
+    if means_folder(destination) or path.is_dir():
+        return path / name
+    return path
+
+
+def prepare_folder(destination: str | Path | None) -> None:
+    """Create the folder a trailing-'/' destination names (before any request)."""
+    if destination is not None and means_folder(destination):
+        folder = Path(destination).expanduser()
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise InvalidInputError(
+                "output", os.fspath(destination), f"a folder that can be created ({exc})"
+            ) from None
+
+
+def check_target(
+    path: Path, *, overwrite: bool = False, protected: Iterable[str | Path] = ()
+) -> None:
+    """InvalidInputError unless a video may be written at `path` under the rules above."""
+    shown = os.fspath(path)
+    parent = path.parent
+    if parent.exists() and not parent.is_dir():
+        raise InvalidInputError("output", shown, f"a path in a folder ({parent} is not one)")
+    try:
+        info = os.lstat(path)
+    except FileNotFoundError:
+        return
+    if stat.S_ISLNK(info.st_mode):
+        raise InvalidInputError("output", shown, "a path that is not a symlink")
+    if not stat.S_ISREG(info.st_mode):
+        raise InvalidInputError("output", shown, "a regular file or a new path")
+    for other in protected:
+        try:
+            if os.path.samefile(path, other):
+                raise InvalidInputError("output", shown, "a path other than the input image")
+        except OSError:
+            continue
+    if not overwrite:
+        raise InvalidInputError(
+            "output", shown, "a path that does not exist yet (or pass --overwrite / overwrite=True)"
+        )

@@ -1,0 +1,72 @@
+"""The one redactor: every message is passed through it before it is logged, raised, printed
+or journaled, so that no secret leaves the process by accident.
+
+It removes the API key (each key a client or the CLI was given is registered), the value of
+any `Authorization` header or `Bearer` token, URL userinfo (`user:password@`) and, in
+messages, URL query strings (signed links carry credentials there). `keep_query=True` keeps
+query strings, for output the user asked for (a result URL printed on stdout).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+
+REDACTED = "[redacted]"
+
+_AUTH_HEADER = re.compile(
+    r"(?i)\b((?:proxy-)?authorization[\"']?\s*[:=]\s*[\"']?)"
+    r"(?:(?:bearer|basic|token|digest)\s+)?[^\s\"',;}<>)]+"
+)
+_BEARER = re.compile(r"(?i)\b(bearer\s+)[A-Za-z0-9._~+/=-]+")
+_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/\s@?#\"'<>]+@")
+_QUERY = re.compile(r"(?i)\b(https?://[^\s?#\"'<>]*)\?[^\s#\"'<>]*")
+
+
+class Redactor:
+    """Replaces secrets in any text: registered keys, Authorization values, URL userinfo,
+    URL query strings."""
+
+    def __init__(self) -> None:
+        self._secrets: frozenset[str] = frozenset()
+        self._lock = threading.Lock()
+
+    def add(self, secret: str | None) -> None:
+        """Remember a secret; very short strings are ignored (they would mangle normal text)."""
+        if secret and len(secret.strip()) >= 4:
+            with self._lock:
+                self._secrets = self._secrets | {secret.strip()}
+
+    def __call__(self, text: str, *, keep_query: bool = False) -> str:
+        for secret in sorted(self._secrets, key=len, reverse=True):
+            text = text.replace(secret, REDACTED)
+        text = _AUTH_HEADER.sub(rf"\g<1>{REDACTED}", text)
+        text = _BEARER.sub(rf"\g<1>{REDACTED}", text)
+        text = _USERINFO.sub(rf"\g<1>{REDACTED}@", text)
+        if not keep_query:
+            text = _QUERY.sub(rf"\g<1>?{REDACTED}", text)
+        return text
+
+
+redact = Redactor()
+"""The process-wide redactor; clients and the CLI register the API key as soon as they know it."""
+
+
+class RedactingFilter(logging.Filter):
+    """A logging filter that redacts each record's message (arguments merged first)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Redact in place; never drops a record."""
+        record.msg = redact(record.getMessage())
+        record.args = None
+        return True
+
+
+def install_on(logger: logging.Logger) -> None:
+    """Give the library logger a NullHandler (no output unless the application configures
+    logging) and the redacting filter (once)."""
+    if not any(isinstance(f, RedactingFilter) for f in logger.filters):
+        logger.addFilter(RedactingFilter())
+    if not any(isinstance(h, logging.NullHandler) for h in logger.handlers):
+        logger.addHandler(logging.NullHandler())
