@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -14,6 +13,8 @@ from typing import Any
 
 import pytest
 from runninghub_video.sandbox import Sandbox
+
+from tests.support.processes import default_sigint_for_children
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE_PNG = ROOT / "examples" / "sample.png"
@@ -73,13 +74,8 @@ class Cli:
         return Result(proc.returncode, proc.stdout, proc.stderr)
 
     def start(self, *args: str) -> subprocess.Popen[str]:
-        """Start the CLI in the background, with Ctrl-C (SIGINT) turned into KeyboardInterrupt.
-
-        A child inherits an ignored SIGINT (e.g. when pytest itself runs in the background);
-        setting our own handler for the fork means the child starts with the default one.
-        """
-        previous = signal.signal(signal.SIGINT, signal.default_int_handler)
-        try:
+        """Start the CLI in the background, with Ctrl-C (SIGINT) turned into KeyboardInterrupt."""
+        with default_sigint_for_children():
             return subprocess.Popen(
                 [*CLI, *args],
                 cwd=self.cwd,
@@ -88,8 +84,6 @@ class Cli:
                 stderr=subprocess.PIPE,
                 text=True,
             )
-        finally:
-            signal.signal(signal.SIGINT, previous)
 
     @property
     def journal(self) -> Path:

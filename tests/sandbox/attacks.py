@@ -105,7 +105,10 @@ def sandbox_process(
     """Run a sandbox (tree's code, default this checkout) with data_dir and args; stop it after.
     Its file-descriptor limit is nofile, like a default Linux shell's."""
     port = free_port()
-    env = dict(os.environ)
+    # A fixed mmap threshold: glibc then returns every freed large buffer (a request body) to
+    # the system at once, so RSS after an attack measures what the sandbox keeps, not how the
+    # allocator's dynamic threshold happened to fragment the heap.
+    env = {**os.environ, "MALLOC_MMAP_THRESHOLD_": str(128 * 1024)}
     if tree is not None:
         env["PYTHONPATH"] = os.pathsep.join([str(tree / "wrapper"), str(tree / "generated")])
     argv = [sys.executable, "-m", "runninghub_video.sandbox", "--port", str(port)]

@@ -320,11 +320,14 @@ def test_result_is_a_real_mp4(client, tmp_path, duration, aspect, resolution, si
     assert boxes.index("moov") < boxes.index("mdat")  # +faststart
 
 
-def test_result_url_is_404_until_success(sandbox, client):
-    task_id = submit(client)
-    response = httpx.get(f"{sandbox.base_url}/files/results/{task_id}.mp4")
-    assert response.status_code == 404
-    assert httpx.get(f"{sandbox.base_url}/files/results/123.mp4").status_code == 404
+def test_result_url_is_404_until_success():
+    # A sandbox slow enough that the task is still running whatever the machine's load.
+    with Sandbox(port=0, speed=0.001) as slow, httpx.Client(base_url=slow.base_url) as client:
+        client.headers["Authorization"] = "Bearer k"
+        task_id = submit(client)
+        response = httpx.get(f"{slow.base_url}/files/results/{task_id}.mp4")
+        assert response.status_code == 404
+        assert httpx.get(f"{slow.base_url}/files/results/123.mp4").status_code == 404
 
 
 def test_upload_then_submit_renders_the_uploaded_image(sandbox, client, tmp_path):

@@ -12,7 +12,7 @@ import pytest
 from runninghub_video.sandbox import Sandbox
 
 from tests.support.api import QUERY
-from tests.support.processes import ROOT, free_port, wait_for_port
+from tests.support.processes import ROOT, default_sigint_for_children, free_port, wait_for_port
 
 
 def test_temporary_data_dir_is_removed_on_stop():
@@ -53,13 +53,15 @@ def test_speed_must_be_positive():
 
 def test_module_entry_point_serves_until_ctrl_c():
     port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "runninghub_video.sandbox", "--port", str(port), "--speed", "50"],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
+    argv = [sys.executable, "-m", "runninghub_video.sandbox", "--port", str(port), "--speed", "50"]
+    with default_sigint_for_children():
+        proc = subprocess.Popen(
+            argv,
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     try:
         wait_for_port(port, proc)
         response = httpx.post(

@@ -22,6 +22,20 @@ UPSTREAM_SPEC = ROOT / "openapi" / "upstream" / "image-to-video-realistic.yaml"
 PRISM = ROOT / "node_modules" / ".bin" / "prism"
 
 
+@contextlib.contextmanager
+def default_sigint_for_children() -> Iterator[None]:
+    """Processes started in the block get the default SIGINT, even where ours is ignored.
+
+    A child inherits an ignored SIGINT (e.g. when pytest itself runs as a background job);
+    our own handler for the fork means the exec'd child starts with the default one instead.
+    """
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 def free_port() -> int:
     """A TCP port on 127.0.0.1 that nothing listens on right now."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
