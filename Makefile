@@ -17,7 +17,7 @@ REDOCLY   := node_modules/.bin/redocly
 MOCK_PORT ?= 4010
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: help setup lock import-spec spec generate check-generated readme-table mock contract lint test demo bench clean
+.PHONY: help setup lock import-spec spec generate check-generated readme-table mock contract unasync lint test demo bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -68,7 +68,11 @@ mock: node_modules/.synced ## Run the Prism mock of the merged spec on 127.0.0.1
 contract: setup ## schemathesis CLI against a Prism mock it starts and stops (schemathesis.toml)
 	$(PY) -m tests.contract.run_cli
 
-lint: setup ## ruff, mypy --strict (examples/typed_client.py too), OpenAPI validation, redocly
+unasync: $(VENV)/.synced ## Regenerate sync_client.py from async_client.py (the client is written once)
+	$(PY) scripts/unasync.py
+
+lint: setup ## ruff, mypy --strict (examples/typed_client.py too), unasync check, OpenAPI validation, redocly
+	$(PY) scripts/unasync.py --check
 	$(BIN)/ruff check wrapper tests scripts benchmarks examples
 	$(BIN)/ruff format --check wrapper tests scripts benchmarks examples
 	$(BIN)/mypy

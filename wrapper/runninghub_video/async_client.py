@@ -1,17 +1,17 @@
-"""AsyncRunningHub: the asyncio twin of sync_client.RunningHub, method for method.
+"""AsyncRunningHub: a thin driver of the shared policy (params, responses, policy, download)
+over the generated runninghub_client functions and one connection pool.
 
-A thin driver of the shared policy (params, responses, policy, download) over the generated
-runninghub_client coroutines and one connection pool.
+The client is written once: scripts/unasync.py generates sync_client.py from async_client.py
+(`make unasync`; `make lint` fails when they differ).
 """
 
 from __future__ import annotations
 
-import asyncio
 import io
 import logging
 import ssl
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType, TracebackType
 from typing import Any
@@ -23,6 +23,7 @@ from runninghub_client.api.video import image_to_video_realistic, query_task, up
 from runninghub_client.models import QueryTaskRequest, UploadMediaRequest
 from runninghub_client.types import File
 
+from . import _async_backend as backend
 from . import params as checks
 from .download import (
     DownloadSink,
@@ -57,7 +58,7 @@ logger = logging.getLogger("runninghub_video")
 
 
 class AsyncRunningHub:
-    """Asyncio RunningHub image-to-video client; use it as an async context manager.
+    """The RunningHub image-to-video client; use it as an async context manager.
 
     The key comes from `api_key` or RUNNINGHUB_API_KEY, the base URL from `base_url` or
     RUNNINGHUB_BASE_URL (default https://www.runninghub.cn). `verify` is passed to httpx
@@ -73,7 +74,7 @@ class AsyncRunningHub:
         base_url: str | None = None,
         policy: Policy | None = None,
         clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        sleep: backend.Sleep = backend.sleep,
         transport: httpx.AsyncBaseTransport | None = None,
         verify: ssl.SSLContext | str | bool = True,
     ) -> None:
@@ -94,7 +95,7 @@ class AsyncRunningHub:
             httpx_args=extra,
         )
         self._api.get_async_httpx_client()
-        self._in_flight = asyncio.Semaphore(self.policy.max_in_flight)
+        self._in_flight = backend.Semaphore(self.policy.max_in_flight)
         # Result files live on another host: a separate pool that never carries the key.
         self._files = httpx.AsyncClient(
             timeout=timeout,

@@ -52,7 +52,7 @@ class Policy:
     max_retry_after: float = 120.0
     """Longest Retry-After honoured; a larger one is cut to this."""
     max_in_flight: int = 20
-    """API requests one AsyncRunningHub sends at once; more wait their turn. httpx's async
+    """API requests one client sends at once; more wait their turn. httpx's async
     pool slows sharply with many queued requests (benchmarks/: 1,000 concurrent waits)."""
     connect_timeout: float = 10.0
     request_timeout: float = 60.0

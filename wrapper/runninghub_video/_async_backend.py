@@ -1,0 +1,15 @@
+"""What the async client takes from asyncio: its sleep and its semaphore.
+
+scripts/unasync.py turns `_async_backend` into `_sync_backend` when it generates the sync client
+from the async one: these two small modules are the one place where the clients really differ.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import TypeAlias
+
+Sleep: TypeAlias = Callable[[float], Awaitable[None]]
+sleep: Sleep = asyncio.sleep
+Semaphore = asyncio.Semaphore
