@@ -18,10 +18,11 @@ PRISM     := node_modules/.bin/prism
 MOCK_PORT ?= 4010
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: help setup lock import-spec spec generate check-generated readme-table mock contract lint test demo bench clean
+.PHONY: help setup lock import-spec spec generate check-generated readme-table mock contract lint test dist-check demo bench clean
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/$$(MOCK_PORT)/$(MOCK_PORT)/g' \
+		| awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
 
 # ------------------------------------------------------------------ setup
 setup: $(VENV)/.synced node_modules/.synced ## Python deps from requirements.lock, Node tools with npm ci (idempotent)
@@ -58,6 +59,7 @@ define generate_into
 	$(BIN)/openapi-python-client generate --path $(2) --config $(GENCONFIG) --meta none \
 		--output-path $(1)/runninghub_client --fail-on-warning --overwrite >/dev/null
 	rm -rf $(1)/runninghub_client/.ruff_cache
+	touch $(1)/runninghub_client/py.typed  # PEP 561 marker; the generator writes none with --meta none
 endef
 
 generate: spec ## Regenerate generated/runninghub_client from the merged spec
@@ -99,6 +101,10 @@ test: setup ## The README's test command: lint, check-generated, the whole test 
 	$(MAKE) --no-print-directory lint
 	$(MAKE) --no-print-directory check-generated
 	$(BIN)/pytest
+	$(MAKE) --no-print-directory dist-check
+
+dist-check: setup ## Build the wheel, install it in clean venvs (with/without [sandbox]), use it from outside the repo
+	$(PY) scripts/dist_check.py
 
 demo: setup ## The main job: examples/sample.png -> out/demo.mp4 via the sandbox, no key needed
 	$(PY) -m scripts.demo
