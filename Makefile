@@ -17,10 +17,11 @@ REDOCLY   := node_modules/.bin/redocly
 MOCK_PORT ?= 4010
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: help setup lock import-spec spec generate check-generated readme-table mock contract unasync lint test demo bench clean
+.PHONY: help setup lock import-spec spec generate check-generated readme-table mock contract unasync lint test dist-check demo bench clean
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/$$(MOCK_PORT)/$(MOCK_PORT)/g' \
+		| awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
 
 # ------------------------------------------------------------------ setup
 setup: $(VENV)/.synced node_modules/.synced ## Python deps from requirements.lock, Node tools with npm ci (idempotent)
@@ -85,6 +86,10 @@ test: setup ## The README's test command: lint, check-generated, the whole test 
 	$(MAKE) --no-print-directory lint
 	$(MAKE) --no-print-directory check-generated
 	$(BIN)/pytest
+	$(MAKE) --no-print-directory dist-check
+
+dist-check: setup ## Build the wheel, install it in clean venvs (with/without [sandbox]), use it from outside the repo
+	$(PY) scripts/dist_check.py
 
 demo: setup ## The main job: examples/sample.png -> out/demo.mp4 via the sandbox, no key needed
 	$(PY) -m scripts.demo

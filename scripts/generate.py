@@ -55,6 +55,9 @@ def generate_client(spec: Path, output: Path) -> None:
             f"openapi-python-client failed (exit {run.returncode}):\n{run.stdout}{run.stderr}"
         )
     shutil.rmtree(output / ".ruff_cache", ignore_errors=True)
+    # PEP 561: the generator writes no py.typed with --meta none; without it users' type
+    # checkers would read the bindings as untyped.
+    (output / "py.typed").touch()
 
 
 def build_all(workdir: Path, upstream: Path = UPSTREAM, overlay: Path = OVERLAY) -> Path:
