@@ -330,6 +330,20 @@ def test_result_url_is_404_until_success():
         assert httpx.get(f"{slow.base_url}/files/results/123.mp4").status_code == 404
 
 
+def test_serving_a_file_logs_no_error(client, caplog):
+    """A file is sent once: aiohttp's own prepare() after the guard's early send is a no-op."""
+    url = upload_png(client)
+    with caplog.at_level(logging.ERROR):
+        served = httpx.get(url)
+        assert served.content == PNG
+        # aiohttp's failing second send came after the body; a second download on the same
+        # loop runs after it (a missed race could only hide the error, never invent one).
+        again = httpx.get(url)
+        assert again.status_code == 200
+    errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert errors == [], [r.getMessage() for r in errors]
+
+
 def test_upload_then_submit_renders_the_uploaded_image(sandbox, client, tmp_path):
     url = upload_png(client)
     assert url.startswith(f"{sandbox.base_url}/files/uploads/")

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Final
 
 from aiohttp import BodyPartReader, web
+from aiohttp.abc import AbstractStreamWriter
 
 from runninghub_video.sandbox import errors
 from runninghub_video.sandbox.contract import Contract, Operation, iter_task_paths
@@ -486,9 +487,21 @@ def _count_file_request(state: SandboxState, request: web.Request) -> None:
         log.warning("file request %s carried an Authorization header", request.path)
 
 
+class _EarlyFileResponse(web.FileResponse):
+    """A FileResponse that may be sent before the handler chain returns (the connection guard
+    sends it while the connection counts as busy); aiohttp's own prepare() afterwards is then a
+    no-op, not a second send (which fails an assertion inside aiohttp)."""
+
+    async def prepare(self, request: web.BaseRequest) -> AbstractStreamWriter | None:
+        """Send the file, unless it was sent already."""
+        if self.prepared:
+            return None
+        return await super().prepare(request)
+
+
 def _file_response(path: Path, content_type: str) -> web.FileResponse:
     """Stream path from disk with its Content-Length and content_type."""
-    return web.FileResponse(path, headers={"Content-Type": content_type})
+    return _EarlyFileResponse(path, headers={"Content-Type": content_type})
 
 
 def _describe(video: VideoRequest, plan: FaultPlan) -> str:
