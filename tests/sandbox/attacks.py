@@ -451,3 +451,48 @@ def _histogram(statuses: Sequence[int | None]) -> str:
     for status in statuses:
         counts[str(status)] = counts.get(str(status), 0) + 1
     return " ".join(f"{k} x{v}" for k, v in sorted(counts.items()))
+
+
+def slow_uploads_then_one(sandbox: SandboxProcess, count: int = 4) -> Figures:
+    """count connections send a multipart head, then one byte a second; meanwhile a legitimate
+    upload of examples/sample.png is timed (note `legit_s`) and the slow ones' answers kept."""
+    boundary = "slowslowslow"
+    head = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="x.png"\r\n'
+        "Content-Type: image/png\r\n\r\n"
+    ).encode()
+    request = (
+        f"POST {UPLOAD} HTTP/1.1\r\nHost: x\r\nAuthorization: {AUTH['Authorization']}\r\n"
+        f"Content-Type: multipart/form-data; boundary={boundary}\r\n"
+        f"Content-Length: {len(head) + 1_000_000}\r\n\r\n"
+    ).encode() + head
+    stop = threading.Event()
+    answers: list[bytes] = []
+
+    def trickle() -> None:
+        with socket.create_connection(("127.0.0.1", sandbox.port)) as sock:
+            sock.sendall(request)
+            sock.settimeout(1.0)
+            while not stop.is_set():
+                with contextlib.suppress(TimeoutError):
+                    answer = sock.recv(4096)
+                    answers.append(answer)
+                    return
+                with contextlib.suppress(OSError):
+                    sock.sendall(b"\x89")
+
+    threads = [threading.Thread(target=trickle, daemon=True) for _ in range(count)]
+    with Watch(sandbox, f"{count} slow uploads, then one") as watch:
+        for thread in threads:
+            thread.start()
+        time.sleep(1.0)  # let the slow ones take the slots first (a fast machine only helps them)
+        started = time.monotonic()
+        with httpx.Client(base_url=sandbox.base_url, headers=AUTH, timeout=300) as client:
+            status = upload(client, SAMPLE_PNG.read_bytes()).status_code
+        watch.figures.notes["legit_s"] = round(time.monotonic() - started, 2)
+        watch.figures.notes["legit_status"] = status
+        stop.set()
+        for thread in threads:
+            thread.join()
+    watch.figures.notes["slow_answers"] = sorted(a.split(b" ", 2)[1].decode() for a in answers if a)
+    return watch.figures

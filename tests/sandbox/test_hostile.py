@@ -189,6 +189,17 @@ def test_a_slow_body_gets_408(tmp_path):
         assert b'"errorCode"' in answer
 
 
+def test_slow_uploads_do_not_starve_a_legitimate_upload(tmp_path):
+    # Four connections trickling one byte a second held every upload slot until body_timeout
+    # (60 s): a real upload behind them took 58 s. Now a slot is held only while data flows.
+    with sandbox_process(tmp_path / "data") as sb:
+        figures = attacks.slow_uploads_then_one(sb, count=Limits().max_concurrent_uploads)
+    report(figures)
+    assert figures.notes["legit_status"] == 200
+    assert figures.notes["legit_s"] < BLOCKED_BOUND, figures
+    assert figures.notes["slow_answers"] == ["408"] * Limits().max_concurrent_uploads, figures
+
+
 def test_idle_connections_cannot_exhaust_file_descriptors(tmp_path):
     # The sandbox runs with 1024 file descriptors, as in a default shell; 1,100 idle
     # connections used them all up before.

@@ -324,13 +324,25 @@ def upload_handler(operation: Operation) -> Handler:
         state.stats.uploads_in_flight_peak = max(
             state.stats.uploads_in_flight_peak, state.uploads_in_flight
         )
+        limits = state.limits
+        started = asyncio.get_running_loop().time()
+        last_call = started + limits.body_timeout
         try:
-            async with asyncio.timeout(state.limits.body_timeout):
-                incoming, media_type = await _read_upload(request, operation, state)
+            # A slot is held only while the body flows: every byte received moves the deadline
+            # on by 1/upload_min_rate s, so a trickling client is cut off after upload_grace
+            # (plus what it sent), not after body_timeout, and the next upload gets its slot.
+            async with asyncio.timeout_at(started + limits.upload_grace) as deadline:
+
+                def received(total: int) -> None:
+                    flowing = started + limits.upload_grace + total / limits.upload_min_rate
+                    deadline.reschedule(min(flowing, last_call))
+
+                incoming, media_type = await _read_upload(request, operation, state, received)
             name = state.uploads.keep(incoming, media_type)
             incoming = None
         except TimeoutError:
-            raise ApiError(408, errors.INVALID_PARAMETERS, "upload body too slow") from None
+            detail = f"upload body too slow (under {limits.upload_min_rate} bytes/s)"
+            raise ApiError(408, errors.INVALID_PARAMETERS, detail) from None
         finally:
             state.uploads_in_flight -= 1
             state.upload_slots.release()
@@ -355,16 +367,21 @@ def _upload_kind(media_type: str) -> str:
 
 
 async def _read_upload(
-    request: web.Request, operation: Operation, state: SandboxState
+    request: web.Request,
+    operation: Operation,
+    state: SandboxState,
+    received: Callable[[int], None],
 ) -> tuple[IncomingFile, str]:
     """Stream the multipart body: the file field to a temporary file (bounded), other fields
-    checked against the spec's schema. Returns the file and its media type; 4xx otherwise."""
+    checked against the spec's schema; received(total) is told the bytes read so far after
+    every chunk. Returns the file and its media type; 4xx otherwise."""
     rules = operation.multipart
     assert rules is not None
     file_fields = rules.file_fields or ("file",)
     incoming: IncomingFile | None = None
     media_type = "application/octet-stream"
     seen: set[str] = set()
+    total = 0
     try:
         try:
             reader = await request.multipart()
@@ -390,6 +407,8 @@ async def _read_upload(
                     incoming = state.uploads.incoming()
                     while chunk := await part.read_chunk(READ_CHUNK):
                         incoming.write(chunk)
+                        total += len(chunk)
+                        received(total)
                         if incoming.size > state.limits.max_upload_bytes:
                             limit = state.limits.max_upload_bytes
                             raise ApiError(
@@ -401,6 +420,8 @@ async def _read_upload(
                     size = 0
                     while chunk := await part.read_chunk(READ_CHUNK):
                         size += len(chunk)
+                        total += len(chunk)
+                        received(total)
                         if size > MAX_FIELD_BYTES:
                             raise ApiError(
                                 422, errors.INVALID_PARAMETERS, f"field '{name[:40]}' too large"

@@ -23,6 +23,8 @@ class Limits:
     max_prompt_chars: int = 10_000  # the part of a prompt the sandbox stores and scans for markers
     max_upload_bytes: int = 10 * MB  # a larger upload is answered 422, errorCode 1008
     max_concurrent_uploads: int = 4  # more wait (reading nothing) up to body_timeout, then 503
+    upload_grace: float = 2.0  # an upload holding a slot may send nothing this long, then must...
+    upload_min_rate: int = 16 * 1024  # ... keep up this many bytes/s on average, else 408
     header_timeout: float = 15.0  # a connection must send a complete request head this soon
     body_timeout: float = 60.0  # ... and its body within this, else 408
     keepalive_timeout: float = 15.0  # idle keep-alive connections are closed after this
