@@ -496,3 +496,24 @@ def slow_uploads_then_one(sandbox: SandboxProcess, count: int = 4) -> Figures:
             thread.join()
     watch.figures.notes["slow_answers"] = sorted(a.split(b" ", 2)[1].decode() for a in answers if a)
     return watch.figures
+
+
+def gated_ffmpeg(folder: Path) -> tuple[Path, Path]:
+    """An ffmpeg stand-in (for IMAGEIO_FFMPEG_EXE) that runs the real one only once the gate
+    file exists: renders stay pending until the test says so, however fast the machine.
+    Returns (executable, gate)."""
+    import imageio_ffmpeg
+
+    real = imageio_ffmpeg.get_ffmpeg_exe()
+    gate = folder / "gate"
+    exe = folder / "gated-ffmpeg"
+    exe.write_text(
+        f"#!/bin/sh\nwhile [ ! -e '{gate}' ]; do sleep 0.05; done\nexec '{real}' \"$@\"\n"
+    )
+    exe.chmod(0o755)
+    return exe, gate
+
+
+def distinct_png(i: int) -> bytes:
+    """examples/sample.png with i as trailing bytes: a distinct upload that renders the same."""
+    return SAMPLE_PNG.read_bytes() + i.to_bytes(4, "big")

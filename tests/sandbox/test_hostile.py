@@ -17,7 +17,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from runninghub_video.error_codes import FILE_PROCESSING_FAILED, TASK_NOT_FOUND
+from runninghub_video.error_codes import FILE_PROCESSING_FAILED, SYSTEM_BUSY, TASK_NOT_FOUND
 from runninghub_video.sandbox import Sandbox
 from runninghub_video.sandbox.limits import MB, Limits
 
@@ -90,6 +90,45 @@ def test_a_decompression_bomb_fails_fast_with_1013_and_does_not_hold_the_render_
     assert "pixels" in figures.notes["failed_reason"]
     assert stats["renders_refused"] == 1
     assert figures.rss_peak_mb - figures.rss_before_mb < 1024, figures  # was 3.8 GB
+
+
+def test_renders_beyond_max_queued_renders_are_refused_429_system_busy(tmp_path, monkeypatch):
+    # Renders queued without bound: 12 big submits made a normal task wait 131 s. Renders are
+    # held pending by a gated ffmpeg, so the queue is full however fast the machine is.
+    exe, gate = attacks.gated_ffmpeg(tmp_path)
+    monkeypatch.setenv("IMAGEIO_FFMPEG_EXE", str(exe))
+    args = ["--limit", "max_queued_renders=2"]
+    with (
+        sandbox_process(tmp_path / "data", args=args) as sb,
+        httpx.Client(base_url=sb.base_url, headers=attacks.AUTH, timeout=60) as client,
+    ):
+        urls = [
+            attacks.upload(client, attacks.distinct_png(i)).json()["data"]["download_url"]
+            for i in range(3)
+        ]
+        first, second = (
+            client.post(SUBMIT, json=attacks.submit_body(f"q{i}", urls[i])).json()["taskId"]
+            for i in range(2)
+        )
+        refused = client.post(SUBMIT, json=attacks.submit_body("q2", urls[2]))
+        shared = client.post(SUBMIT, json=attacks.submit_body("same video", urls[0]))
+        gate.touch()
+        finals = [attacks.wait_final(client, t)["status"] for t in (first, second)]
+        again = client.post(SUBMIT, json=attacks.submit_body("q2", urls[2]))
+        stats = sb.stats()
+    print(
+        f"\nthird render: {refused.status_code} {refused.text}; after the queue drained: "
+        f"{again.status_code}"
+    )
+    assert refused.status_code == 429, refused.text
+    assert refused.json()["errorCode"] == SYSTEM_BUSY
+    assert int(refused.headers["Retry-After"]) > 0
+    assert shared.status_code == 200  # a cached render: no new work
+    assert shared.json()["taskId"]
+    assert finals == ["SUCCESS", "SUCCESS"]
+    assert again.status_code == 200
+    assert again.json()["taskId"]
+    assert stats["submits_refused_busy"] == 1
 
 
 @pytest.mark.parametrize(

@@ -33,7 +33,13 @@ from runninghub_video.sandbox.uploads import (
     UploadStore,
     content_type,
 )
-from runninghub_video.sandbox.video import PLACEHOLDER_ID, Renderer, RenderJob, VideoSpec
+from runninghub_video.sandbox.video import (
+    PLACEHOLDER_ID,
+    Renderer,
+    RenderJob,
+    RenderQueueFull,
+    VideoSpec,
+)
 
 log = logging.getLogger("runninghub_video.sandbox")
 
@@ -43,6 +49,7 @@ STATS_PATH: Final = "/_sandbox/stats"
 READ_CHUNK: Final = 256 * 1024
 MAX_FIELD_BYTES: Final = 64 * 1024  # a non-file multipart field
 MAX_PARTS: Final = 32
+RENDER_QUEUE_RETRY_AFTER: Final = "5"  # seconds; the vendor's advised poll interval
 _EXPIRED_XML: Final = (
     '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AccessDenied</Code>'
     "<Message>Request has expired</Message></Error>\n"
@@ -247,7 +254,15 @@ def task_handler(operation: Operation) -> Handler:
         if plan.submit_429 and state.tasks.take_submit_429(video.prompt, plan.submit_429):
             log.info("submit answered 429 ([sandbox:submit429] marker)")
             raise ApiError(429, errors.RATE_LIMITED, headers={"Retry-After": "1"})
-        job = start_render(state, video) if plan.succeeds else None
+        try:
+            job = start_render(state, video) if plan.succeeds else None
+        except RenderQueueFull as exc:
+            # 1011 "system busy", not 1003 "rate limit exceeded": the sandbox is full, whoever
+            # asks; HTTP 429 makes clients (the vendor's and ours) retry after Retry-After.
+            state.stats.submits_refused_busy += 1
+            log.info("submit answered 429: %s", exc)
+            headers = {"Retry-After": RENDER_QUEUE_RETRY_AFTER}
+            raise ApiError(429, errors.SYSTEM_BUSY, str(exc), headers=headers) from None
         task = state.tasks.create(video, plan, job.key if job else None)
         state.stats.submits += 1
         log.info("task %s created on %s (%s)", task.task_id, operation.path, _describe(video, plan))

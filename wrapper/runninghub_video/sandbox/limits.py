@@ -33,6 +33,7 @@ class Limits:
     max_pixels: int = 40_000_000  # larger images fail the task quickly: errorCode 1013
     max_render_seconds: int = 60  # longer requested durations are rendered this long (labelled)
     max_render_short_side: int = 1080  # larger resolutions are rendered at this size (labelled)
+    max_queued_renders: int = 8  # renders waiting or running; a submit needing one more: 429
     render_timeout: float = 120.0  # wall time of one ffmpeg run
     render_memory_bytes: int = 1536 * MB  # address-space limit of one ffmpeg run (RLIMIT_AS)
     # State

@@ -11,6 +11,7 @@ class Stats:
 
     submit_attempts: int = 0  # every request to a task endpoint, whatever its answer
     submits: int = 0  # accepted submits (a task was created)
+    submits_refused_busy: int = 0  # submits answered 429 / 1011: max_queued_renders pending
     queries: int = 0  # every request to the query route
     upload_attempts: int = 0  # every request to the upload route
     uploads: int = 0  # accepted uploads

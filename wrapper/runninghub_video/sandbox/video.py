@@ -151,6 +151,10 @@ class RenderRefused(Exception):
         self.code = code
 
 
+class RenderQueueFull(Exception):
+    """max_queued_renders renders are waiting or running: a new one is refused, not queued."""
+
+
 class Renderer:
     """Renders each distinct (image, duration, aspect, resolution) once, off the event loop.
 
@@ -198,19 +202,22 @@ class Renderer:
         return job
 
     def render(self, image_id: str, image: Path | None, spec: VideoSpec) -> RenderJob:
-        """The job for this input, starting a render if none exists (image None = placeholder)."""
+        """The job for this input, starting a render if none exists (image None = placeholder);
+        RenderQueueFull if max_queued_renders are pending."""
         key = f"{image_id}-{spec.slug}"
         job = self.job(key)
         if job is not None:
             return job
         job = RenderJob(key, self.folder / f"{key}.mp4", last_used=self.clock())
-        self._jobs[key] = job
         if job.path.is_file():
             job.ready_at = self.clock()
         else:
+            if len(self._running) >= self.limits.max_queued_renders:
+                raise RenderQueueFull(f"{len(self._running)} renders already queued")
             self._running[key] = asyncio.get_running_loop().create_task(
                 self._render(job, image, spec), name=f"render {key}"
             )
+        self._jobs[key] = job
         return job
 
     async def wait(self, job: RenderJob) -> None:
