@@ -8,16 +8,23 @@ old code blocked for 21 s to 30 min); the measured figures are printed (`pytest 
 from __future__ import annotations
 
 import math
+import os
 import re
 import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-from runninghub_video.error_codes import FILE_PROCESSING_FAILED, SYSTEM_BUSY, TASK_NOT_FOUND
+from runninghub_video.error_codes import (
+    FILE_PROCESSING_FAILED,
+    GENERATION_FAILED,
+    SYSTEM_BUSY,
+    TASK_NOT_FOUND,
+)
 from runninghub_video.sandbox import Sandbox
 from runninghub_video.sandbox.limits import MB, Limits
 
@@ -271,6 +278,56 @@ def test_tasks_and_uploads_expire_after_the_ttl(tmp_path):
         assert answer["errorCode"] == TASK_NOT_FOUND
         assert httpx.get(url).status_code == 404
         assert not list((tmp_path / "renders").glob("*.mp4"))
+
+
+@pytest.fixture
+def small_disk(tmp_path) -> Iterator[Path]:
+    """A 4 MB tmpfs mounted for the test (root only), unmounted after."""
+    mount = tmp_path / "small-disk"
+    mount.mkdir()
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(mount)],
+        capture_output=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode(errors='replace').strip()}")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def fill(folder: Path, leave: int) -> Path:
+    """A file taking all free space in folder's file system but about leave bytes."""
+    filler = folder / "filler"
+    vfs = os.statvfs(folder)
+    filler.write_bytes(bytes(max(0, vfs.f_bavail * vfs.f_frsize - leave)))
+    return filler
+
+
+def test_a_render_failed_on_a_full_disk_is_not_cached_and_leaves_no_partial_file(small_disk):
+    # A render that failed for a full disk was cached for the TTL (24 h): the same image and
+    # parameters failed 1015 after the disk was freed, and a 256 KB .part stayed in renders/.
+    with (
+        Sandbox(speed=50, data_dir=small_disk / "data") as sb,
+        httpx.Client(base_url=sb.base_url, headers=attacks.AUTH, timeout=60) as client,
+    ):
+        url = attacks.upload(client, attacks.SAMPLE_PNG.read_bytes()).json()["data"]["download_url"]
+        filler = fill(small_disk, leave=128 * 1024)
+        body = attacks.submit_body("full disk", url)
+        failed = attacks.wait_final(client, client.post(SUBMIT, json=body).json()["taskId"])
+        leftovers = sorted(p.name for p in (small_disk / "data" / "renders").iterdir())
+        filler.unlink()
+        freed = attacks.wait_final(client, client.post(SUBMIT, json=body).json()["taskId"])
+    print(
+        f"\nfull disk: {failed['status']} {failed['errorCode']}; renders/ then: {leftovers}; "
+        f"after freeing: {freed['status']}"
+    )
+    assert failed["status"] == "FAILED"
+    assert failed["errorCode"] == GENERATION_FAILED
+    assert leftovers == []  # no partial video, no still frame
+    assert freed["status"] == "SUCCESS", freed
 
 
 def test_disk_use_is_capped_least_recently_used_first(tmp_path):

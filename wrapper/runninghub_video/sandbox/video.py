@@ -202,12 +202,12 @@ class Renderer:
         return job
 
     def render(self, image_id: str, image: Path | None, spec: VideoSpec) -> RenderJob:
-        """The job for this input, starting a render if none exists (image None = placeholder);
-        RenderQueueFull if max_queued_renders are pending."""
+        """The job for this input, starting a render if none exists or the last one failed
+        (image None = placeholder); RenderQueueFull if max_queued_renders are pending."""
         key = f"{image_id}-{spec.slug}"
         job = self.job(key)
-        if job is not None:
-            return job
+        if job is not None and job.error is None:
+            return job  # a failed render is not cached: the cause (a full disk) may be gone
         job = RenderJob(key, self.folder / f"{key}.mp4", last_used=self.clock())
         if job.path.is_file():
             job.ready_at = self.clock()
@@ -289,10 +289,11 @@ class Renderer:
                 part = job.path.with_suffix(".part")
                 try:
                     await self._run(zoom_argv(self.ffmpeg, still, spec, part))
+                    part.replace(job.path)
                 finally:
+                    part.unlink(missing_ok=True)  # a failed render leaves no partial file
                     if image is not None:
                         still.unlink(missing_ok=True)
-                part.replace(job.path)
         except asyncio.CancelledError:
             job.error = "render cancelled"
             raise
@@ -318,8 +319,11 @@ class Renderer:
         async with self._placeholder_lock:
             if not path.is_file():
                 part = path.with_suffix(".part")
-                await self._run(placeholder_argv(self.ffmpeg, part))
-                part.replace(path)
+                try:
+                    await self._run(placeholder_argv(self.ffmpeg, part))
+                    part.replace(path)
+                finally:
+                    part.unlink(missing_ok=True)
         return path
 
     async def _run(self, argv: list[str]) -> None:
