@@ -141,8 +141,8 @@ class ApiError(Exception):
 
 @web.middleware
 async def error_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Turn ApiError into its JSON answer, aiohttp's own errors into JSON 4xx, anything
-    unexpected into a JSON 500 (counted: a 500 is a sandbox bug)."""
+    """Turn ApiError into its JSON answer, aiohttp's own errors into JSON 4xx, a client gone
+    mid-request into a count, anything unexpected into a JSON 500 (counted: a 500 is a bug)."""
     state = request.app[STATE]
     try:
         return await handler(request)
@@ -158,10 +158,26 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         code = errors.INVALID_PARAMETERS if exc.status < 500 else errors.INTERNAL_ERROR
         detail = (exc.text or exc.reason or "").strip()
         return ApiError(exc.status, code, detail).response()
+    except ConnectionError:
+        if not _client_gone(request):
+            state.stats.answers_5xx += 1
+            log.exception("unexpected error on %s %s", request.method, request.path)
+            return ApiError(500, errors.INTERNAL_ERROR).response()
+        # The client went away mid-request: its business, not a sandbox fault (no 5xx, no error
+        # log); the answer below is never delivered.
+        state.stats.client_disconnects += 1
+        log.debug("client gone during %s %s", request.method, request.path)
+        return ApiError(400, errors.INVALID_PARAMETERS, "client disconnected").response()
     except Exception:
         state.stats.answers_5xx += 1
         log.exception("unexpected error on %s %s", request.method, request.path)
         return ApiError(500, errors.INTERNAL_ERROR).response()
+
+
+def _client_gone(request: web.Request) -> bool:
+    """Whether request's connection is closed or closing (the client hung up)."""
+    transport = request.transport
+    return transport is None or transport.is_closing()
 
 
 def check_auth(request: web.Request) -> None:
@@ -441,7 +457,7 @@ async def _read_upload(
                             raise ApiError(
                                 422, errors.INVALID_PARAMETERS, f"field '{name[:40]}' too large"
                             )
-        except (ApiError, TimeoutError, asyncio.CancelledError):
+        except (ApiError, TimeoutError, ConnectionError, asyncio.CancelledError):
             raise
         except Exception as exc:  # aiohttp raises many types for broken multipart
             detail = f"malformed multipart body ({type(exc).__name__})"

@@ -20,6 +20,7 @@ class Stats:
     file_requests_with_authorization: int = 0  # of those, the ones with an Authorization header
     renders: int = 0  # ffmpeg renders started (the cache makes equal tasks share one)
     renders_refused: int = 0  # images refused before rendering (too many pixels: 1013)
+    client_disconnects: int = 0  # requests whose client went away before its body was read
     answers_5xx: int = 0  # answers with HTTP status >= 500 (markers included; else a bug)
     tasks: int = 0  # tasks held now
     tasks_expired: int = 0  # tasks forgotten (TTL or max_tasks)
