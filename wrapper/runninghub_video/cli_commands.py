@@ -59,6 +59,9 @@ class Context:
         self.phase = ""
         """What the command is doing: upload, submit, wait, download (for the advice)."""
         self.journal_in_use = False
+        self.unjournaled: Callable[[], None] | None = None
+        """Journals the submitted task while it is not journaled yet (an interrupt path
+        runs it: SIGTERM right after the submit answered must not lose the task)."""
         self.base_url: str | None = None
         self._journal: Journal | None = None
 
@@ -78,6 +81,15 @@ class Context:
             self.journal_in_use = True
         except OSError as exc:
             self.display.warning(f"could not write the task journal {self.journal.path}: {exc}")
+
+    def journal_unjournaled(self) -> None:
+        """Journal the submitted task if that has not happened yet (at most once)."""
+        from .cli_signals import deferred
+
+        with deferred():
+            pending, self.unjournaled = self.unjournaled, None
+            if pending is not None:
+                pending()
 
     def client(self) -> RunningHub:
         """The API client, configured from the options and the environment."""
@@ -243,14 +255,19 @@ def cmd_generate(ctx: Context) -> int:
         except (RunningHubError, KeyboardInterrupt) as error:
             _journal_failed_submit(ctx, error, journal_params)
             raise
-        # The id reaches the user first: nothing that can fail comes before this line.
-        ctx.display.hint(f"task {task.id} submitted ({task.status})")
+        # From here the task is paid for: it is tracked (so that an interrupt journals it,
+        # cli._report) before its id is shown, and a display that cannot write (a closed or
+        # full stderr) stops neither the journal write nor the command.
+        ctx.task = task
         shown, path = target(task.id, args.output)
         wants_file = bool(args.output) or not only_submit
-        ctx.task = task
         ctx.track(task.id, shown if wants_file else None)
-        _journal_submitted(ctx, task, rh.base_url, checked.prompt, journal_params,
-                           os.path.abspath(path) if wants_file else None)  # fmt: skip
+        ctx.unjournaled = lambda: _journal_submitted(
+            ctx, task, rh.base_url, checked.prompt, journal_params,
+            os.path.abspath(path) if wants_file else None,
+        )  # fmt: skip
+        ctx.display.hint(f"task {task.id} submitted ({task.status})")
+        ctx.journal_unjournaled()
         if only_submit:
             if args.json:
                 print_json(result_json(task_id=task.id, task=task))
