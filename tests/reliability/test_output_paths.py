@@ -78,6 +78,30 @@ def test_a_device_is_never_an_output(cli_at: Callable[[str], Cli], api: FaultSer
     assert Path("/dev/null").is_char_device()
 
 
+@pytest.mark.parametrize("command", ["generate", "download", "wait"])
+def test_the_task_journal_and_its_folder_are_never_an_output(
+    cli_at: Callable[[str], Cli], api: FaultServer, command: str
+) -> None:
+    """Even with --overwrite: the journal holds the ids of paid tasks (promises 1 and 3)."""
+    cli = cli_at(api.base_url)
+    assert cli(*gen("--no-wait")).code == 0  # a journal with a paid task in it
+    (cli.home / "notes.txt").write_text("mine")
+    before = cli.journal.read_bytes()
+    sent = api.count(SUBMIT)
+    for name in ("tasks.jsonl", "notes.txt"):
+        output = ["--output", str(cli.home / name), "--overwrite"]
+        args = gen(*output) if command == "generate" else [command, TASK, *output]
+        result = cli(*args)
+        assert result.code == 2, result.stderr
+        assert result.stderr.startswith("error: invalid output:"), result.stderr
+        assert "task journal" in result.stderr
+    assert api.count(SUBMIT) == sent
+    assert api.count(QUERY) == 0
+    assert api.count(FILE) == 0
+    assert cli.journal.read_bytes() == before
+    assert (cli.home / "notes.txt").read_text() == "mine"
+
+
 def test_an_existing_file_is_replaced_only_with_overwrite(
     cli_at: Callable[[str], Cli], api: FaultServer
 ) -> None:

@@ -149,7 +149,12 @@ def check_output(ctx: Context, task_id: str | None, protected: tuple[Path, ...] 
     prepare_folder(output)
     if task_id is None and (not output or means_folder(output) or Path(output).is_dir()):
         return
-    check_target(target(task_id or "", output)[1], overwrite=overwrite, protected=protected)
+    check_target(
+        target(task_id or "", output)[1],
+        overwrite=overwrite,
+        protected=protected,
+        protected_folders=(ctx.journal.folder,),  # the paid tasks' records
+    )
 
 
 def _wait_for(

@@ -3,7 +3,7 @@
 The rules (README, "Promises"): the default is ./<task id>.mp4; a destination that is an
 existing folder, or ends with '/', is a folder (created if needed) that gets <task id>.mp4;
 nothing is written through a symlink, onto anything but a regular file, or onto a protected
-file (the input image); an existing file is replaced only with overwrite=True (`--overwrite`).
+file (the input image, the task journal and the other files in its folder); an existing file is replaced only with overwrite=True (`--overwrite`).
 """
 
 from __future__ import annotations
@@ -46,9 +46,14 @@ def prepare_folder(destination: str | Path | None) -> None:
 
 
 def check_target(
-    path: Path, *, overwrite: bool = False, protected: Iterable[str | Path] = ()
+    path: Path,
+    *,
+    overwrite: bool = False,
+    protected: Iterable[str | Path] = (),
+    protected_folders: Iterable[str | Path] = (),
 ) -> None:
-    """InvalidInputError unless a video may be written at `path` under the rules above."""
+    """InvalidInputError unless a video may be written at `path` under the rules above.
+    An existing file in one of `protected_folders` (the task journal's) is never replaced."""
     shown = os.fspath(path)
     parent = path.parent
     if parent.exists() and not parent.is_dir():
@@ -65,6 +70,14 @@ def check_target(
         try:
             if os.path.samefile(path, other):
                 raise InvalidInputError("output", shown, "a path other than the input image")
+        except OSError:
+            continue
+    for folder in protected_folders:
+        try:
+            if os.path.samefile(path.parent, folder):
+                raise InvalidInputError(
+                    "output", shown, f"a path outside the task journal's folder {folder}"
+                )
         except OSError:
             continue
     if not overwrite:
