@@ -3,7 +3,8 @@
 The rules (README, "Promises"): the default is ./<task id>.mp4; a destination that is an
 existing folder, or ends with '/', is a folder (created if needed) that gets <task id>.mp4;
 nothing is written through a symlink, onto anything but a regular file, or onto a protected
-file (the input image, the task journal and the other files in its folder); an existing file is replaced only with overwrite=True (`--overwrite`).
+file (the input image; the task journal and the other files in its folder); an existing file
+is replaced only with overwrite=True (`--overwrite`).
 """
 
 from __future__ import annotations
