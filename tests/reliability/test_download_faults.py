@@ -6,6 +6,7 @@ The result host never sees the API key.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -41,6 +42,12 @@ BROKEN: dict[str, tuple[Action, str]] = {
         Reply(403, b"<Error><Code>AccessDenied</Code></Error>", "application/xml"),
         "HTTP 403 .*expire",
     ),
+    "html-access-denied-200": (
+        Reply(200, b"<html><body>Access denied</body></html>", "text/html; charset=utf-8"),
+        "answered text/html, not a video",
+    ),
+    "plain-text-200": (Reply(200, b"Forbidden", "text/plain"), "answered text/plain"),
+    "empty-200": (Reply(200, b"", "video/mp4"), "empty body"),
     "trickle-then-silence": (
         Trickle(VIDEO, chunk=8192, gap=0.01, stall_after=64 * 1024, stall=3.0),
         "failed \\(ReadTimeout\\)",
@@ -135,7 +142,10 @@ def test_sandbox_expired_link(mode: str, sandbox: Sandbox, tmp_path: Path) -> No
 # ---------------------------------------------------------------- through the CLI
 
 
-@pytest.mark.parametrize("fault", ["reset-mid-stream", "expired-403", "content-length-lie"])
+CLI_FAULTS = ["reset-mid-stream", "expired-403", "content-length-lie"]
+
+
+@pytest.mark.parametrize("fault", [*CLI_FAULTS, "html-access-denied-200", "empty-200"])
 def test_cli_broken_download_exits_1_and_says_how_to_retry(
     fault: str, cli_at: CliAt, faults: FaultServer
 ) -> None:
@@ -147,7 +157,7 @@ def test_cli_broken_download_exits_1_and_says_how_to_retry(
     assert result.stdout == ""
     errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
     assert len(errors) == 1
-    assert ("HTTP 403" if fault == "expired-403" else "failed") in errors[0]
+    assert re.search(BROKEN[fault][1], errors[0]), errors[0]
     retry = f"task {TASK} succeeded; download it again with: runninghub-video download {TASK}"
     assert f"{retry} --output v.mp4" in result.stderr
     assert list(cli.cwd.iterdir()) == []  # no video, no .part

@@ -29,6 +29,7 @@ from . import params as checks
 from .download import (
     DownloadSink,
     ProgressCallback,
+    content_error,
     download_target,
     expected_length,
     result_url,
@@ -299,6 +300,7 @@ class AsyncRunningHub:
             async with self._files.stream("GET", url) as response:
                 if response.status_code != 200:
                     raise status_error(response.status_code, url, task.id)
+                content_error(response.headers, url, task.id)
                 total = expected_length(response.headers)
                 with DownloadSink(
                     target,

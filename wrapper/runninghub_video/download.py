@@ -54,6 +54,18 @@ def status_error(status_code: int, url: str, task_id: str | None) -> DownloadErr
     )
 
 
+def content_error(headers: Mapping[str, str], url: str, task_id: str | None) -> None:
+    """DownloadError for a 200 answer that is text (an HTML "Access denied" page from a CDN
+    or proxy): never saved as the video."""
+    content_type = headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type.startswith("text/"):
+        raise DownloadError(
+            f"download of {safe_url(url)} answered {content_type}, not a video "
+            "(result links expire after about 24 hours; query the task again for a fresh one)",
+            task_id=task_id,
+        )
+
+
 def result_url(task: Task) -> str:
     """The video URL of a finished task; a clear error for any other task."""
     if task.is_final and not task.succeeded:
@@ -139,6 +151,11 @@ class DownloadSink:
         try:
             if exc is None and self.total is not None and self.received != self.total:
                 raise self._error(f"got {self.received} of {self.total} bytes")
+            if exc is None and self.received == 0:
+                raise DownloadError(
+                    f"download of {safe_url(self.url)} answered an empty body, not a video",
+                    task_id=self.task_id,
+                )
             if exc is None:
                 self._file.flush()
                 os.fsync(self._file.fileno())

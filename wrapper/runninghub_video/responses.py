@@ -345,6 +345,8 @@ def read_query(answer: RawAnswer, *, task_id: str) -> Task:
         raise
     if task.error_code == TASK_NOT_FOUND and task.status in FINAL_STATUSES:
         raise _not_found(task_id, answer.status_code)
+    if task.id != task_id:  # another task's status (or its video) is never taken for this one
+        raise _unexpected(answer, f"asked for task {task_id}, got taskId {task.id}", task_id)
     return task
 
 

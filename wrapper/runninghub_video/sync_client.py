@@ -30,6 +30,7 @@ from . import params as checks
 from .download import (
     DownloadSink,
     ProgressCallback,
+    content_error,
     download_target,
     expected_length,
     result_url,
@@ -300,6 +301,7 @@ class RunningHub:
             with self._files.stream("GET", url) as response:
                 if response.status_code != 200:
                     raise status_error(response.status_code, url, task.id)
+                content_error(response.headers, url, task.id)
                 total = expected_length(response.headers)
                 with DownloadSink(
                     target,
