@@ -142,19 +142,25 @@ def check_output(ctx: Context, task_id: str | None, protected: tuple[Path, ...] 
     """Before anything is paid for or fetched: --output can be written under the rules of
     output_paths (InvalidInputError, exit 2, otherwise). Without a task id yet, only an
     --output naming a file is checked; the final check comes before the download."""
-    from .output_paths import check_target, means_folder, prepare_folder
+    from .output_paths import check_target, check_writable, means_folder, prepare_folder
+    from .params import TASK_ID_MAX
 
     output = getattr(ctx.args, "output", None)
     overwrite = bool(getattr(ctx.args, "overwrite", False))
     prepare_folder(output)
     if task_id is None and (not output or means_folder(output) or Path(output).is_dir()):
+        only_submit = ctx.args.command == "submit" or getattr(ctx.args, "no_wait", False)
+        if output or not only_submit:  # the folder must take <the longest task id>.mp4
+            check_writable(target("0" * TASK_ID_MAX, output)[1])
         return
+    path = target(task_id or "", output)[1]
     check_target(
-        target(task_id or "", output)[1],
+        path,
         overwrite=overwrite,
         protected=protected,
         protected_folders=(ctx.journal.folder,),  # the paid tasks' records
     )
+    check_writable(path)
 
 
 def _wait_for(

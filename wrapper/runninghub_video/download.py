@@ -8,7 +8,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-import secrets
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from types import TracebackType
@@ -16,7 +15,7 @@ from typing import BinaryIO
 from urllib.parse import urlsplit
 
 from .errors import DownloadError
-from .output_paths import check_target, prepare_folder, resolve_target
+from .output_paths import check_target, part_path, prepare_folder, resolve_target
 from .responses import task_failed
 from .task import Task
 
@@ -118,8 +117,7 @@ class DownloadSink:
     def __enter__(self) -> DownloadSink:
         self.destination.parent.mkdir(parents=True, exist_ok=True)
         # Not mkstemp: its 0600 mode would survive the rename; os.open applies the umask.
-        name = f".{self.destination.name}.{secrets.token_hex(6)}.part"
-        self._tmp = self.destination.parent / name
+        self._tmp = part_path(self.destination)
         flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
         fd = os.open(self._tmp, flags, 0o666)
         self._file = os.fdopen(fd, "wb")
