@@ -34,6 +34,7 @@ TASK = "2013508786110730241"
 VIDEO = os.urandom(256 * 1024)
 FILE = "/files/result.mp4"
 SHORT_READS = replace(FAST, request_timeout=0.4)
+POLL = ["--poll-interval", "0.05"]
 
 BROKEN: dict[str, tuple[Action, str]] = {
     "content-length-lie": (Short(VIDEO[:100_000], announced=len(VIDEO)), "failed"),
@@ -166,5 +167,26 @@ def test_cli_broken_download_exits_1_and_says_how_to_retry(
     # The printed command works once the link does.
     faults.replace(FILE, Reply(200, VIDEO, "video/mp4"))
     again = cli("download", TASK, "--output", "v.mp4")
+    assert again.code == 0, again.stderr
+    assert (cli.cwd / "v.mp4").read_bytes() == VIDEO
+
+
+@pytest.mark.parametrize("json_output", [[], ["--json"]], ids=["text", "json"])
+def test_cli_resume_commands_keep_overwrite(
+    cli_at: CliAt, faults: FaultServer, json_output: list[str]
+) -> None:
+    """The printed command that retries a download replaces the file, as the user asked."""
+    faults.route(QUERY, json_reply(task_body(TASK, "SUCCESS", faults.base_url + FILE)))
+    faults.route(FILE, BROKEN["reset-mid-stream"][0])
+    cli = cli_at(faults.base_url)
+    (cli.cwd / "v.mp4").write_bytes(b"old")
+    result = cli("wait", TASK, "--output", "v.mp4", "--overwrite", *POLL, *json_output)
+    assert result.code == 1, result.stderr
+    resume = f"runninghub-video download {TASK} --output v.mp4 --overwrite"
+    assert f"download it again with: {resume}" in result.stderr
+    if json_output:
+        assert result.json()["resume"] == resume
+    faults.replace(FILE, Reply(200, VIDEO, "video/mp4"))
+    again = cli(*resume.split()[1:])
     assert again.code == 0, again.stderr
     assert (cli.cwd / "v.mp4").read_bytes() == VIDEO

@@ -117,6 +117,8 @@ class Context:
         parts += [name, task_id]
         if output:
             parts += ["--output", output]
+            if getattr(self.args, "overwrite", False):  # the user's choice holds on resume
+                parts.append("--overwrite")
         return shlex.join(parts)
 
     def track(self, task_id: str, output: str | None) -> None:
