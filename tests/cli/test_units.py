@@ -164,6 +164,16 @@ def test_redactor_hides_secrets_longest_first():
     )
 
 
+def test_redactor_removes_the_start_of_a_key_cut_at_the_end_of_a_text():
+    redact = Redactor()
+    redact.add("sk-SECRETKEY-0123456789")
+    assert redact("invalid apiKey sk-SECRETKEY-012") == "invalid apiKey [redacted]"
+    assert redact("invalid apiKey sk-SECRETKEY-012...") == "invalid apiKey [redacted]..."
+    assert redact("invalid apiKey sk-SECRE\u2026") == "invalid apiKey [redacted]\u2026"
+    assert redact("short sk-SECR") == "short sk-SECR"  # 7 characters: could be anything
+    assert redact("sk-SECRETKEY-012 in the middle") == "sk-SECRETKEY-012 in the middle"
+
+
 def test_plain_display_shows_each_status_once():
     stream = io.StringIO()
     display = Display("plain", stream)

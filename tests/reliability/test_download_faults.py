@@ -6,6 +6,7 @@ The result host never sees the API key.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -33,6 +34,7 @@ TASK = "2013508786110730241"
 VIDEO = os.urandom(256 * 1024)
 FILE = "/files/result.mp4"
 SHORT_READS = replace(FAST, request_timeout=0.4)
+POLL = ["--poll-interval", "0.05"]
 
 BROKEN: dict[str, tuple[Action, str]] = {
     "content-length-lie": (Short(VIDEO[:100_000], announced=len(VIDEO)), "failed"),
@@ -41,6 +43,12 @@ BROKEN: dict[str, tuple[Action, str]] = {
         Reply(403, b"<Error><Code>AccessDenied</Code></Error>", "application/xml"),
         "HTTP 403 .*expire",
     ),
+    "html-access-denied-200": (
+        Reply(200, b"<html><body>Access denied</body></html>", "text/html; charset=utf-8"),
+        "answered text/html, not a video",
+    ),
+    "plain-text-200": (Reply(200, b"Forbidden", "text/plain"), "answered text/plain"),
+    "empty-200": (Reply(200, b"", "video/mp4"), "empty body"),
     "trickle-then-silence": (
         Trickle(VIDEO, chunk=8192, gap=0.01, stall_after=64 * 1024, stall=3.0),
         "failed \\(ReadTimeout\\)",
@@ -135,7 +143,10 @@ def test_sandbox_expired_link(mode: str, sandbox: Sandbox, tmp_path: Path) -> No
 # ---------------------------------------------------------------- through the CLI
 
 
-@pytest.mark.parametrize("fault", ["reset-mid-stream", "expired-403", "content-length-lie"])
+CLI_FAULTS = ["reset-mid-stream", "expired-403", "content-length-lie"]
+
+
+@pytest.mark.parametrize("fault", [*CLI_FAULTS, "html-access-denied-200", "empty-200"])
 def test_cli_broken_download_exits_1_and_says_how_to_retry(
     fault: str, cli_at: CliAt, faults: FaultServer
 ) -> None:
@@ -147,7 +158,7 @@ def test_cli_broken_download_exits_1_and_says_how_to_retry(
     assert result.stdout == ""
     errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
     assert len(errors) == 1
-    assert ("HTTP 403" if fault == "expired-403" else "failed") in errors[0]
+    assert re.search(BROKEN[fault][1], errors[0]), errors[0]
     retry = f"task {TASK} succeeded; download it again with: runninghub-video download {TASK}"
     assert f"{retry} --output v.mp4" in result.stderr
     assert list(cli.cwd.iterdir()) == []  # no video, no .part
@@ -156,5 +167,26 @@ def test_cli_broken_download_exits_1_and_says_how_to_retry(
     # The printed command works once the link does.
     faults.replace(FILE, Reply(200, VIDEO, "video/mp4"))
     again = cli("download", TASK, "--output", "v.mp4")
+    assert again.code == 0, again.stderr
+    assert (cli.cwd / "v.mp4").read_bytes() == VIDEO
+
+
+@pytest.mark.parametrize("json_output", [[], ["--json"]], ids=["text", "json"])
+def test_cli_resume_commands_keep_overwrite(
+    cli_at: CliAt, faults: FaultServer, json_output: list[str]
+) -> None:
+    """The printed command that retries a download replaces the file, as the user asked."""
+    faults.route(QUERY, json_reply(task_body(TASK, "SUCCESS", faults.base_url + FILE)))
+    faults.route(FILE, BROKEN["reset-mid-stream"][0])
+    cli = cli_at(faults.base_url)
+    (cli.cwd / "v.mp4").write_bytes(b"old")
+    result = cli("wait", TASK, "--output", "v.mp4", "--overwrite", *POLL, *json_output)
+    assert result.code == 1, result.stderr
+    resume = f"runninghub-video download {TASK} --output v.mp4 --overwrite"
+    assert f"download it again with: {resume}" in result.stderr
+    if json_output:
+        assert result.json()["resume"] == resume
+    faults.replace(FILE, Reply(200, VIDEO, "video/mp4"))
+    again = cli(*resume.split()[1:])
     assert again.code == 0, again.stderr
     assert (cli.cwd / "v.mp4").read_bytes() == VIDEO

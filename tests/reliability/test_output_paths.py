@@ -10,7 +10,7 @@ import os
 import pty
 import shutil
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -76,6 +76,85 @@ def test_a_device_is_never_an_output(cli_at: Callable[[str], Cli], api: FaultSer
     cli = cli_at(api.base_url)
     refused(cli(*gen("--output", "/dev/null", "--overwrite")), api)
     assert Path("/dev/null").is_char_device()
+
+
+@pytest.mark.parametrize("command", ["generate", "download", "wait"])
+def test_the_task_journal_and_its_folder_are_never_an_output(
+    cli_at: Callable[[str], Cli], api: FaultServer, command: str
+) -> None:
+    """Even with --overwrite: the journal holds the ids of paid tasks (promises 1 and 3)."""
+    cli = cli_at(api.base_url)
+    assert cli(*gen("--no-wait")).code == 0  # a journal with a paid task in it
+    (cli.home / "notes.txt").write_text("mine")
+    before = cli.journal.read_bytes()
+    sent = api.count(SUBMIT)
+    for name in ("tasks.jsonl", "notes.txt"):
+        output = ["--output", str(cli.home / name), "--overwrite"]
+        args = gen(*output) if command == "generate" else [command, TASK, *output]
+        result = cli(*args)
+        assert result.code == 2, result.stderr
+        assert result.stderr.startswith("error: invalid output:"), result.stderr
+        assert "task journal" in result.stderr
+    assert api.count(SUBMIT) == sent
+    assert api.count(QUERY) == 0
+    assert api.count(FILE) == 0
+    assert cli.journal.read_bytes() == before
+    assert (cli.home / "notes.txt").read_text() == "mine"
+
+
+@pytest.fixture
+def read_only(tmp_path: Path) -> Iterator[Path]:
+    """A read-only tmpfs (EROFS), unmounted afterwards."""
+    mount = tmp_path / "ro"
+    mount.mkdir()
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "ro,size=64k", "tmpfs", str(mount)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here (needs root or CAP_SYS_ADMIN): {done.stderr}")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+@pytest.mark.parametrize(
+    "where",
+    ["read-only", "read-only-new-folder", "read-only-folder", "proc", "name-too-long"],
+)
+def test_an_output_that_cannot_be_created_costs_nothing(
+    cli_at: Callable[[str], Cli], api: FaultServer, where: str, read_only: Path
+) -> None:
+    """Checked before the upload and the submit: nothing is paid for a video that could not
+    be saved (the download's `.part` name must fit as well as the final one)."""
+    cli = cli_at(api.base_url)
+    output = {
+        "read-only": str(read_only / "v.mp4"),
+        "read-only-new-folder": str(read_only / "new" / "v.mp4"),
+        "read-only-folder": str(read_only),
+        "proc": "/proc/x.mp4",
+        "name-too-long": "v" * 240 + ".mp4",  # fits NAME_MAX; `.v…mp4.<hex>.part` does not
+    }[where]
+    image = cli.cwd / "photo.png"
+    shutil.copy(SAMPLE_PNG, image)
+    refused(cli(*gen("--output", output, image=str(image))), api)
+    assert api.count(UPLOAD) == 0
+    assert cli.journal_lines() == []
+    refused(cli("download", TASK, "--output", output, "--overwrite"), api)
+    assert api.count(QUERY) == 0
+    assert list(cli.cwd.iterdir()) == [image]
+
+
+def test_a_read_only_working_folder_is_refused_for_the_default_name(
+    cli_at: Callable[[str], Cli], api: FaultServer, read_only: Path
+) -> None:
+    cli = cli_at(api.base_url)
+    cli.cwd = read_only
+    refused(cli(*gen()), api)
+    assert cli("submit", "--image", IMAGE_URL, "--prompt", "x").code == 0  # no file wanted
 
 
 def test_an_existing_file_is_replaced_only_with_overwrite(

@@ -178,6 +178,7 @@ MALFORMED: dict[str, Reply] = {
     "success-without-results": _body(task_body(TASK, "SUCCESS", results=None)),
     "error-code-int": _body(task_body(TASK, "FAILED", errorCode=1505)),
     "usage-not-object": _body(task_body(TASK, "SUCCESS", usage=[1, 2])),
+    "another-task": _body(task_body("222", "SUCCESS", "https://cdn.test/222.mp4")),
 }
 
 

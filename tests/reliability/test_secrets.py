@@ -201,6 +201,27 @@ def test_cli_never_shows_or_writes_the_key(
     assert all("authorization" not in r.headers for r in scripted_faults["download-reset"].on(FILE))
 
 
+def test_a_key_echoed_near_the_excerpt_limit_never_shows_in_part(
+    cli_at: Callable[[str], Cli], faults: FaultServer, tmp_path: Path
+) -> None:
+    """A server that echoes the key just where error excerpts are cut (200 characters):
+    no start of the key shows, in the error line, --json, the traceback or the journal."""
+    echo = "y" * 165 + f" invalid apiKey {KEY} please check"
+    faults.route(SUBMIT, Reply(500, echo.encode(), "text/plain"))
+    cli = cli_at(faults.base_url)
+    results = run_all(cli, [["submit", "--image", IMAGE_URL, "--prompt", "x", "--json"]])
+    result = results[0]
+    assert result.code == 1, result.stderr
+    assert "invalid apiKey [redacted]" in result.json()["error"]["message"]
+    assert "Traceback" in result.stderr
+    fragment = KEY[:8]
+    assert fragment not in result.stdout
+    assert fragment not in result.stderr
+    assert cli.journal_lines(), "the unconfirmed submit was journaled"
+    for path in files_under(tmp_path):
+        assert fragment.encode() not in path.read_bytes(), path
+
+
 def test_sandbox_command_never_logs_the_key(tmp_path: Path) -> None:
     """`runninghub-video sandbox --verbose` serving a client that sends the key."""
     port = free_port()

@@ -7,6 +7,7 @@ The client is written once: scripts/unasync.py generates sync_client.py from asy
 
 from __future__ import annotations
 
+import contextlib
 import io
 import logging
 import ssl
@@ -28,6 +29,7 @@ from . import params as checks
 from .download import (
     DownloadSink,
     ProgressCallback,
+    content_error,
     download_target,
     expected_length,
     result_url,
@@ -249,6 +251,8 @@ class AsyncRunningHub:
         """submit() then wait(); a submit that already answers SUCCESS is not polled.
 
         `timeout` (default Policy.wait_timeout) bounds the whole call, upload and submit included.
+        Stopped after the submit (Ctrl-C, a cancellation, a callback's error), the exception
+        gets `task_id` and a note naming the paid task, and a WARNING is logged.
         """
         started = self._clock()
         task = await self.submit(
@@ -259,15 +263,19 @@ class AsyncRunningHub:
             duration=duration,
             webhook_url=webhook_url,
         )
-        if on_update is not None:
-            on_update(task)
-        if task.is_final:
-            return _succeeded(task)
-        total = self.policy.wait_timeout if timeout is None else timeout
-        remaining = max(0.0, started + total - self._clock())
-        await self._sleep(min(self.policy.poll_interval, remaining))
-        remaining = max(0.0, started + total - self._clock())
-        return await self.wait(task.id, timeout=remaining, on_update=on_update)
+        try:
+            if on_update is not None:
+                on_update(task)
+            if task.is_final:
+                return _succeeded(task)
+            total = self.policy.wait_timeout if timeout is None else timeout
+            remaining = max(0.0, started + total - self._clock())
+            await self._sleep(min(self.policy.poll_interval, remaining))
+            remaining = max(0.0, started + total - self._clock())
+            return await self.wait(task.id, timeout=remaining, on_update=on_update)
+        except BaseException as exc:  # Ctrl-C, a cancellation, a callback's error: name the task
+            _name_submitted_task(exc, task.id)
+            raise
 
     async def download(
         self,
@@ -292,6 +300,7 @@ class AsyncRunningHub:
             async with self._files.stream("GET", url) as response:
                 if response.status_code != 200:
                     raise status_error(response.status_code, url, task.id)
+                content_error(response.headers, url, task.id)
                 total = expected_length(response.headers)
                 with DownloadSink(
                     target,
@@ -311,6 +320,22 @@ class AsyncRunningHub:
                 task_id=task.id,
             ) from exc
         return target
+
+
+def _name_submitted_task(exc: BaseException, task_id: str) -> None:
+    """A paid task must not be lost with an exception that does not name it (KeyboardInterrupt,
+    CancelledError, a callback's error): give it `task_id` and a note, and log a WARNING."""
+    if getattr(exc, "task_id", None):  # our errors name their task already
+        return
+    with contextlib.suppress(AttributeError):  # an exception type without a __dict__
+        exc.task_id = task_id  # type: ignore[attr-defined]
+    exc.add_note(f"task {task_id} was submitted and goes on; resume with wait({task_id!r})")
+    logger.warning(
+        "task %s was submitted and goes on after %s; resume with wait(%r)",
+        task_id,
+        type(exc).__name__,
+        task_id,
+    )
 
 
 def _succeeded(task: Task) -> Task:

@@ -388,6 +388,8 @@ def _message(error: BaseException) -> str:
 
 def _report(ctx: Context | None, error: BaseException, code: int, json_output: bool) -> None:
     """The `error:` line, the resume advice and, with --json, the JSON object."""
+    if ctx is not None:  # a task submitted but not journaled yet (e.g. SIGTERM right after)
+        ctx.journal_unjournaled()
     display = ctx.display if ctx is not None else Display.choose(json_output=json_output)
     verbose = bool(ctx is not None and getattr(ctx.args, "verbose", False))
     if verbose and not isinstance(error, UsageError | KeyboardInterrupt):
@@ -436,9 +438,14 @@ class _StderrHandler(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         """Format, redact, write."""
+        stream = sys.stderr
+        if stream is None:  # stderr closed (2>&-)
+            return
         try:
-            sys.stderr.write(redact(self.format(record)) + "\n")
-            sys.stderr.flush()
+            stream.write(redact(self.format(record)) + "\n")
+            stream.flush()
+        except (OSError, ValueError):  # a full or closed stderr never stops the command
+            pass
         except Exception:
             self.handleError(record)
 
@@ -500,6 +507,8 @@ def _run(argv: Sequence[str] | None) -> int:
         ctx = Context(args, display)
         return HANDLERS[args.command](ctx)
     except BrokenPipeError:  # e.g. `runninghub-video tasks | head -1`: not an error to report
+        if ctx is not None:
+            ctx.journal_unjournaled()
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return EXIT_ERROR

@@ -59,6 +59,9 @@ class Context:
         self.phase = ""
         """What the command is doing: upload, submit, wait, download (for the advice)."""
         self.journal_in_use = False
+        self.unjournaled: Callable[[], None] | None = None
+        """Journals the submitted task while it is not journaled yet (an interrupt path
+        runs it: SIGTERM right after the submit answered must not lose the task)."""
         self.base_url: str | None = None
         self._journal: Journal | None = None
 
@@ -78,6 +81,15 @@ class Context:
             self.journal_in_use = True
         except OSError as exc:
             self.display.warning(f"could not write the task journal {self.journal.path}: {exc}")
+
+    def journal_unjournaled(self) -> None:
+        """Journal the submitted task if that has not happened yet (at most once)."""
+        from .cli_signals import deferred
+
+        with deferred():
+            pending, self.unjournaled = self.unjournaled, None
+            if pending is not None:
+                pending()
 
     def client(self) -> RunningHub:
         """The API client, configured from the options and the environment."""
@@ -105,6 +117,8 @@ class Context:
         parts += [name, task_id]
         if output:
             parts += ["--output", output]
+            if getattr(self.args, "overwrite", False):  # the user's choice holds on resume
+                parts.append("--overwrite")
         return shlex.join(parts)
 
     def track(self, task_id: str, output: str | None) -> None:
@@ -130,14 +144,25 @@ def check_output(ctx: Context, task_id: str | None, protected: tuple[Path, ...] 
     """Before anything is paid for or fetched: --output can be written under the rules of
     output_paths (InvalidInputError, exit 2, otherwise). Without a task id yet, only an
     --output naming a file is checked; the final check comes before the download."""
-    from .output_paths import check_target, means_folder, prepare_folder
+    from .output_paths import check_target, check_writable, means_folder, prepare_folder
+    from .params import TASK_ID_MAX
 
     output = getattr(ctx.args, "output", None)
     overwrite = bool(getattr(ctx.args, "overwrite", False))
     prepare_folder(output)
     if task_id is None and (not output or means_folder(output) or Path(output).is_dir()):
+        only_submit = ctx.args.command == "submit" or getattr(ctx.args, "no_wait", False)
+        if output or not only_submit:  # the folder must take <the longest task id>.mp4
+            check_writable(target("0" * TASK_ID_MAX, output)[1])
         return
-    check_target(target(task_id or "", output)[1], overwrite=overwrite, protected=protected)
+    path = target(task_id or "", output)[1]
+    check_target(
+        path,
+        overwrite=overwrite,
+        protected=protected,
+        protected_folders=(ctx.journal.folder,),  # the paid tasks' records
+    )
+    check_writable(path)
 
 
 def _wait_for(
@@ -243,14 +268,19 @@ def cmd_generate(ctx: Context) -> int:
         except (RunningHubError, KeyboardInterrupt) as error:
             _journal_failed_submit(ctx, error, journal_params)
             raise
-        # The id reaches the user first: nothing that can fail comes before this line.
-        ctx.display.hint(f"task {task.id} submitted ({task.status})")
+        # From here the task is paid for: it is tracked (so that an interrupt journals it,
+        # cli._report) before its id is shown, and a display that cannot write (a closed or
+        # full stderr) stops neither the journal write nor the command.
+        ctx.task = task
         shown, path = target(task.id, args.output)
         wants_file = bool(args.output) or not only_submit
-        ctx.task = task
         ctx.track(task.id, shown if wants_file else None)
-        _journal_submitted(ctx, task, rh.base_url, checked.prompt, journal_params,
-                           os.path.abspath(path) if wants_file else None)  # fmt: skip
+        ctx.unjournaled = lambda: _journal_submitted(
+            ctx, task, rh.base_url, checked.prompt, journal_params,
+            os.path.abspath(path) if wants_file else None,
+        )  # fmt: skip
+        ctx.display.hint(f"task {task.id} submitted ({task.status})")
+        ctx.journal_unjournaled()
         if only_submit:
             if args.json:
                 print_json(result_json(task_id=task.id, task=task))

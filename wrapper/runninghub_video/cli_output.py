@@ -115,7 +115,7 @@ class Display:
 
     def __init__(self, mode: Mode, stream: TextIO | None = None) -> None:
         self.mode = mode
-        self.stream = stream or sys.stderr
+        self.stream: TextIO | None = stream or sys.stderr  # None when stderr is closed (2>&-)
         self._console: Any = None
 
     @classmethod
@@ -130,8 +130,19 @@ class Display:
     # ------------------------------------------------------------ lines
 
     def _write(self, text: str) -> None:
-        self.stream.write(terminal_safe(redact(text)) + "\n")
-        self.stream.flush()
+        self._emit(terminal_safe(redact(text)) + "\n")
+
+    def _emit(self, text: str) -> None:
+        """Write to stderr; a stderr that cannot be written (closed, a full disk, a reader
+        that went away) is ignored: progress and messages must never stop the command,
+        least of all before a submitted task is journaled (promise 1)."""
+        if self.stream is None:
+            return
+        try:
+            self.stream.write(text)
+            self.stream.flush()
+        except (OSError, ValueError):  # ValueError: write to a closed file
+            pass
 
     def error(self, message: str) -> None:
         """The one `error: ...` line, in every mode."""
@@ -152,8 +163,7 @@ class Display:
 
     def raw(self, text: str) -> None:
         """Text as is (tracebacks with --verbose), still redacted."""
-        self.stream.write(terminal_safe(redact(text), keep_newlines=True))
-        self.stream.flush()
+        self._emit(terminal_safe(redact(text), keep_newlines=True))
 
     # ------------------------------------------------------------ live progress
 

@@ -54,3 +54,19 @@ def signals_as_interrupts() -> Iterator[None]:
     finally:
         for signum, old in previous.items():
             signal.signal(signum, old)
+
+
+@contextlib.contextmanager
+def deferred() -> Iterator[None]:
+    """While the block runs, SIGINT, SIGTERM and SIGHUP wait (they are delivered right after
+    it): for the journal write of a paid task, which an interrupt must not cut short."""
+    signals = {signal.SIGINT, *HANDLED}
+    try:
+        old = signal.pthread_sigmask(signal.SIG_BLOCK, signals)
+    except (ValueError, OSError):  # pragma: no cover - not available: run unprotected
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)

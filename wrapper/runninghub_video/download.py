@@ -8,7 +8,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-import secrets
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from types import TracebackType
@@ -16,7 +15,7 @@ from typing import BinaryIO
 from urllib.parse import urlsplit
 
 from .errors import DownloadError
-from .output_paths import check_target, prepare_folder, resolve_target
+from .output_paths import check_target, part_path, prepare_folder, resolve_target
 from .responses import task_failed
 from .task import Task
 
@@ -52,6 +51,18 @@ def status_error(status_code: int, url: str, task_id: str | None) -> DownloadErr
         task_id=task_id,
         status_code=status_code,
     )
+
+
+def content_error(headers: Mapping[str, str], url: str, task_id: str | None) -> None:
+    """DownloadError for a 200 answer that is text (an HTML "Access denied" page from a CDN
+    or proxy): never saved as the video."""
+    content_type = headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type.startswith("text/"):
+        raise DownloadError(
+            f"download of {safe_url(url)} answered {content_type}, not a video "
+            "(result links expire after about 24 hours; query the task again for a fresh one)",
+            task_id=task_id,
+        )
 
 
 def result_url(task: Task) -> str:
@@ -106,8 +117,7 @@ class DownloadSink:
     def __enter__(self) -> DownloadSink:
         self.destination.parent.mkdir(parents=True, exist_ok=True)
         # Not mkstemp: its 0600 mode would survive the rename; os.open applies the umask.
-        name = f".{self.destination.name}.{secrets.token_hex(6)}.part"
-        self._tmp = self.destination.parent / name
+        self._tmp = part_path(self.destination)
         flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
         fd = os.open(self._tmp, flags, 0o666)
         self._file = os.fdopen(fd, "wb")
@@ -139,6 +149,11 @@ class DownloadSink:
         try:
             if exc is None and self.total is not None and self.received != self.total:
                 raise self._error(f"got {self.received} of {self.total} bytes")
+            if exc is None and self.received == 0:
+                raise DownloadError(
+                    f"download of {safe_url(self.url)} answered an empty body, not a video",
+                    task_id=self.task_id,
+                )
             if exc is None:
                 self._file.flush()
                 os.fsync(self._file.fileno())

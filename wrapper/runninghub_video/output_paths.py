@@ -3,12 +3,15 @@
 The rules (README, "Promises"): the default is ./<task id>.mp4; a destination that is an
 existing folder, or ends with '/', is a folder (created if needed) that gets <task id>.mp4;
 nothing is written through a symlink, onto anything but a regular file, or onto a protected
-file (the input image); an existing file is replaced only with overwrite=True (`--overwrite`).
+file (the input image; the task journal and the other files in its folder); an existing file
+is replaced only with overwrite=True (`--overwrite`).
 """
 
 from __future__ import annotations
 
+import errno
 import os
+import secrets
 import stat
 from collections.abc import Iterable
 from pathlib import Path
@@ -46,9 +49,14 @@ def prepare_folder(destination: str | Path | None) -> None:
 
 
 def check_target(
-    path: Path, *, overwrite: bool = False, protected: Iterable[str | Path] = ()
+    path: Path,
+    *,
+    overwrite: bool = False,
+    protected: Iterable[str | Path] = (),
+    protected_folders: Iterable[str | Path] = (),
 ) -> None:
-    """InvalidInputError unless a video may be written at `path` under the rules above."""
+    """InvalidInputError unless a video may be written at `path` under the rules above.
+    An existing file in one of `protected_folders` (the task journal's) is never replaced."""
     shown = os.fspath(path)
     parent = path.parent
     if parent.exists() and not parent.is_dir():
@@ -67,7 +75,49 @@ def check_target(
                 raise InvalidInputError("output", shown, "a path other than the input image")
         except OSError:
             continue
+    for folder in protected_folders:
+        try:
+            if os.path.samefile(path.parent, folder):
+                raise InvalidInputError(
+                    "output", shown, f"a path outside the task journal's folder {folder}"
+                )
+        except OSError:
+            continue
     if not overwrite:
         raise InvalidInputError(
             "output", shown, "a path that does not exist yet (or pass --overwrite / overwrite=True)"
         )
+
+
+def part_path(destination: Path) -> Path:
+    """The temporary file a download writes beside `destination` before the rename."""
+    return destination.parent / f".{destination.name}.{secrets.token_hex(6)}.part"
+
+
+def check_writable(path: Path) -> None:
+    """InvalidInputError unless the download's temporary file can be created beside `path`
+    (a read-only file system, /proc, no permission, a name too long once `.part` is added):
+    checked before anything is paid for, by creating and removing that very file. A folder
+    that does not exist yet is judged by its nearest existing parent."""
+    shown = os.fspath(path)
+    probe = part_path(path)
+    folder = probe.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    try:
+        if folder == probe.parent:
+            flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+            os.close(os.open(probe, flags, 0o600))
+            os.unlink(probe)
+            return
+        if os.statvfs(folder).f_flag & os.ST_RDONLY:
+            raise OSError(errno.EROFS, os.strerror(errno.EROFS))
+        if not os.access(folder, os.W_OK | os.X_OK):
+            raise OSError(errno.EACCES, os.strerror(errno.EACCES))
+        if len(probe.name) > os.pathconf(folder, "PC_NAME_MAX"):
+            raise OSError(errno.ENAMETOOLONG, os.strerror(errno.ENAMETOOLONG))
+    except OSError as exc:
+        why = exc.strerror or str(exc)
+        raise InvalidInputError(
+            "output", shown, f"a path where a file can be created ({why})"
+        ) from None

@@ -39,14 +39,36 @@ class Redactor:
                 self._secrets = self._secrets | {secret.strip()}
 
     def __call__(self, text: str, *, keep_query: bool = False) -> str:
-        for secret in sorted(self._secrets, key=len, reverse=True):
+        secrets = sorted(self._secrets, key=len, reverse=True)
+        for secret in secrets:
             text = text.replace(secret, REDACTED)
+        text = _cut_fragment(text, secrets)
         text = _AUTH_HEADER.sub(rf"\g<1>{REDACTED}", text)
         text = _BEARER.sub(rf"\g<1>{REDACTED}", text)
         text = _USERINFO.sub(rf"\g<1>{REDACTED}@", text)
         if not keep_query:
             text = _QUERY.sub(rf"\g<1>?{REDACTED}", text)
         return text
+
+
+_CUT_MARKS = ("...", "\u2026")
+FRAGMENT_CHARS = 8
+"""A text that ends with at least this many first characters of a key (a key cut by a
+length limit) loses them."""
+
+
+def _cut_fragment(text: str, secrets: list[str]) -> str:
+    """Defence in depth: remove the start of a key left at the end of a cut text (before a
+    trailing '...' or '\u2026')."""
+    for mark in ("", *_CUT_MARKS):
+        if not text.endswith(mark):
+            continue
+        body = text[: len(text) - len(mark)]
+        for secret in secrets:
+            for size in range(min(len(secret) - 1, len(body)), FRAGMENT_CHARS - 1, -1):
+                if body.endswith(secret[:size]):
+                    return body[:-size] + REDACTED + mark
+    return text
 
 
 redact = Redactor()

@@ -42,6 +42,7 @@ from .errors import (
     UnexpectedResponseError,
 )
 from .params import TASK_ID_MAX, is_task_id
+from .redaction import redact
 from .task import FINAL_STATUSES, KNOWN_STATUSES, SUCCESS, Task
 
 logger = logging.getLogger("runninghub_video")
@@ -63,8 +64,9 @@ class RawAnswer:
 
 
 def excerpt(content: bytes) -> str:
-    """The start of a body, for error messages (bodies never contain the key)."""
-    text = content[: EXCERPT_CHARS * 4].decode("utf-8", errors="replace").strip()
+    """The start of a body, for error messages. The whole body is redacted before it is cut
+    (a server may echo the key: cut first, a key split by the cut would no longer match)."""
+    text = redact(content.decode("utf-8", errors="replace"))
     text = " ".join(text.split())
     return text if len(text) <= EXCERPT_CHARS else text[: EXCERPT_CHARS - 3] + "..."
 
@@ -343,6 +345,8 @@ def read_query(answer: RawAnswer, *, task_id: str) -> Task:
         raise
     if task.error_code == TASK_NOT_FOUND and task.status in FINAL_STATUSES:
         raise _not_found(task_id, answer.status_code)
+    if task.id != task_id:  # another task's status (or its video) is never taken for this one
+        raise _unexpected(answer, f"asked for task {task_id}, got taskId {task.id}", task_id)
     return task
 
 
