@@ -131,3 +131,21 @@ def test_custom_template_only_drops_the_fixed_boundary() -> None:
     dropped = [line for line in original.splitlines() if line not in body.splitlines()]
     assert all("multipart" in line or "{% else %}" in line for line in dropped), dropped
     assert "boundary" not in body
+
+
+def test_custom_client_template_only_hides_key_fields_from_repr() -> None:
+    """openapi/templates/client.py.jinja is the installed template plus `repr=False` on the fields
+    that can hold the key. Fails after a generator upgrade that changes the template."""
+    import openapi_python_client
+
+    installed = Path(openapi_python_client.__file__).parent / "templates" / "client.py.jinja"
+    ours = (TEMPLATES / "client.py.jinja").read_text(encoding="utf-8").split("-#}\n", 1)[1]
+    original = installed.read_text(encoding="utf-8").splitlines()
+    changed = [(a, b) for a, b in zip(original, ours.splitlines(), strict=True) if a != b]
+    assert [b.split(":")[0].strip() for _, b in changed] == [
+        '"token"',
+        "_cookies",
+        "_headers",
+        "_httpx_args",
+    ], changed
+    assert all("repr=False" in b and "repr=False" not in a for a, b in changed)
