@@ -9,6 +9,7 @@ from __future__ import annotations
 import errno
 import hashlib
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -271,3 +272,63 @@ def test_the_next_run_restores_a_client_a_killed_swap_left_aside(
     assert "openapi-python-client failed" in run.stderr  # the build itself still failed
     assert (spec.read_bytes(), tree_digest(generated)) == before
     assert [p.name for p in generated.parent.iterdir()] == ["runninghub_client"]
+
+
+SEED = Path("/work/shared/seed/image-to-video-realistic.md")
+
+
+def run_build_spec(upstream: Path, output: Path) -> subprocess.CompletedProcess[str]:
+    argv = [sys.executable, "scripts/build_spec.py", str(upstream), str(OVERLAY), str(output)]
+    return subprocess.run(argv, capture_output=True, text=True, check=False, cwd=REPO)
+
+
+def test_invalid_yaml_upstream_is_one_message_naming_file_and_line(
+    tmp_path: Path, workspace: tuple[Path, Path]
+) -> None:
+    """A broken flow sequence upstream: `make spec` and `make generate` say where, in one
+    message without a traceback, exit non-zero and leave every file as it was."""
+    upstream = upstream_with(
+        tmp_path, "                    - '9:16'\n", "                    - [9:16\n"
+    )
+    line = upstream.read_text(encoding="utf-8").splitlines().index("                    - [9:16")
+    output = tmp_path / "merged.yaml"
+    output.write_text("last good\n", encoding="utf-8")
+    run = run_build_spec(upstream, output)
+    assert run.returncode == 1
+    assert "Traceback" not in run.stderr
+    found = re.search(r"upstream.yaml:(\d+): not valid YAML", run.stderr)
+    assert found, run.stderr
+    assert line + 1 <= int(found.group(1)) <= line + 3  # the parser notices at the next token
+    assert output.read_text(encoding="utf-8") == "last good\n"
+    spec, generated = workspace
+    before = spec.read_bytes(), tree_digest(generated)
+    with pytest.raises(GenerationError, match=r"upstream.yaml:\d+: not valid YAML"):
+        regenerate(spec, generated, upstream=upstream, overlay=OVERLAY)
+    assert (spec.read_bytes(), tree_digest(generated)) == before
+
+
+def test_yaml_anchors_and_aliases_upstream_are_refused(tmp_path: Path) -> None:
+    """Aliases expand in the merge (a nested "billion laughs" took 100 s and 1.19 GB): a page
+    with any anchor is refused at its line before anything is expanded."""
+    laughs = "".join(
+        f"  x-l{n}: &l{n} [{', '.join([f'*l{n - 1}'] * 9)}]\n" for n in range(1, 4)
+    ).replace("&l1 [*l0, *l0, *l0, *l0, *l0, *l0, *l0, *l0, *l0]", "&l1 [lol, lol]")
+    upstream = upstream_with(tmp_path, "info:\n", "info:\n" + laughs)
+    line = upstream.read_text(encoding="utf-8").splitlines().index("  x-l1: &l1 [lol, lol]") + 1
+    output = tmp_path / "merged.yaml"
+    run = run_build_spec(upstream, output)
+    assert run.returncode == 1, run.stderr
+    assert f"upstream.yaml:{line}: YAML anchors and aliases (&l1, *l1)" in run.stderr
+    assert "Traceback" not in run.stderr
+    assert not output.exists()
+
+
+def test_the_vendor_pages_use_no_yaml_anchors() -> None:
+    """The refusal above costs nothing: neither the seed page nor openapi/upstream/ uses any."""
+    from ruamel.yaml.events import AliasEvent
+
+    seed = SEED.read_text(encoding="utf-8").split("```yaml\n", 1)[1].split("\n```", 1)[0]
+    for text in (seed, UPSTREAM.read_text(encoding="utf-8")):
+        events = list(YAML(typ="rt", pure=True).parse(text))
+        assert len(events) > 100
+        assert not [e for e in events if isinstance(e, AliasEvent) or getattr(e, "anchor", None)]
