@@ -2,8 +2,11 @@
 
 Everything is built in a temporary folder first: the overlay merge (scripts/build_spec.py),
 then openapi-python-client with the custom templates of openapi/templates/. Only when both
-succeed are openapi/runninghub.yaml and generated/runninghub_client replaced; a failure leaves
-the last good files in place and says which step failed.
+succeed are generated/runninghub_client, then openapi/runninghub.yaml replaced; a failure leaves
+the last good files in place and says which step failed. The client is swapped in one step
+(renameat2 RENAME_EXCHANGE), so a complete client is at its final path at every instant;
+SIGINT/SIGTERM wait until the swap is over; a run killed mid-swap on a system without the
+exchange leaves .runninghub_client.old-<pid>, which the next run puts back first.
 
     python scripts/generate.py            # regenerate in place
     python scripts/generate.py --check    # fail, naming files, if the committed ones are stale
@@ -12,12 +15,17 @@ the last good files in place and says which step failed.
 from __future__ import annotations
 
 import argparse
+import ctypes
+import errno
 import filecmp
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a file: the repo root
@@ -71,27 +79,129 @@ def build_all(workdir: Path, upstream: Path = UPSTREAM, overlay: Path = OVERLAY)
     return workdir
 
 
-def replace_tree(new: Path, target: Path) -> None:
-    """Put the folder new at target (same file system), removing the old one only afterwards."""
-    old = target.with_name(f".{target.name}.old-{os.getpid()}")
-    if target.exists():
-        target.rename(old)
+_AT_FDCWD = -100
+_RENAME_EXCHANGE = 2
+#: Signals held pending while the client and the spec are swapped (SIGKILL cannot be).
+_HELD = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT}
+
+
+def exchange(a: Path, b: Path) -> None:
+    """Swap two existing folders in one step (Linux renameat2 RENAME_EXCHANGE).
+
+    Raises OSError, with errno ENOSYS when the C library or the kernel lacks it.
+    """
+    renameat2 = getattr(ctypes.CDLL(None, use_errno=True), "renameat2", None)
+    if renameat2 is None:
+        raise OSError(errno.ENOSYS, "renameat2 is not available", str(a))
+    done = renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
+    if done != 0:
+        code = ctypes.get_errno()
+        raise OSError(code, os.strerror(code), str(a), None, str(b))
+
+
+def _put_in_place(new: Path, target: Path) -> Path | None:
+    """Move new to target; return where the previous target now is (None if there was none).
+
+    An atomic exchange where the system has one; otherwise two renames through
+    .<name>.old-<pid>, which recover() puts back if the process dies between them.
+    """
+    if not target.exists():
+        os.rename(new, target)
+        return None
     try:
-        new.rename(target)
+        exchange(new, target)
+        return new
+    except OSError as error:
+        if error.errno not in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
+            raise
+    old = target.with_name(f".{target.name}.old-{os.getpid()}")
+    os.rename(target, old)
+    try:
+        os.rename(new, target)
     except BaseException:
-        if old.exists() and not target.exists():
-            old.rename(target)
+        os.rename(old, target)
         raise
-    shutil.rmtree(old, ignore_errors=True)
+    return old
 
 
-def regenerate(spec: Path = SPEC, generated: Path = GENERATED, **sources: Path) -> None:
-    """Build everything in a temporary folder beside generated/, then swap it in."""
-    generated.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=generated.parent, prefix=".generate-") as tmp:
-        built = build_all(Path(tmp), **sources)
+def _put_back(previous: Path | None, target: Path, new: Path) -> None:
+    """Undo _put_in_place: the previous target back at target, the new one back at new."""
+    if previous is None:
+        os.rename(target, new)
+    elif previous == new:
+        exchange(new, target)
+    else:
+        os.rename(target, new)
+        os.rename(previous, target)
+
+
+def recover(generated: Path) -> list[str]:
+    """Finish a swap that a killed run left half done; return what was done, to say so."""
+    said: list[str] = []
+    leftovers = sorted(generated.parent.glob(f".{generated.name}.old-*"))
+    if leftovers and not generated.exists():
+        latest = max(leftovers, key=lambda path: path.stat().st_mtime)
+        leftovers.remove(latest)
+        os.rename(latest, generated)
+        said.append(f"restored {generated.name} from {latest.name}, left by an interrupted run")
+    for leftover in leftovers:
+        shutil.rmtree(leftover, ignore_errors=True)
+        said.append(f"removed {leftover.name}, left by an interrupted run")
+    return said
+
+
+@contextmanager
+def signals_held() -> Iterator[None]:
+    """Hold SIGINT/SIGTERM/SIGHUP/SIGQUIT pending: they act only once the block is over."""
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, before)
+
+
+def swap_in(built: Path, spec: Path, generated: Path) -> None:
+    """Put the built client, then the built spec, in place; on OSError put both back.
+
+    A complete client is at `generated` at every instant. Run under signals_held().
+    """
+    new_client = built / "runninghub_client"
+    try:
+        previous = _put_in_place(new_client, generated)
+    except OSError as error:
+        raise GenerationError(f"could not put the new client in place: {error}") from None
+    try:
         write_atomically(spec, (built / "runninghub.yaml").read_text(encoding="utf-8"))
-        replace_tree(built / "runninghub_client", generated)
+    except OSError as error:
+        try:
+            _put_back(previous, generated, new_client)
+        except OSError as again:
+            raise GenerationError(
+                f"could not write {spec}: {error}; and could not put the previous client "
+                f"back: {again}; {generated} holds the new client: run make generate again"
+            ) from None
+        raise GenerationError(f"could not write {spec}: {error}") from None
+    if previous is not None and previous != new_client:
+        shutil.rmtree(previous, ignore_errors=True)
+
+
+def regenerate(spec: Path | None = None, generated: Path | None = None, **sources: Path) -> None:
+    """Build everything in a temporary folder beside generated/, then swap it in."""
+    spec, generated = spec or SPEC, generated or GENERATED
+    generated.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        done = recover(generated)
+    except OSError as error:
+        raise GenerationError(f"could not recover from an interrupted run: {error}") from None
+    for line in done:
+        print(f"make generate: {line}", file=sys.stderr)
+    with tempfile.TemporaryDirectory(
+        dir=generated.parent, prefix=".generate-", ignore_cleanup_errors=True
+    ) as tmp:
+        built = build_all(Path(tmp), **sources)
+        with signals_held():  # a signal now acts once the swap and the clean-up are done
+            swap_in(built, spec, generated)
+            shutil.rmtree(tmp, ignore_errors=True)
 
 
 def _differences(fresh: Path, committed: Path) -> list[str]:

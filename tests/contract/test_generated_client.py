@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 from collections.abc import Iterator
 
@@ -145,3 +146,41 @@ def test_prism_rejects_a_request_without_key(prism_url: str) -> None:
     """The spec's security scheme is in force: no key, 401 (the mock enforces it)."""
     response = httpx.post(f"{prism_url}{QUERY}", json={"taskId": "1"})
     assert response.status_code == 401
+
+
+def test_the_key_is_in_no_repr_of_the_clients() -> None:
+    """repr() of the generated clients and vars()-based reprs of the wrapper never show the key.
+
+    get_httpx_client() writes "Authorization: Bearer <key>" into the client's headers, so the
+    reprs are taken after the httpx clients exist (openapi/templates/client.py.jinja).
+    """
+    from runninghub_client import Client
+    from runninghub_video import AsyncRunningHub, RunningHub
+
+    key = "repr-probe-key-5f1e0c"
+    authenticated = AuthenticatedClient(base_url="http://127.0.0.1:9", token=key)
+    authenticated.get_httpx_client()
+    authenticated.get_async_httpx_client()
+    plain = Client(
+        base_url="http://127.0.0.1:9",
+        headers={"Authorization": f"Bearer {key}"},
+        cookies={"session": key},
+        httpx_args={"auth": ("user", key)},
+    )
+    plain.get_httpx_client()
+    with RunningHub(api_key=key, base_url="http://127.0.0.1:9") as sync_hub:
+        wrapper_reprs = [repr(sync_hub), repr(vars(sync_hub))]
+    async_hub = AsyncRunningHub(api_key=key, base_url="http://127.0.0.1:9")
+    wrapper_reprs += [repr(async_hub), repr(vars(async_hub))]
+    asyncio.run(async_hub.close())
+    reprs = [
+        repr(authenticated),
+        repr(authenticated.with_headers({"X-Extra": "1"})),
+        repr(plain),
+        *wrapper_reprs,
+    ]
+    # The key is inside (so the check below can fail), and the reprs still say where they go.
+    assert authenticated.get_httpx_client().headers["Authorization"] == f"Bearer {key}"
+    assert all("127.0.0.1:9" in text for text in reprs), reprs
+    offenders = [text for text in reprs if key in text]
+    assert not offenders, offenders

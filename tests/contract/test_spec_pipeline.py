@@ -6,8 +6,14 @@ value of the wrong type stops the build with its line; a failed build replaces n
 
 from __future__ import annotations
 
+import errno
 import hashlib
+import os
+import re
 import shutil
+import signal
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +22,7 @@ import pytest
 import yaml
 from ruamel.yaml import YAML
 
+import scripts.generate as generate_script
 from scripts.build_spec import build
 from scripts.generate import OVERLAY, TEMPLATES, UPSTREAM, GenerationError, regenerate
 from tests.support.processes import free_port, prism_mock_argv, running
@@ -131,3 +138,197 @@ def test_custom_template_only_drops_the_fixed_boundary() -> None:
     dropped = [line for line in original.splitlines() if line not in body.splitlines()]
     assert all("multipart" in line or "{% else %}" in line for line in dropped), dropped
     assert "boundary" not in body
+
+
+def test_custom_client_template_only_hides_key_fields_from_repr() -> None:
+    """openapi/templates/client.py.jinja is the installed template plus `repr=False` on the fields
+    that can hold the key. Fails after a generator upgrade that changes the template."""
+    import openapi_python_client
+
+    installed = Path(openapi_python_client.__file__).parent / "templates" / "client.py.jinja"
+    ours = (TEMPLATES / "client.py.jinja").read_text(encoding="utf-8").split("-#}\n", 1)[1]
+    original = installed.read_text(encoding="utf-8").splitlines()
+    changed = [(a, b) for a, b in zip(original, ours.splitlines(), strict=True) if a != b]
+    assert [b.split(":")[0].strip() for _, b in changed] == [
+        '"token"',
+        "_cookies",
+        "_headers",
+        "_httpx_args",
+    ], changed
+    assert all("repr=False" in b and "repr=False" not in a for a, b in changed)
+
+
+REPO = Path(UPSTREAM).parents[2]
+
+
+def run_regenerate(
+    spec: Path, generated: Path, upstream: Path, before_spec: str = ""
+) -> subprocess.CompletedProcess[str]:
+    """scripts/generate.py's regenerate() in a real Python process; before_spec runs just
+    before the spec is written (after the client is swapped in), in that process."""
+    driver = f"""
+import os, signal, sys
+from pathlib import Path
+sys.path.insert(0, {str(REPO)!r})
+signal.signal(signal.SIGINT, signal.default_int_handler)
+import scripts.generate as g
+original = g.write_atomically
+def write_atomically(path, text):
+    {before_spec or "pass"}
+    original(path, text)
+g.write_atomically = write_atomically
+g.regenerate(Path({str(spec)!r}), Path({str(generated)!r}), upstream=Path({str(upstream)!r}))
+"""
+    return subprocess.run(
+        [sys.executable, "-c", driver], capture_output=True, text=True, check=False, cwd=REPO
+    )
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_a_signal_during_the_swap_acts_after_it(
+    tmp_path: Path, workspace: tuple[Path, Path], signum: int
+) -> None:
+    """SIGTERM/SIGINT arriving between the client swap and the spec write wait until both are
+    in place: new client and new spec together, no debris, and the process still stops."""
+    upstream = upstream_with(tmp_path, ASPECT, UNQUOTED)
+    spec, generated = workspace
+    before = spec.read_bytes(), tree_digest(generated)
+    run = run_regenerate(spec, generated, upstream, f"os.kill(os.getpid(), {int(signum)})")
+    assert run.returncode == -signum, run.stderr
+    assert aspect_enum(yaml.safe_load(spec.read_text(encoding="utf-8"))) == ["16:9", "9:16", "1:1"]
+    assert spec.read_bytes() != before[0]
+    literal = (generated / "models" / "aspect_ratio.py").read_text(encoding="utf-8")
+    assert '"1:1"' in literal
+    assert tree_digest(generated) != before[1]
+    assert [p.name for p in generated.parent.iterdir()] == ["runninghub_client"]  # no debris
+
+
+@pytest.mark.parametrize("step", ["client", "spec"])
+def test_an_os_error_in_the_swap_leaves_everything_as_it_was(
+    tmp_path: Path,
+    workspace: tuple[Path, Path],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    step: str,
+) -> None:
+    """EIO on the client's rename, or ENOSPC on the spec's write: the last good spec and client
+    stay, no debris, and make generate says so in one message (no traceback)."""
+    upstream = upstream_with(tmp_path, ASPECT, UNQUOTED)
+    spec, generated = workspace
+    before = spec.read_bytes(), tree_digest(generated)
+
+    def fail(*args: object) -> None:
+        code = errno.EIO if step == "client" else errno.ENOSPC
+        raise OSError(code, os.strerror(code))
+
+    monkeypatch.setattr(generate_script, "exchange" if step == "client" else "write_atomically",
+                        fail)  # fmt: skip
+    monkeypatch.setattr(generate_script, "ROOT", tmp_path)
+    monkeypatch.setattr(generate_script, "SPEC", spec)
+    monkeypatch.setattr(generate_script, "GENERATED", generated)
+    monkeypatch.setattr(generate_script, "UPSTREAM", upstream)
+    assert generate_script.main([]) == 1
+    err = capsys.readouterr().err
+    assert "left as they were" in err
+    assert os.strerror(errno.EIO if step == "client" else errno.ENOSPC) in err
+    assert "Traceback" not in err
+    assert (spec.read_bytes(), tree_digest(generated)) == before
+    assert [p.name for p in generated.parent.iterdir()] == ["runninghub_client"]  # no debris
+
+
+def test_without_an_atomic_exchange_the_two_renames_still_work(
+    tmp_path: Path, workspace: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where renameat2 is missing (ENOSYS), the swap falls back to two renames and cleans up."""
+    upstream = upstream_with(tmp_path, ASPECT, UNQUOTED)
+    spec, generated = workspace
+
+    def missing(*args: object) -> None:
+        raise OSError(errno.ENOSYS, "no renameat2")
+
+    monkeypatch.setattr(generate_script, "exchange", missing)
+    regenerate(spec, generated, upstream=upstream, overlay=OVERLAY)
+    assert '"1:1"' in (generated / "models" / "aspect_ratio.py").read_text(encoding="utf-8")
+    assert [p.name for p in generated.parent.iterdir()] == ["runninghub_client"]
+
+
+def test_the_next_run_restores_a_client_a_killed_swap_left_aside(
+    tmp_path: Path, workspace: tuple[Path, Path]
+) -> None:
+    """generated/runninghub_client missing, .runninghub_client.old-<pid> present (a run killed
+    between two renames): the next run puts it back first and says so, even if its own build
+    then fails."""
+    spec, generated = workspace
+    before = spec.read_bytes(), tree_digest(generated)
+    aside = generated.with_name(".runninghub_client.old-4242")
+    generated.rename(aside)
+    broken = upstream_with(
+        tmp_path, "                imageUrl:\n                  type: string\n",
+        "                imageUrl:\n                  $ref: '#/components/schemas/Missing'\n",
+    )  # fmt: skip
+    run = run_regenerate(spec, generated, broken)
+    assert run.returncode == 1
+    assert "restored runninghub_client from .runninghub_client.old-4242" in run.stderr
+    assert "openapi-python-client failed" in run.stderr  # the build itself still failed
+    assert (spec.read_bytes(), tree_digest(generated)) == before
+    assert [p.name for p in generated.parent.iterdir()] == ["runninghub_client"]
+
+
+SEED = Path("/work/shared/seed/image-to-video-realistic.md")
+
+
+def run_build_spec(upstream: Path, output: Path) -> subprocess.CompletedProcess[str]:
+    argv = [sys.executable, "scripts/build_spec.py", str(upstream), str(OVERLAY), str(output)]
+    return subprocess.run(argv, capture_output=True, text=True, check=False, cwd=REPO)
+
+
+def test_invalid_yaml_upstream_is_one_message_naming_file_and_line(
+    tmp_path: Path, workspace: tuple[Path, Path]
+) -> None:
+    """A broken flow sequence upstream: `make spec` and `make generate` say where, in one
+    message without a traceback, exit non-zero and leave every file as it was."""
+    upstream = upstream_with(
+        tmp_path, "                    - '9:16'\n", "                    - [9:16\n"
+    )
+    line = upstream.read_text(encoding="utf-8").splitlines().index("                    - [9:16")
+    output = tmp_path / "merged.yaml"
+    output.write_text("last good\n", encoding="utf-8")
+    run = run_build_spec(upstream, output)
+    assert run.returncode == 1
+    assert "Traceback" not in run.stderr
+    found = re.search(r"upstream.yaml:(\d+): not valid YAML", run.stderr)
+    assert found, run.stderr
+    assert line + 1 <= int(found.group(1)) <= line + 3  # the parser notices at the next token
+    assert output.read_text(encoding="utf-8") == "last good\n"
+    spec, generated = workspace
+    before = spec.read_bytes(), tree_digest(generated)
+    with pytest.raises(GenerationError, match=r"upstream.yaml:\d+: not valid YAML"):
+        regenerate(spec, generated, upstream=upstream, overlay=OVERLAY)
+    assert (spec.read_bytes(), tree_digest(generated)) == before
+
+
+def test_yaml_anchors_and_aliases_upstream_are_refused(tmp_path: Path) -> None:
+    """Aliases expand in the merge (a nested "billion laughs" took 100 s and 1.19 GB): a page
+    with any anchor is refused at its line before anything is expanded."""
+    laughs = "".join(
+        f"  x-l{n}: &l{n} [{', '.join([f'*l{n - 1}'] * 9)}]\n" for n in range(1, 4)
+    ).replace("&l1 [*l0, *l0, *l0, *l0, *l0, *l0, *l0, *l0, *l0]", "&l1 [lol, lol]")
+    upstream = upstream_with(tmp_path, "info:\n", "info:\n" + laughs)
+    line = upstream.read_text(encoding="utf-8").splitlines().index("  x-l1: &l1 [lol, lol]") + 1
+    output = tmp_path / "merged.yaml"
+    run = run_build_spec(upstream, output)
+    assert run.returncode == 1, run.stderr
+    assert f"upstream.yaml:{line}: YAML anchors and aliases (&l1, *l1)" in run.stderr
+    assert "Traceback" not in run.stderr
+    assert not output.exists()
+
+
+def test_the_vendor_pages_use_no_yaml_anchors() -> None:
+    """The refusal above costs nothing: neither the seed page nor openapi/upstream/ uses any."""
+    from ruamel.yaml.events import AliasEvent
+
+    seed = SEED.read_text(encoding="utf-8").split("```yaml\n", 1)[1].split("\n```", 1)[0]
+    for text in (seed, UPSTREAM.read_text(encoding="utf-8")):
+        events = list(YAML(typ="rt", pure=True).parse(text))
+        assert len(events) > 100
+        assert not [e for e in events if isinstance(e, AliasEvent) or getattr(e, "anchor", None)]
