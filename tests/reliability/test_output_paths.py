@@ -18,6 +18,7 @@ import pytest
 from tests.cli.conftest import CLI, SAMPLE_PNG, Cli
 from tests.reliability.conftest import IMAGE_URL
 from tests.reliability.fault_server import FaultServer, Reply, json_reply, task_body
+from tests.support.tmpfs import mounted_tmpfs
 from tests.wrapper.fakes import QUERY, SUBMIT, UPLOAD
 
 TASK = "2013508786110730241"
@@ -105,20 +106,8 @@ def test_the_task_journal_and_its_folder_are_never_an_output(
 @pytest.fixture
 def read_only(tmp_path: Path) -> Iterator[Path]:
     """A read-only tmpfs (EROFS), unmounted afterwards."""
-    mount = tmp_path / "ro"
-    mount.mkdir()
-    done = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "ro,size=64k", "tmpfs", str(mount)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here (needs root or CAP_SYS_ADMIN): {done.stderr}")
-    try:
+    with mounted_tmpfs(tmp_path / "ro", "ro,size=64k") as mount:
         yield mount
-    finally:
-        subprocess.run(["umount", "-l", str(mount)], check=False)
 
 
 @pytest.mark.parametrize(

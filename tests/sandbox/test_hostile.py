@@ -32,6 +32,7 @@ from tests.sandbox import attacks
 from tests.sandbox.attacks import MALFORMED, sandbox_process
 from tests.support.api import CONTRACT, QUERY, SUBMIT, UPLOAD
 from tests.support.processes import ROOT
+from tests.support.tmpfs import mounted_tmpfs
 
 BLOCKED_BOUND = 15.0  # seconds; a healthy loop answers in milliseconds even on a loaded host
 SANDBOX_SOURCES = sorted((ROOT / "wrapper" / "runninghub_video" / "sandbox").glob("*.py"))
@@ -316,19 +317,8 @@ def test_tasks_and_uploads_expire_after_the_ttl(tmp_path):
 @pytest.fixture
 def small_disk(tmp_path) -> Iterator[Path]:
     """A 4 MB tmpfs mounted for the test (root only), unmounted after."""
-    mount = tmp_path / "small-disk"
-    mount.mkdir()
-    done = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(mount)],
-        capture_output=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode(errors='replace').strip()}")
-    try:
+    with mounted_tmpfs(tmp_path / "small-disk", "size=4m") as mount:
         yield mount
-    finally:
-        subprocess.run(["umount", "-l", str(mount)], check=False)
 
 
 def fill(folder: Path, leave: int) -> Path:
