@@ -485,15 +485,21 @@ def slow_uploads_then_one(sandbox: SandboxProcess, count: int = 4) -> Figures:
     with Watch(sandbox, f"{count} slow uploads, then one") as watch:
         for thread in threads:
             thread.start()
-        time.sleep(1.0)  # let the slow ones take the slots first (a fast machine only helps them)
+        # The slow ones take every slot first: wait for the sandbox to say so (an event, not
+        # a sleep that a loaded machine might outlast).
+        deadline = time.monotonic() + 120
+        while sandbox.stats().get("uploads_in_flight_peak", count) < count:
+            if time.monotonic() > deadline:
+                raise TimeoutError("the slow uploads never held every slot")
+            time.sleep(0.02)
         started = time.monotonic()
         with httpx.Client(base_url=sandbox.base_url, headers=AUTH, timeout=300) as client:
             status = upload(client, SAMPLE_PNG.read_bytes()).status_code
         watch.figures.notes["legit_s"] = round(time.monotonic() - started, 2)
         watch.figures.notes["legit_status"] = status
+        for thread in threads:  # each ends once the sandbox has answered it (408)
+            thread.join(timeout=300)
         stop.set()
-        for thread in threads:
-            thread.join()
     watch.figures.notes["slow_answers"] = sorted(a.split(b" ", 2)[1].decode() for a in answers if a)
     return watch.figures
 
