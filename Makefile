@@ -69,7 +69,7 @@ mock: node_modules/.synced ## Run the Prism mock of the merged spec on 127.0.0.1
 contract: setup ## schemathesis CLI against a Prism mock it starts and stops (schemathesis.toml)
 	$(PY) -m tests.contract.run_cli
 
-unasync: $(VENV)/.synced ## Regenerate sync_client.py from async_client.py (the client is written once)
+unasync: $(VENV)/.synced ## Regenerate _sync_client.py from _async_client.py (the client is written once)
 	$(PY) scripts/unasync.py
 
 lint: setup ## ruff, mypy --strict (examples/typed_client.py too), unasync check, OpenAPI validation, redocly

@@ -33,7 +33,7 @@ COMMANDS = {
     "both clients (the former eager import)": [
         PYTHON,
         "-c",
-        "import runninghub_video.sync_client, runninghub_video.async_client",
+        "import runninghub_video._sync_client, runninghub_video._async_client",
     ],
 }
 TARGETED = ("import runninghub_video", "runninghub-video --help")

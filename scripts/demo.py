@@ -33,7 +33,7 @@ def cli(base_url: str, *args: str, capture: bool = False) -> subprocess.Complete
         **os.environ,
         "RUNNINGHUB_BASE_URL": base_url,
         "RUNNINGHUB_API_KEY": "sandbox-demo-key",
-        "RUNNINGHUB_VIDEO_HOME": str(ROOT / "out" / ".journal"),
+        "RUNNINGHUB_VIDEO_HOME": str(ROOT / "out" / "._journal"),
     }
     print(f"\n$ runninghub-video {shlex.join(args)}", flush=True)
     return subprocess.run(

@@ -11,12 +11,14 @@ import sys
 from pathlib import Path
 
 import pytest
-from runninghub_video import cli, errors, params
+from runninghub_video import _errors as errors
+from runninghub_video import _params as params
+from runninghub_video import cli
+from runninghub_video._journal import ENV_HOME, PROMPT_CHARS, Journal, journal_dir
+from runninghub_video._redaction import Redactor
+from runninghub_video._task import Task
 from runninghub_video.cli_commands import Context, _journal_failed_submit, target
 from runninghub_video.cli_output import Display, result_json
-from runninghub_video.journal import ENV_HOME, PROMPT_CHARS, Journal, journal_dir
-from runninghub_video.redaction import Redactor
-from runninghub_video.task import Task
 
 # ------------------------------------------------------------------ journal
 

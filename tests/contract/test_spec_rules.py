@@ -7,7 +7,7 @@ import subprocess
 from typing import Any
 
 import yaml
-from runninghub_video.params import IMAGE_SIGNATURES
+from runninghub_video._params import IMAGE_SIGNATURES
 
 from tests.support.processes import ROOT, SPEC
 

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from runninghub_video.journal import Journal
+from runninghub_video._journal import Journal
 
 from tests.cli.conftest import Cli
 from tests.reliability.conftest import IMAGE_URL, KEY

@@ -24,11 +24,11 @@ from hypothesis import strategies as st
 from runninghub_client.api.video import image_to_video_realistic, query_task, upload_media
 from runninghub_client.models import FailedReason, TaskOutput, TaskResult, TaskUsage, UploadResult
 from runninghub_video import Policy, RunningHub, RunningHubError, Task
-from runninghub_video.errors import APIError
-from runninghub_video.params import is_task_id
-from runninghub_video.responses import RawAnswer, read_submit, read_task, read_upload
-from runninghub_video.settings import PARSE_ERRORS
-from runninghub_video.task import KNOWN_STATUSES
+from runninghub_video._errors import APIError
+from runninghub_video._params import is_task_id
+from runninghub_video._responses import RawAnswer, read_submit, read_task, read_upload
+from runninghub_video._settings import PARSE_ERRORS
+from runninghub_video._task import KNOWN_STATUSES
 from schemathesis.generation.jsonschema.builder import build
 
 from tests.reliability.figures import count

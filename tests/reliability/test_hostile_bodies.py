@@ -15,7 +15,7 @@ from runninghub_video import (
     ServerError,
     UnexpectedResponseError,
 )
-from runninghub_video.bounded_reads import MAX_ANSWER_BYTES, MAX_ERROR_BYTES
+from runninghub_video._bounded_reads import MAX_ANSWER_BYTES, MAX_ERROR_BYTES
 
 from tests.reliability.conftest import IMAGE_URL, KEY, call, modes
 from tests.reliability.fault_server import FaultServer, Huge, Request, html_reply, json_reply

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from runninghub_video.error_codes import (
+from runninghub_video._error_codes import (
     FILE_TOO_LARGE,
     GENERATION_FAILED,
     INVALID_KEY,
@@ -17,7 +17,7 @@ from runninghub_video.error_codes import (
     UNAVAILABLE,
 )
 from runninghub_video.sandbox import INVALID_API_KEY, Sandbox
-from runninghub_video.sandbox.media import sniff
+from runninghub_video.sandbox._media import sniff
 
 from tests.sandbox.conftest import (
     AUTH,

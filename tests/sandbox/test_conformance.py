@@ -21,7 +21,7 @@ from typing import Any
 import httpx
 import pytest
 import schemathesis
-from runninghub_video.error_codes import (
+from runninghub_video._error_codes import (
     INVALID_KEY,
     INVALID_PARAMETERS,
     RATE_LIMITED,

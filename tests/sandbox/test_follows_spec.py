@@ -126,7 +126,7 @@ def test_the_wheel_ships_the_spec_the_sandbox_reads(tmp_path):
         packaged = archive.read("runninghub_video/sandbox/openapi.yaml")
         archive.extractall(tmp_path / "site")
     assert packaged == (ROOT / "openapi" / "runninghub.yaml").read_bytes()
-    code = "from runninghub_video.sandbox.contract import locate_spec; print(locate_spec())"
+    code = "from runninghub_video.sandbox._contract import locate_spec; print(locate_spec())"
     found = subprocess.run(
         [sys.executable, "-c", code],
         cwd=tmp_path,

@@ -19,14 +19,14 @@ from pathlib import Path
 
 import httpx
 import pytest
-from runninghub_video.error_codes import (
+from runninghub_video._error_codes import (
     FILE_PROCESSING_FAILED,
     GENERATION_FAILED,
     SYSTEM_BUSY,
     TASK_NOT_FOUND,
 )
 from runninghub_video.sandbox import Sandbox
-from runninghub_video.sandbox.limits import MB, Limits
+from runninghub_video.sandbox._limits import MB, Limits
 
 from tests.sandbox import attacks
 from tests.sandbox.attacks import MALFORMED, sandbox_process

@@ -11,16 +11,16 @@ from pathlib import Path
 import pytest
 import runninghub_video.sandbox as sandbox_pkg
 from runninghub_video.sandbox import MARKERS, FaultPlan, MarkerError, parse_faults
-from runninghub_video.sandbox.media import image_size, sniff
-from runninghub_video.sandbox.payloads import task_result
-from runninghub_video.sandbox.tasks import (
+from runninghub_video.sandbox._media import image_size, sniff
+from runninghub_video.sandbox._payloads import task_result
+from runninghub_video.sandbox._tasks import (
     RenderProgress,
     TaskStore,
     Timing,
     VideoRequest,
     task_state,
 )
-from runninghub_video.sandbox.video import VideoSpec, zoom_argv
+from runninghub_video.sandbox._video import VideoSpec, zoom_argv
 
 
 class FakeClock:
@@ -236,6 +236,6 @@ def test_video_size_is_derived_from_resolution_and_aspect(resolution, aspect, si
 
 
 def test_price_is_estimated_from_the_duration():
-    from runninghub_video.sandbox.payloads import price
+    from runninghub_video.sandbox._payloads import price
 
     assert (price(4), price(8), price(16)) == ("3.2", "6.5", "13")

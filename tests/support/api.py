@@ -1,12 +1,12 @@
 """The API's paths and final statuses for every test, from the one place each is defined:
-paths from the spec (as the sandbox reads it), final statuses from runninghub_video.task."""
+paths from the spec (as the sandbox reads it), final statuses from runninghub_video._task."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from runninghub_video.sandbox.contract import load_contract
-from runninghub_video.task import FINAL_STATUSES
+from runninghub_video._task import FINAL_STATUSES
+from runninghub_video.sandbox._contract import load_contract
 
 ROOT = Path(__file__).resolve().parents[2]
 SPEC = ROOT / "openapi" / "runninghub.yaml"

@@ -16,7 +16,7 @@ from runninghub_video import (
     RunningHub,
     TaskFailedError,
 )
-from runninghub_video.task import Task
+from runninghub_video._task import Task
 
 from tests.support.file_server import PAYLOAD, FileServer, file_server
 from tests.wrapper.fakes import KEY

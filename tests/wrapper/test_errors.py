@@ -20,7 +20,7 @@ from runninghub_video import (
     TaskFailedError,
     UnexpectedResponseError,
 )
-from runninghub_video.responses import RawAnswer, read_submit, read_task, read_upload
+from runninghub_video._responses import RawAnswer, read_submit, read_task, read_upload
 
 from tests.wrapper.fakes import KEY, QUERY, FakeClock, ScriptedAPI, make_client, ok, raw, task_body
 

@@ -8,7 +8,7 @@ from typing import Any, get_args
 import pytest
 from runninghub_client.models import AspectRatio, Duration, Resolution
 from runninghub_video import InvalidInputError
-from runninghub_video.params import ASPECT_RATIOS, DURATIONS, RESOLUTIONS, check_submit
+from runninghub_video._params import ASPECT_RATIOS, DURATIONS, RESOLUTIONS, check_submit
 
 from tests.wrapper.fakes import SUBMIT, FakeClock, ScriptedAPI, make_client, ok, task_body
 

@@ -16,7 +16,7 @@ PACKAGE = Path("wrapper/runninghub_video")
 @pytest.fixture
 def tree(tmp_path: Path) -> Path:
     """A copy of the two clients, where they can be edited."""
-    for name in ("async_client.py", "sync_client.py"):
+    for name in ("_async_client.py", "_sync_client.py"):
         (tmp_path / PACKAGE).mkdir(parents=True, exist_ok=True)
         shutil.copy(ROOT / PACKAGE / name, tmp_path / PACKAGE / name)
     return tmp_path
@@ -31,14 +31,14 @@ def test_the_committed_sync_client_is_what_the_transform_gives():
 
 
 def test_a_hand_edit_of_the_sync_client_fails_the_check(tree, capsys):
-    sync = tree / PACKAGE / "sync_client.py"
+    sync = tree / PACKAGE / "_sync_client.py"
     sync.write_text(sync.read_text().replace("def get(", "def get_task(", 1))
     assert check(tree) == 1
-    assert "sync_client.py is not generated from async_client.py" in capsys.readouterr().err
+    assert "_sync_client.py is not generated from _async_client.py" in capsys.readouterr().err
 
 
 def test_an_async_change_that_was_not_regenerated_fails_the_check(tree, capsys):
-    source = tree / PACKAGE / "async_client.py"
+    source = tree / PACKAGE / "_async_client.py"
     source.write_text(source.read_text() + "\n\nASYNC_ONLY = 1\n")
     assert check(tree) == 1
     assert "found" in capsys.readouterr().err
@@ -47,6 +47,6 @@ def test_an_async_change_that_was_not_regenerated_fails_the_check(tree, capsys):
 
 
 def test_the_generated_client_has_no_async_left():
-    text = (ROOT / PACKAGE / "sync_client.py").read_text()
+    text = (ROOT / PACKAGE / "_sync_client.py").read_text()
     for token in ("async ", "await ", "asyncio", "Async", "aiter_", "aclose", "Awaitable"):
         assert token not in text, token

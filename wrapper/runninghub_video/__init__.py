@@ -19,14 +19,14 @@ import importlib
 import logging
 from typing import TYPE_CHECKING
 
-from .redaction import install_on
+from ._redaction import install_on
 
 # Silent unless the application configures logging; every record redacted.
 install_on(logging.getLogger(__name__))
 
 if TYPE_CHECKING:
-    from .async_client import AsyncRunningHub
-    from .errors import (
+    from ._async_client import AsyncRunningHub
+    from ._errors import (
         APIConnectionError,
         APIError,
         APITimeoutError,
@@ -44,9 +44,9 @@ if TYPE_CHECKING:
         UnexpectedResponseError,
         WaitTimeoutError,
     )
-    from .policy import Policy
-    from .sync_client import RunningHub
-    from .task import Task
+    from ._policy import Policy
+    from ._sync_client import RunningHub
+    from ._task import Task
 
 __version__ = "0.1.0"
 
@@ -76,11 +76,11 @@ __all__ = [
 
 # Public name -> the submodule defining it.
 _LAZY: dict[str, str] = {
-    "AsyncRunningHub": ".async_client",
-    "Policy": ".policy",
-    "RunningHub": ".sync_client",
-    "Task": ".task",
-    **{name: ".errors" for name in __all__ if name.endswith("Error")},
+    "AsyncRunningHub": "._async_client",
+    "Policy": "._policy",
+    "RunningHub": "._sync_client",
+    "Task": "._task",
+    **{name: "._errors" for name in __all__ if name.endswith("Error")},
 }
 
 

@@ -16,6 +16,7 @@ import traceback
 from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
 
+from ._redaction import redact
 from .cli_commands import (
     EXIT_AUTH,
     EXIT_DEADLINE,
@@ -34,7 +35,6 @@ from .cli_commands import (
 )
 from .cli_output import Display, print_json, result_json
 from .cli_signals import Terminated, signal_name, signal_number, signals_as_interrupts
-from .redaction import redact
 
 EXIT_CODES = f"""\
 exit codes:
@@ -144,7 +144,7 @@ def _add_wait_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _add_submit_options(parser: argparse.ArgumentParser) -> None:
-    from . import params  # the allowed values come from the generated code
+    from . import _params as params  # the allowed values come from the generated code
 
     parser.add_argument(
         "--image",
@@ -236,7 +236,7 @@ def _build_tasks(parser: argparse.ArgumentParser) -> None:
 def _build_sandbox(parser: argparse.ArgumentParser) -> None:
     try:
         from .sandbox import INVALID_API_KEY, MARKERS
-        from .sandbox.options import add_server_arguments
+        from .sandbox._options import add_server_arguments
     except ImportError as exc:
         parser.epilog = f"The sandbox is not installed ({exc}): {SANDBOX_INSTALL}"
         return
@@ -349,7 +349,7 @@ def exit_code_for(error: BaseException) -> int:
         return 128 + signal_number(error)
     if isinstance(error, UsageError):
         return EXIT_USAGE
-    from . import errors
+    from . import _errors as errors
 
     if isinstance(error, errors.InvalidInputError | errors.ConfigurationError):
         return EXIT_USAGE
@@ -364,7 +364,7 @@ def exit_code_for(error: BaseException) -> int:
 
 def _error_status(ctx: Context, error: BaseException) -> str | None:
     """The task status to report with an error."""
-    from .errors import TaskFailedError, WaitTimeoutError
+    from ._errors import TaskFailedError, WaitTimeoutError
 
     if isinstance(error, WaitTimeoutError) and error.last_status:
         return error.last_status
@@ -375,7 +375,7 @@ def _error_status(ctx: Context, error: BaseException) -> str | None:
 
 def _message(error: BaseException) -> str:
     """The error's one line (the library's WaitTimeoutError speaks Python; say it for people)."""
-    from .errors import RunningHubError, WaitTimeoutError
+    from ._errors import RunningHubError, WaitTimeoutError
 
     if isinstance(error, WaitTimeoutError):
         last = error.last_status or "unknown"

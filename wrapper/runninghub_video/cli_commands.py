@@ -20,9 +20,9 @@ from typing import TYPE_CHECKING, Any
 from .cli_output import Display, print_json, print_line, result_json, usage_json
 
 if TYPE_CHECKING:
-    from .journal import Journal
-    from .sync_client import RunningHub
-    from .task import Task
+    from ._journal import Journal
+    from ._sync_client import RunningHub
+    from ._task import Task
 
 PROG = "runninghub-video"
 SANDBOX_INSTALL = "pip install 'runninghub-video[sandbox]'"
@@ -69,7 +69,7 @@ class Context:
     def journal(self) -> Journal:
         """The task journal (opened on first use)."""
         if self._journal is None:
-            from .journal import Journal
+            from ._journal import Journal
 
             self._journal = Journal()
         return self._journal
@@ -93,10 +93,10 @@ class Context:
 
     def client(self) -> RunningHub:
         """The API client, configured from the options and the environment."""
-        from .errors import ConfigurationError
-        from .policy import Policy
-        from .settings import ENV_API_KEY
-        from .sync_client import RunningHub
+        from ._errors import ConfigurationError
+        from ._policy import Policy
+        from ._settings import ENV_API_KEY
+        from ._sync_client import RunningHub
 
         if not (self.args.api_key or os.environ.get(ENV_API_KEY, "")).strip():
             raise ConfigurationError(
@@ -131,7 +131,7 @@ class Context:
 def target(task_id: str, output: str | None) -> tuple[str, Path]:
     """(path as the user gave it, path to write) of a task's video: a file, or <id>.mp4 in a
     folder (an existing one, or one written with a trailing '/'), or ./<id>.mp4."""
-    from .output_paths import resolve_target
+    from ._output_paths import resolve_target
 
     path = resolve_target(task_id, output)
     if not output:
@@ -144,8 +144,8 @@ def check_output(ctx: Context, task_id: str | None, protected: tuple[Path, ...] 
     """Before anything is paid for or fetched: --output can be written under the rules of
     output_paths (InvalidInputError, exit 2, otherwise). Without a task id yet, only an
     --output naming a file is checked; the final check comes before the download."""
-    from .output_paths import check_target, check_writable, means_folder, prepare_folder
-    from .params import TASK_ID_MAX
+    from ._output_paths import check_target, check_writable, means_folder, prepare_folder
+    from ._params import TASK_ID_MAX
 
     output = getattr(ctx.args, "output", None)
     overwrite = bool(getattr(ctx.args, "overwrite", False))
@@ -195,7 +195,7 @@ def _download(
     ctx: Context, rh: RunningHub, task: Task, output: str | None, protected: tuple[Path, ...] = ()
 ) -> str:
     """Download with a progress bar; journal where the video went; return the shown path."""
-    from .errors import InvalidInputError
+    from ._errors import InvalidInputError
 
     shown, path = target(task.id, output)
     ctx.phase = "download"
@@ -222,9 +222,9 @@ def _finish(ctx: Context, task: Task, shown: str | None) -> int:
 
 def cmd_generate(ctx: Context) -> int:
     """generate / submit: check, upload, submit, journal; then wait and download."""
-    from . import params
-    from .download import safe_url
-    from .errors import RunningHubError
+    from . import _params as params
+    from ._download import safe_url
+    from ._errors import RunningHubError
 
     args = ctx.args
     only_submit = args.command == "submit" or args.no_wait
@@ -360,7 +360,7 @@ def cmd_status(ctx: Context) -> int:
     for result in task.results:
         print_line(f"  result: {result.url} ({result.output_type})")
     if task.error_code or task.error_message:
-        from .responses import describe
+        from ._responses import describe
 
         print_line(f"  error: {describe(task.error_code, task.error_message)}")
     usage = {key: value for key, value in (usage_json(task) or {}).items() if value is not None}
@@ -371,7 +371,7 @@ def cmd_status(ctx: Context) -> int:
 
 def cmd_wait(ctx: Context) -> int:
     """wait: poll until the end; download with --output."""
-    from .params import check_task_id
+    from ._params import check_task_id
 
     args = ctx.args
     check_task_id(args.task_id)
@@ -389,7 +389,7 @@ def cmd_wait(ctx: Context) -> int:
 
 def cmd_download(ctx: Context) -> int:
     """download: query the task, then stream its video to disk."""
-    from .params import check_task_id
+    from ._params import check_task_id
 
     args = ctx.args
     check_task_id(args.task_id)
@@ -443,7 +443,7 @@ def cmd_sandbox(ctx: Context) -> int:
     args = ctx.args
     try:
         from .sandbox import INVALID_API_KEY, MARKERS, serve
-        from .sandbox.options import server_kwargs
+        from .sandbox._options import server_kwargs
     except ImportError as exc:
         raise CliError(f"the sandbox is not installed ({exc}): {SANDBOX_INSTALL}") from exc
 

@@ -18,11 +18,11 @@ import time
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, Literal, TextIO
 
-from .redaction import redact
-from .terminal import json_terminal_safe, terminal_safe
+from ._redaction import redact
+from ._terminal import json_terminal_safe, terminal_safe
 
 if TYPE_CHECKING:
-    from .task import Task
+    from ._task import Task
 
 Mode = Literal["rich", "plain", "json"]
 

@@ -27,11 +27,11 @@ silently. A query for an unknown taskId answers HTTP 200 with status FAILED, err
         ...  # client at sb.base_url; sb.stats counts submits, queries, uploads, file requests
 """
 
-from runninghub_video.sandbox.app import INVALID_API_KEY
-from runninghub_video.sandbox.faults import MARKERS, FaultPlan, MarkerError, parse_faults
-from runninghub_video.sandbox.limits import Limits
-from runninghub_video.sandbox.server import Sandbox, serve
-from runninghub_video.sandbox.stats import Stats
+from runninghub_video.sandbox._app import INVALID_API_KEY
+from runninghub_video.sandbox._faults import MARKERS, FaultPlan, MarkerError, parse_faults
+from runninghub_video.sandbox._limits import Limits
+from runninghub_video.sandbox._server import Sandbox, serve
+from runninghub_video.sandbox._stats import Stats
 
 __all__ = [
     "INVALID_API_KEY",

@@ -7,8 +7,8 @@ import dataclasses
 import logging
 
 from runninghub_video.sandbox import INVALID_API_KEY, MARKERS, serve
-from runninghub_video.sandbox.limits import Limits
-from runninghub_video.sandbox.options import add_server_arguments, server_kwargs
+from runninghub_video.sandbox._limits import Limits
+from runninghub_video.sandbox._options import add_server_arguments, server_kwargs
 
 
 def parse_limits(items: list[str]) -> dict[str, float]:

@@ -19,21 +19,27 @@ from typing import Final
 from aiohttp import BodyPartReader, web
 from aiohttp.abc import AbstractStreamWriter
 
-from runninghub_video.sandbox import errors
-from runninghub_video.sandbox.contract import Contract, Operation, iter_task_paths
-from runninghub_video.sandbox.faults import MARKERS, FaultPlan, MarkerError, parse_faults
-from runninghub_video.sandbox.limits import Limits
-from runninghub_video.sandbox.media import sniff
-from runninghub_video.sandbox.payloads import task_not_found, task_result, upload_result
-from runninghub_video.sandbox.stats import Stats
-from runninghub_video.sandbox.tasks import RenderProgress, Task, TaskStore, VideoRequest, task_state
-from runninghub_video.sandbox.uploads import (
+from runninghub_video.sandbox import _errors as errors
+from runninghub_video.sandbox._contract import Contract, Operation, iter_task_paths
+from runninghub_video.sandbox._faults import MARKERS, FaultPlan, MarkerError, parse_faults
+from runninghub_video.sandbox._limits import Limits
+from runninghub_video.sandbox._media import sniff
+from runninghub_video.sandbox._payloads import task_not_found, task_result, upload_result
+from runninghub_video.sandbox._stats import Stats
+from runninghub_video.sandbox._tasks import (
+    RenderProgress,
+    Task,
+    TaskStore,
+    VideoRequest,
+    task_state,
+)
+from runninghub_video.sandbox._uploads import (
     UPLOAD_PATH_PREFIX,
     IncomingFile,
     UploadStore,
     content_type,
 )
-from runninghub_video.sandbox.video import (
+from runninghub_video.sandbox._video import (
     PLACEHOLDER_ID,
     Renderer,
     RenderJob,

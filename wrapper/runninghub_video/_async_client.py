@@ -25,8 +25,8 @@ from runninghub_client.models import QueryTaskRequest, UploadMediaRequest
 from runninghub_client.types import File
 
 from . import _async_backend as backend
-from . import params as checks
-from .download import (
+from . import _params as checks
+from ._download import (
     DownloadSink,
     ProgressCallback,
     content_error,
@@ -35,8 +35,8 @@ from .download import (
     result_url,
     status_error,
 )
-from .errors import DownloadError, RunningHubError
-from .policy import (
+from ._errors import DownloadError, RunningHubError
+from ._policy import (
     Done,
     Policy,
     Poller,
@@ -44,8 +44,8 @@ from .policy import (
     submit_retry_settings,
     upload_retry_settings,
 )
-from .responses import RawAnswer, read_query, read_submit, read_upload, task_failed
-from .settings import (
+from ._responses import RawAnswer, read_query, read_submit, read_upload, task_failed
+from ._settings import (
     LAST_RESPONSE,
     PARSE_ERRORS,
     USER_AGENT,
@@ -54,7 +54,7 @@ from .settings import (
     answer_of,
     arecord_response,
 )
-from .task import Task
+from ._task import Task
 
 logger = logging.getLogger("runninghub_video")
 

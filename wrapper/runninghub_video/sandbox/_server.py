@@ -20,15 +20,15 @@ from typing import Any, Final
 from aiohttp import web
 from aiohttp.web_request import BaseRequest
 
-from runninghub_video.sandbox import errors
-from runninghub_video.sandbox.app import Handler, SandboxState, create_app
-from runninghub_video.sandbox.contract import load_contract
-from runninghub_video.sandbox.limits import Limits
-from runninghub_video.sandbox.options import check_host, check_port, check_speed
-from runninghub_video.sandbox.stats import Stats
-from runninghub_video.sandbox.tasks import TaskStore, Timing
-from runninghub_video.sandbox.uploads import UploadStore
-from runninghub_video.sandbox.video import Renderer
+from runninghub_video.sandbox import _errors as errors
+from runninghub_video.sandbox._app import Handler, SandboxState, create_app
+from runninghub_video.sandbox._contract import load_contract
+from runninghub_video.sandbox._limits import Limits
+from runninghub_video.sandbox._options import check_host, check_port, check_speed
+from runninghub_video.sandbox._stats import Stats
+from runninghub_video.sandbox._tasks import TaskStore, Timing
+from runninghub_video.sandbox._uploads import UploadStore
+from runninghub_video.sandbox._video import Renderer
 
 log = logging.getLogger("runninghub_video.sandbox")
 

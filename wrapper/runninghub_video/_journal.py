@@ -123,7 +123,7 @@ class Journal:
         Every string is redacted. A line left torn by an earlier failed write (a full disk)
         is ended first, so it never swallows this one.
         """
-        from .redaction import redact
+        from ._redaction import redact
 
         line: dict[str, Any] = {"time": now(), "event": event, "task_id": task_id}
         if isinstance(fields.get("prompt"), str):

@@ -8,7 +8,7 @@ import math
 import socket
 from typing import Any, Final
 
-from runninghub_video.sandbox.limits import MB, Limits
+from runninghub_video.sandbox._limits import MB, Limits
 
 MAX_SPEED: Final = 100_000.0
 REMOTE_WARNING: Final = (

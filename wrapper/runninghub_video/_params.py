@@ -16,7 +16,7 @@ from runninghub_client.models.aspect_ratio import check_aspect_ratio
 from runninghub_client.models.duration import check_duration
 from runninghub_client.models.resolution import check_resolution
 
-from .errors import InvalidInputError
+from ._errors import InvalidInputError
 
 #: The vendor's limit for imageUrl inputs (model registry: JPG/PNG, at most 10 MB).
 MAX_IMAGE_BYTES = 10 * 1024 * 1024

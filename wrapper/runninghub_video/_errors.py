@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from runninghub_client.models import FailedReason
 
-from .redaction import redact
+from ._redaction import redact
 
 __all__ = [
     "APIConnectionError",

@@ -13,11 +13,11 @@ from urllib.parse import urlsplit
 import httpx
 from runninghub_client.types import Response
 
-from .bounded_reads import cap_answer, was_truncated
-from .errors import ConfigurationError
-from .policy import Policy
-from .redaction import redact
-from .responses import RawAnswer
+from ._bounded_reads import cap_answer, was_truncated
+from ._errors import ConfigurationError
+from ._policy import Policy
+from ._redaction import redact
+from ._responses import RawAnswer
 
 ENV_API_KEY = "RUNNINGHUB_API_KEY"
 ENV_BASE_URL = "RUNNINGHUB_BASE_URL"

@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 import tenacity
 
-from .errors import (
+from ._errors import (
     APIConnectionError,
     APITimeoutError,
     RateLimitError,
@@ -23,7 +23,7 @@ from .errors import (
     ServerError,
     WaitTimeoutError,
 )
-from .task import KNOWN_STATUSES, Task
+from ._task import KNOWN_STATUSES, Task
 
 logger = logging.getLogger("runninghub_video")
 

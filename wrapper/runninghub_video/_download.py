@@ -14,10 +14,10 @@ from types import TracebackType
 from typing import BinaryIO
 from urllib.parse import urlsplit
 
-from .errors import DownloadError
-from .output_paths import check_target, part_path, prepare_folder, resolve_target
-from .responses import task_failed
-from .task import Task
+from ._errors import DownloadError
+from ._output_paths import check_target, part_path, prepare_folder, resolve_target
+from ._responses import task_failed
+from ._task import Task
 
 logger = logging.getLogger("runninghub_video")
 

@@ -15,10 +15,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Final, Literal
 
-from runninghub_video.error_codes import GENERATION_FAILED
-from runninghub_video.sandbox.errors import message_for
-from runninghub_video.sandbox.faults import FaultPlan
-from runninghub_video.task import FINAL_STATUSES
+from runninghub_video._error_codes import GENERATION_FAILED
+from runninghub_video._task import FINAL_STATUSES
+from runninghub_video.sandbox._errors import message_for
+from runninghub_video.sandbox._faults import FaultPlan
 
 Status = Literal["QUEUED", "RUNNING", "SUCCESS", "FAILED", "CANCEL"]
 

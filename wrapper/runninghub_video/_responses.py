@@ -22,7 +22,7 @@ from runninghub_client.models import (
 )
 from runninghub_client.types import Unset
 
-from .error_codes import (
+from ._error_codes import (
     AUTH_CODES,
     CONTENT_REJECTED_CODES,
     ERROR_MESSAGES,
@@ -30,7 +30,7 @@ from .error_codes import (
     RATE_LIMIT_CODES,
     SERVER_CODES,
 )
-from .errors import (
+from ._errors import (
     APIError,
     AuthenticationError,
     ContentRejectedError,
@@ -41,9 +41,9 @@ from .errors import (
     TaskNotFoundError,
     UnexpectedResponseError,
 )
-from .params import TASK_ID_MAX, is_task_id
-from .redaction import redact
-from .task import FINAL_STATUSES, KNOWN_STATUSES, SUCCESS, Task
+from ._params import TASK_ID_MAX, is_task_id
+from ._redaction import redact
+from ._task import FINAL_STATUSES, KNOWN_STATUSES, SUCCESS, Task
 
 logger = logging.getLogger("runninghub_video")
 
@@ -326,7 +326,7 @@ def read_upload(answer: RawAnswer) -> str:
 
 def _too_large(answer: RawAnswer, task_id: str | None) -> UnexpectedResponseError:
     """A 2xx answer cut at its cap (bounded_reads): no real answer is that large."""
-    from .bounded_reads import MAX_ANSWER_BYTES
+    from ._bounded_reads import MAX_ANSWER_BYTES
 
     return _unexpected(answer, f"an answer of more than {MAX_ANSWER_BYTES} bytes", task_id)
 

@@ -16,7 +16,7 @@ import stat
 from collections.abc import Iterable
 from pathlib import Path
 
-from .errors import InvalidInputError
+from ._errors import InvalidInputError
 
 
 def means_folder(destination: str | Path) -> bool:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Final
 from urllib.parse import urlsplit
 
-from runninghub_video.sandbox.media import CONTENT_TYPES, EXTENSIONS
+from runninghub_video.sandbox._media import CONTENT_TYPES, EXTENSIONS
 
 UPLOAD_PATH_PREFIX: Final = "/files/uploads/"
 _NAME: Final = re.compile(r"[0-9a-f]{32}\.[a-z0-9]{1,5}")

@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
-from runninghub_video.error_codes import FILE_PROCESSING_FAILED, GENERATION_FAILED
-from runninghub_video.sandbox.limits import Limits
-from runninghub_video.sandbox.media import image_size
-from runninghub_video.sandbox.tasks import RenderProgress
+from runninghub_video._error_codes import FILE_PROCESSING_FAILED, GENERATION_FAILED
+from runninghub_video.sandbox._limits import Limits
+from runninghub_video.sandbox._media import image_size
+from runninghub_video.sandbox._tasks import RenderProgress
 
 log = logging.getLogger("runninghub_video.sandbox")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from runninghub_video.sandbox.tasks import Task, TaskState
+from runninghub_video.sandbox._tasks import Task, TaskState
 
 PROMPT_TIPS: Final = '{"result": true, "error": null}'
 NODE_NAME: Final = "rhart-video-s-official"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from runninghub_video.error_codes import (
+from runninghub_video._error_codes import (
     ERROR_MESSAGES,
     FILE_PROCESSING_FAILED,
     FILE_TOO_LARGE,
