@@ -46,10 +46,10 @@ VARIANTS = {
 
 def worker(url: str, destination: str, variant: str) -> None:
     """Download url to destination once; print seconds and peak RSS."""
-    from runninghub_client.models import TaskOutput
     from runninghub_video import RunningHub, Task
+    from runninghub_video.types import OutputFile
 
-    task = Task(id="1", status="SUCCESS", results=(TaskOutput(url=url, output_type="mp4"),))
+    task = Task(id="1", status="SUCCESS", results=(OutputFile(url=url, output_type="mp4"),))
     with RunningHub("bench-key", base_url="http://127.0.0.1:9") as hub:
         before = peak_rss_mb()
         started = time.perf_counter()

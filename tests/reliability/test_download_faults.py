@@ -12,9 +12,9 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from runninghub_client.models import TaskOutput
 from runninghub_video import DownloadError, Task
 from runninghub_video.sandbox import Sandbox
+from runninghub_video.types import OutputFile
 
 from tests.cli.conftest import Cli
 from tests.reliability.conftest import FAST, IMAGE_URL, call, modes
@@ -57,7 +57,7 @@ BROKEN: dict[str, tuple[Action, str]] = {
 
 
 def done(url: str) -> Task:
-    return Task(id=TASK, status="SUCCESS", results=(TaskOutput(url=url, output_type="mp4"),))
+    return Task(id=TASK, status="SUCCESS", results=(OutputFile(url=url, output_type="mp4"),))
 
 
 def no_authorization(faults: FaultServer) -> None:

@@ -22,13 +22,14 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from runninghub_client.api.video import image_to_video_realistic, query_task, upload_media
-from runninghub_client.models import FailedReason, TaskOutput, TaskResult, TaskUsage, UploadResult
+from runninghub_client.models import TaskResult, UploadResult
 from runninghub_video import Policy, RunningHub, RunningHubError, Task
 from runninghub_video._errors import APIError
 from runninghub_video._params import is_task_id
 from runninghub_video._responses import RawAnswer, read_submit, read_task, read_upload
 from runninghub_video._settings import PARSE_ERRORS
 from runninghub_video._task import KNOWN_STATUSES
+from runninghub_video.types import FailureReason, OutputFile, Usage
 from schemathesis.generation.jsonschema.builder import build
 
 from tests.reliability.figures import count
@@ -194,13 +195,13 @@ def check_task(task: Task) -> None:
     assert task.status
     assert isinstance(task.results, tuple)
     for output in task.results:
-        assert isinstance(output, TaskOutput)
+        assert isinstance(output, OutputFile)
         assert isinstance(output.url, str)
         assert isinstance(output.output_type, str)
     assert task.error_code is None or isinstance(task.error_code, str)
     assert task.error_message is None or isinstance(task.error_message, str)
-    assert task.failed_reason is None or isinstance(task.failed_reason, FailedReason | str)
-    assert task.usage is None or isinstance(task.usage, TaskUsage)
+    assert task.failed_reason is None or isinstance(task.failed_reason, FailureReason)
+    assert task.usage is None or isinstance(task.usage, Usage)
     if task.succeeded:
         assert isinstance(task.video_url, str)
     repr(task)

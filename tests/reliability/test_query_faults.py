@@ -7,6 +7,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import replace
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -225,7 +226,7 @@ def test_extra_fields_are_tolerated(mode: str, faults: FaultServer) -> None:
     assert task.status == "SUCCESS"
     assert task.video_url == "https://cdn.test/x.mp4"
     assert task.usage is not None
-    assert task.usage.consume_money == "3.2"
+    assert task.usage.consume_money == Decimal("3.2")
 
 
 # ---------------------------------------------------------------- the same through the CLI

@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from runninghub_client.models import TaskOutput
 from runninghub_video import RunningHubError, Task
 from runninghub_video.sandbox import Sandbox
+from runninghub_video.types import OutputFile
 
 from tests.cli.conftest import CLI, SAMPLE_PNG, Cli, Result
 from tests.reliability.conftest import FAST, IMAGE_URL, KEY, call, modes
@@ -285,7 +285,7 @@ def test_library_errors_and_debug_logs_never_hold_the_key(
     errors.append(caught.value)
     with FaultServer() as server:
         server.route(FILE, Short(b"\0" * 100, announced=1000, reset=True))
-        output = TaskOutput(url=server.base_url + FILE, output_type="mp4")
+        output = OutputFile(url=server.base_url + FILE, output_type="mp4")
         with pytest.raises(RunningHubError) as caught:
             call(mode, server.base_url, "download", Task(TASK, "SUCCESS", (output,)), tmp_path)
         errors.append(caught.value)

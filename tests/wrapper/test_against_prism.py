@@ -7,6 +7,7 @@ header, added per path by a transport wrapper.
 from __future__ import annotations
 
 import asyncio
+from decimal import Decimal
 from pathlib import Path
 
 import httpx
@@ -80,7 +81,7 @@ def test_wait_returns_typed_success(prism_url: str) -> None:
     assert task.video_url is not None
     assert task.video_url.endswith(".mp4")
     assert task.usage is not None
-    assert task.usage.consume_money == "3.2"
+    assert task.usage.consume_money == Decimal("3.2")
 
 
 def test_wait_raises_content_rejected_for_the_failed_example(prism_url: str) -> None:

@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from runninghub_client.models import TaskOutput
 from runninghub_video import (
     AsyncRunningHub,
     DownloadError,
@@ -17,6 +16,7 @@ from runninghub_video import (
     TaskFailedError,
 )
 from runninghub_video._task import Task
+from runninghub_video.types import OutputFile
 
 from tests.support.file_server import PAYLOAD, FileServer, file_server
 from tests.wrapper.fakes import KEY
@@ -29,7 +29,7 @@ def files() -> Iterator[FileServer]:
 
 
 def done(url: str) -> Task:
-    return Task(id="42", status="SUCCESS", results=(TaskOutput(url=url, output_type="mp4"),))
+    return Task(id="42", status="SUCCESS", results=(OutputFile(url=url, output_type="mp4"),))
 
 
 def download(mode: str, task: Task, dest: Path | None, **kw: object) -> Path:

@@ -123,7 +123,8 @@ def test_moderation_failure_is_content_rejected_and_a_task_failure() -> None:
 
 def test_failed_reason_may_be_a_string() -> None:
     task = read_task(answer(task_body("FAILED", failedReason="boom")))
-    assert task.failed_reason == "boom"
+    assert task.failed_reason is not None
+    assert task.failed_reason.exception_message == "boom"
 
 
 @pytest.mark.parametrize(
@@ -155,7 +156,7 @@ def test_unknown_status_is_kept_not_final() -> None:
     task = read_task(answer(task_body("PAUSED")))
     assert task.status == "PAUSED"
     assert not task.is_final
-    assert task.model is not None
+    assert task.raw is not None
 
 
 def test_a_5xx_or_garbled_submit_says_the_task_may_exist() -> None:

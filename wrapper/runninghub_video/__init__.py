@@ -7,6 +7,7 @@
         rh.download(task, "cat.mp4")
 
 `AsyncRunningHub` has the same methods as coroutines. Every error is a RunningHubError.
+The types (Task and its parts, the request literals) are also in `runninghub_video.types`.
 
 The public names are imported on first use (module `__getattr__`, PEP 562): `import
 runninghub_video` alone loads neither httpx nor the generated client, which keeps the CLI's
@@ -46,7 +47,7 @@ if TYPE_CHECKING:
     )
     from ._policy import Policy
     from ._sync_client import RunningHub
-    from ._task import Task
+    from ._task import FailureReason, OutputFile, Task, Usage
 
 __version__ = "0.1.0"
 
@@ -59,8 +60,10 @@ __all__ = [
     "ConfigurationError",
     "ContentRejectedError",
     "DownloadError",
+    "FailureReason",
     "InvalidInputError",
     "InvalidRequestError",
+    "OutputFile",
     "Policy",
     "RateLimitError",
     "RunningHub",
@@ -70,6 +73,7 @@ __all__ = [
     "TaskFailedError",
     "TaskNotFoundError",
     "UnexpectedResponseError",
+    "Usage",
     "WaitTimeoutError",
     "__version__",
 ]
@@ -79,7 +83,7 @@ _LAZY: dict[str, str] = {
     "AsyncRunningHub": "._async_client",
     "Policy": "._policy",
     "RunningHub": "._sync_client",
-    "Task": "._task",
+    **dict.fromkeys(("FailureReason", "OutputFile", "Task", "Usage"), "._task"),
     **{name: "._errors" for name in __all__ if name.endswith("Error")},
 }
 

@@ -8,9 +8,12 @@ them holds the API key, an Authorization value, URL userinfo or a query string.
 
 from __future__ import annotations
 
-from runninghub_client.models import FailedReason
+from typing import TYPE_CHECKING
 
 from ._redaction import redact
+
+if TYPE_CHECKING:
+    from ._task import FailureReason
 
 __all__ = [
     "APIConnectionError",
@@ -141,7 +144,7 @@ class TaskFailedError(APIError):
 
     status: str = "FAILED"
     """The final status: FAILED or CANCEL."""
-    failed_reason: FailedReason | str | None = None
+    failed_reason: FailureReason | None = None
     """The vendor's failedReason (exception type, node, message, traceback), when given."""
 
 

@@ -8,8 +8,9 @@ Time and sleep are injected, so tests of this policy run in milliseconds.
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import httpx
@@ -18,6 +19,7 @@ import tenacity
 from ._errors import (
     APIConnectionError,
     APITimeoutError,
+    InvalidInputError,
     RateLimitError,
     RunningHubError,
     ServerError,
@@ -71,9 +73,36 @@ class Policy:
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be at least 1")
 
+    def for_call(self, *, timeout: float | None, poll_interval: float | None) -> Policy:
+        """This policy with one call's `timeout` (as wait_timeout) and `poll_interval` where
+        given; InvalidInputError, before any request is sent, unless each is a finite number
+        of seconds above 0."""
+        if timeout is None and poll_interval is None:
+            return self
+        return replace(
+            self,
+            wait_timeout=self.wait_timeout if timeout is None else _seconds("timeout", timeout),
+            poll_interval=(
+                self.poll_interval
+                if poll_interval is None
+                else _seconds("poll_interval", poll_interval)
+            ),
+        )
+
     def httpx_timeout(self) -> httpx.Timeout:
         """Per-request timeouts for the API client."""
         return httpx.Timeout(self.request_timeout, connect=self.connect_timeout)
+
+
+def _seconds(name: str, value: object) -> float:
+    """A per-call duration: a finite number of seconds above 0 (bool is not a number here)."""
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not (math.isfinite(value) and value > 0)
+    ):
+        raise InvalidInputError(name, value, "a number of seconds above 0")
+    return float(value)
 
 
 # ---------------------------------------------------------------- what may be retried
@@ -202,27 +231,14 @@ def upload_retry_settings(policy: Policy, clock: Clock) -> dict[str, Any]:
 # ---------------------------------------------------------------- polling
 
 
-@dataclass(frozen=True)
-class Done:
-    """wait() is over: this is the final task."""
-
-    task: Task
-
-
-@dataclass(frozen=True)
-class Sleep:
-    """Query again after this many seconds."""
-
-    seconds: float
-
-
 class Poller:
-    """Decides, after each query, whether wait() is done, sleeps, or gives up.
+    """Decides, after each query, whether polling is over, sleeps, or gives up.
 
     Transient failures of a single query are retried inside that query (tenacity, bounded
     by max_consecutive_failures and the deadline); what reaches here is a task or a final
     error. Unknown statuses count as not final, are logged once each, and the deadline
-    still bounds the wait.
+    still bounds the wait. The policy is the call's (Policy.for_call): its poll_interval
+    spaces the queries, its wait_timeout sets the deadline unless `timeout` is given.
     """
 
     def __init__(
@@ -242,8 +258,8 @@ class Poller:
         self.last_status: str | None = None
         self._unknown_logged: set[str] = set()
 
-    def after_task(self, task: Task) -> Done | Sleep:
-        """A query answered this task: done, or sleep until the next query."""
+    def observe(self, task: Task) -> bool:
+        """A query answered this task: log it, tell on_update; True when its status changed."""
         if task.status not in KNOWN_STATUSES and task.status not in self._unknown_logged:
             self._unknown_logged.add(task.status)
             logger.warning(
@@ -251,16 +267,19 @@ class Poller:
                 task.id,
                 task.status,
             )
-        if task.status != self.last_status:
+        changed = task.status != self.last_status
+        if changed:
             logger.info("task %s: %s", task.id, task.status)
         self.last_status = task.status
         if self.on_update is not None:
             self.on_update(task)
-        if task.is_final:
-            return Done(task)
-        return self._sleep_or_give_up(self.policy.poll_interval)
+        return changed
 
-    def _sleep_or_give_up(self, delay: float) -> Sleep:
+    def next_delay(self, task: Task) -> float | None:
+        """Seconds until the next query, or None once the task is final; past the deadline,
+        WaitTimeoutError."""
+        if task.is_final:
+            return None
         remaining = self.deadline - self.clock()
         if remaining <= 0:
             raise WaitTimeoutError(
@@ -270,7 +289,7 @@ class Poller:
                 task_id=self.task_id,
                 last_status=self.last_status,
             )
-        return Sleep(min(delay, remaining))
+        return min(self.policy.poll_interval, remaining)
 
     def query_retry_settings(self) -> dict[str, Any]:
         """tenacity settings for one query: transient failures, bounded count and deadline."""

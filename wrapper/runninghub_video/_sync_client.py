@@ -13,7 +13,7 @@ import io
 import logging
 import ssl
 import time
-from collections.abc import Callable
+from collections.abc import Iterator, Callable
 from pathlib import Path
 from types import ModuleType, TracebackType
 from typing import Any
@@ -38,7 +38,6 @@ from ._download import (
 )
 from ._errors import DownloadError, RunningHubError
 from ._policy import (
-    Done,
     Policy,
     Poller,
     connection_error,
@@ -212,30 +211,62 @@ class RunningHub:
         task_id: str,
         *,
         timeout: float | None = None,
+        poll_interval: float | None = None,
         on_update: Callable[[Task], None] | None = None,
     ) -> Task:
         """Poll until SUCCESS (returned) or FAILED / CANCEL (TaskFailedError raised).
 
-        `timeout` (default Policy.wait_timeout, 30 minutes) bounds the whole wait; past it,
-        WaitTimeoutError carries the last status and the task goes on.
+        `timeout` bounds the whole wait (default Policy.wait_timeout, 30 minutes) and
+        `poll_interval` spaces the queries (default Policy.poll_interval), for this call only.
+        Past the deadline, WaitTimeoutError carries the last status and the task goes on.
+        `on_update` is called with the task after every query.
         """
         task_id = checks.check_task_id(task_id)
-        poller = Poller(
-            task_id, policy=self.policy, clock=self._clock, timeout=timeout, on_update=on_update
-        )
+        policy = self.policy.for_call(timeout=timeout, poll_interval=poll_interval)
+        poller = Poller(task_id, policy=policy, clock=self._clock, on_update=on_update)
+        return self._until_final(poller)
+
+    def watch(
+        self,
+        task_id: str,
+        *,
+        timeout: float | None = None,
+        poll_interval: float | None = None,
+    ) -> Iterator[Task]:
+        """Iterate over a task's status changes: the task as first seen, then each time its
+        status changes, ending after the final status (FAILED and CANCEL are yielded, not raised).
+
+        The iterator alternative to wait()'s on_update, with the same deadline
+        (WaitTimeoutError), tolerance of transient query failures, `timeout` and
+        `poll_interval`; the arguments are checked here, before any request.
+        """
+        task_id = checks.check_task_id(task_id)
+        policy = self.policy.for_call(timeout=timeout, poll_interval=poll_interval)
+        return self._changes(Poller(task_id, policy=policy, clock=self._clock))
+
+    def _changes(self, poller: Poller) -> Iterator[Task]:
+        """The polling loop of wait, run and watch: query (transient failures retried), yield
+        the task when its status changed, sleep; ends after the final status."""
         while True:
             try:
                 for attempt in tenacity.Retrying(
                     sleep=self._sleep, **poller.query_retry_settings()
                 ):
                     with attempt:
-                        task = self.get(task_id)
+                        task = self.get(poller.task_id)
             except RunningHubError as error:
                 raise poller.after_error(error) from None
-            step = poller.after_task(task)
-            if isinstance(step, Done):
-                return _succeeded(step.task)
-            self._sleep(step.seconds)
+            if poller.observe(task):
+                yield task
+            delay = poller.next_delay(task)
+            if delay is None:
+                return
+            self._sleep(delay)
+
+    def _until_final(self, poller: Poller) -> Task:
+        """Poll to the final status (the last change): SUCCESS returned, FAILED/CANCEL raised."""
+        changes = [task for task in self._changes(poller)]
+        return _succeeded(changes[-1])
 
     def run(
         self,
@@ -247,15 +278,18 @@ class RunningHub:
         duration: int | str = 4,
         webhook_url: str | None = None,
         timeout: float | None = None,
+        poll_interval: float | None = None,
         on_update: Callable[[Task], None] | None = None,
     ) -> Task:
         """submit() then wait(); a submit that already answers SUCCESS is not polled.
 
-        `timeout` (default Policy.wait_timeout) bounds the whole call, upload and submit included.
+        `timeout` (default Policy.wait_timeout) bounds the whole call, upload and submit
+        included; `poll_interval` as in wait(). Both are checked before anything is sent.
         Stopped after the submit (Ctrl-C, a cancellation, a callback's error), the exception
         gets `task_id` and a note naming the paid task, and a WARNING is logged.
         """
         started = self._clock()
+        policy = self.policy.for_call(timeout=timeout, poll_interval=poll_interval)
         task = self.submit(
             prompt,
             image,
@@ -269,11 +303,16 @@ class RunningHub:
                 on_update(task)
             if task.is_final:
                 return _succeeded(task)
-            total = self.policy.wait_timeout if timeout is None else timeout
-            remaining = max(0.0, started + total - self._clock())
-            self._sleep(min(self.policy.poll_interval, remaining))
-            remaining = max(0.0, started + total - self._clock())
-            return self.wait(task.id, timeout=remaining, on_update=on_update)
+            deadline = started + policy.wait_timeout
+            self._sleep(min(policy.poll_interval, max(0.0, deadline - self._clock())))
+            poller = Poller(
+                task.id,
+                policy=policy,
+                clock=self._clock,
+                timeout=deadline - self._clock(),
+                on_update=on_update,
+            )
+            return self._until_final(poller)
         except BaseException as exc:  # Ctrl-C, a cancellation, a callback's error: name the task
             _name_submitted_task(exc, task.id)
             raise

@@ -1,37 +1,204 @@
-"""The task as users see it: a typed, immutable view over the generated TaskResult model."""
+"""The task as users see it: small frozen types read from the generated TaskResult model.
+
+Nothing of the generated client shows through (no `Unset`, no attrs models): each field is
+a plain value or None. The vendor sends usage as strings ("3.2", "187"); they are read as
+numbers: money and coins as `decimal.Decimal` (exact), the duration as `float` seconds. A value
+that does not read as a finite number becomes None, and so does a field of the wrong type:
+reading a task (a paid one, perhaps) never fails over a diagnostic field. The answer as the
+generated client read it stays on `Task.raw`.
+"""
 
 from __future__ import annotations
 
+import math
+import warnings
 from dataclasses import dataclass, field
-from typing import get_args
+from decimal import Decimal, InvalidOperation
+from typing import Any, get_args
 
 from runninghub_client.models import FailedReason, TaskOutput, TaskResult, TaskStatus, TaskUsage
-from runninghub_client.types import Unset
+
+from ._redaction import redact
 
 #: Every status the spec knows, read from the generated code (a regenerated spec updates it).
 KNOWN_STATUSES: frozenset[str] = frozenset(get_args(TaskStatus))
 #: Statuses after which a task never changes. Anything else, unknown statuses included, is not.
 FINAL_STATUSES: frozenset[str] = frozenset({"SUCCESS", "FAILED", "CANCEL"})
 SUCCESS = "SUCCESS"
+_REPR_TEXT = 200
+"""Longest server text a Task's repr shows (an error message may be long)."""
+
+
+# ---------------------------------------------------------------- lenient readers
+
+
+def _text(value: object) -> str | None:
+    """A non-empty string, else None (the vendor sends "" and null for "nothing")."""
+    return value if isinstance(value, str) and value else None
+
+
+def _decimal(value: object) -> Decimal | None:
+    """A finite number sent as a string (or, against the spec, as a JSON number), else None."""
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        return None
+    try:
+        number = Decimal(value.strip() if isinstance(value, str) else str(value))
+    except (InvalidOperation, ValueError):
+        return None
+    return number if number.is_finite() else None
+
+
+def _seconds(value: object) -> float | None:
+    """Seconds as a finite float, read like _decimal, else None."""
+    number = _decimal(value)
+    if number is None:
+        return None
+    seconds = float(number)
+    return seconds if math.isfinite(seconds) else None
+
+
+def _money(value: Decimal | None) -> str | None:
+    """A Decimal for JSON: a string, so that no precision is lost to a float."""
+    return None if value is None else str(value)
+
+
+def _repr(name: str, shown: dict[str, object]) -> str:
+    """`name(key=value, ...)` without the values that hold nothing (None, empty); redacted."""
+    parts = [f"{key}={value!r}" for key, value in shown.items() if value not in (None, ())]
+    return redact(f"{name}({', '.join(parts)})", keep_query=True)
+
+
+# ---------------------------------------------------------------- the parts of a task
 
 
 @dataclass(frozen=True)
+class OutputFile:
+    """One result file. `url` lives about 24 hours; `output_type` is a file extension such
+    as "mp4" (display only)."""
+
+    url: str
+    output_type: str
+    node_id: str | None = None
+    text: str | None = None
+
+    @classmethod
+    def from_model(cls, model: TaskOutput) -> OutputFile:
+        return cls(
+            url=model.url,
+            output_type=model.output_type if isinstance(model.output_type, str) else "",
+            node_id=_text(model.node_id),
+            text=_text(model.text),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """The fields as a JSON-ready dict."""
+        return {
+            "url": self.url,
+            "output_type": self.output_type,
+            "node_id": self.node_id,
+            "text": self.text,
+        }
+
+
+@dataclass(frozen=True, repr=False)
+class Usage:
+    """What a task cost, as the vendor reports it (all optional).
+
+    Money and coins are Decimals (exact); `task_cost_time` is seconds. A value the vendor
+    sends that is not a finite number is None here (the original stays on `Task.raw`).
+    """
+
+    consume_money: Decimal | None = None
+    consume_coins: Decimal | None = None
+    task_cost_time: float | None = None
+    third_party_consume_money: Decimal | None = None
+
+    @classmethod
+    def from_model(cls, model: TaskUsage) -> Usage:
+        return cls(
+            consume_money=_decimal(model.consume_money),
+            consume_coins=_decimal(model.consume_coins),
+            task_cost_time=_seconds(model.task_cost_time),
+            third_party_consume_money=_decimal(model.third_party_consume_money),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """The fields as a JSON-ready dict: Decimals as strings (exact), seconds as a number."""
+        return {
+            "consume_money": _money(self.consume_money),
+            "consume_coins": _money(self.consume_coins),
+            "task_cost_time": self.task_cost_time,
+            "third_party_consume_money": _money(self.third_party_consume_money),
+        }
+
+    def __repr__(self) -> str:
+        return _repr("Usage", vars(self))
+
+
+@dataclass(frozen=True, repr=False)
+class FailureReason:
+    """Why a task failed, as the vendor's failedReason says (its keys are observed, not
+    specified: all optional). When the vendor sends a plain string instead of an object,
+    that string is `exception_message`."""
+
+    exception_type: str | None = None
+    exception_message: str | None = None
+    node_id: str | None = None
+    node_name: str | None = None
+    traceback: tuple[str, ...] = ()
+
+    @classmethod
+    def from_model(cls, model: FailedReason | str | object) -> FailureReason | None:
+        """The reason, or None when there is none ({} on success, null, "", another type)."""
+        if isinstance(model, str):
+            return cls(exception_message=model) if model else None
+        if not isinstance(model, FailedReason):
+            return None
+        lines = model.traceback if isinstance(model.traceback, list) else []
+        reason = cls(
+            exception_type=_text(model.exception_type),
+            exception_message=_text(model.exception_message),
+            node_id=_text(model.node_id),
+            node_name=_text(model.node_name),
+            traceback=tuple(line for line in lines if isinstance(line, str)),
+        )
+        return None if reason == cls() else reason
+
+    def to_dict(self) -> dict[str, Any]:
+        """The fields as a JSON-ready dict."""
+        return {
+            "exception_type": self.exception_type,
+            "exception_message": self.exception_message,
+            "node_id": self.node_id,
+            "node_name": self.node_name,
+            "traceback": list(self.traceback),
+        }
+
+    def __repr__(self) -> str:
+        """The fields that hold something, the (long) traceback left out."""
+        return _repr("FailureReason", {**vars(self), "traceback": None})
+
+
+# ---------------------------------------------------------------- the task
+
+
+@dataclass(frozen=True, repr=False)
 class Task:
     """One image-to-video task: id, status, results and, when it failed, why.
 
     `status` is one of the spec's statuses (`TaskStatus`) or, if the service sends one the
-    spec does not know yet, that string unchanged. `model` is the generated TaskResult it
-    was read from (None when an unknown status kept the generated parser from reading it).
+    spec does not know yet, that string unchanged. `raw` is the generated TaskResult it was
+    read from (None for a Task built by hand), for fields this view does not carry.
     """
 
     id: str
     status: str
-    results: tuple[TaskOutput, ...] = ()
+    results: tuple[OutputFile, ...] = ()
     error_code: str | None = None
     error_message: str | None = None
-    failed_reason: FailedReason | str | None = None
-    usage: TaskUsage | None = None
-    model: TaskResult | None = field(default=None, repr=False, compare=False)
+    failed_reason: FailureReason | None = None
+    usage: Usage | None = None
+    raw: TaskResult | None = field(default=None, compare=False)
 
     @property
     def is_final(self) -> bool:
@@ -51,20 +218,56 @@ class Task:
                 return output.url
         return self.results[0].url if self.results else None
 
+    @property
+    def model(self) -> TaskResult | None:
+        """Deprecated: use `raw`."""
+        warnings.warn("Task.model is deprecated; use Task.raw", DeprecationWarning, stacklevel=2)
+        return self.raw
+
+    def to_dict(self) -> dict[str, Any]:
+        """The task as a JSON-ready dict (`json.dumps` needs no `default=`). Money is a
+        string (a Decimal's exact digits); seconds are numbers; absent values are None."""
+        return {
+            "id": self.id,
+            "status": self.status,
+            "results": [output.to_dict() for output in self.results],
+            "error_code": self.error_code,
+            "error_message": self.error_message,
+            "failed_reason": None if self.failed_reason is None else self.failed_reason.to_dict(),
+            "usage": None if self.usage is None else self.usage.to_dict(),
+        }
+
+    def __repr__(self) -> str:
+        """id and status, then whichever of video_url, error and usage the task has."""
+        message = self.error_message
+        if message is not None and len(message) > _REPR_TEXT:
+            message = message[: _REPR_TEXT - 3] + "..."
+        shown: dict[str, object] = {
+            "id": self.id,
+            "status": self.status,
+            "video_url": self.video_url,
+        }
+        shown |= {"error_code": self.error_code, "error_message": message, "usage": self.usage}
+        return _repr("Task", shown)
+
     @classmethod
     def from_model(cls, model: TaskResult, *, status: str | None = None) -> Task:
         """Build the view from the generated model; `status` overrides an unknown one."""
-        reason = model.failed_reason
+        outputs = model.results if isinstance(model.results, list) else []
         usage = model.usage
         return cls(
             id=model.task_id,
             status=status if status is not None else model.status,
-            results=tuple(model.results or ()),
-            error_code=model.error_code or None,
-            error_message=model.error_message or None,
+            results=tuple(
+                OutputFile.from_model(output)
+                for output in outputs
+                if isinstance(output, TaskOutput) and isinstance(output.url, str)
+            ),
+            error_code=_text(model.error_code),
+            error_message=_text(model.error_message),
             # Diagnostic only: a failedReason of another type (the generator casts without
             # checking) is dropped rather than let it fail the reading of the whole task.
-            failed_reason=reason if isinstance(reason, FailedReason | str) else None,
-            usage=None if isinstance(usage, Unset) else usage,
-            model=model,
+            failed_reason=FailureReason.from_model(model.failed_reason),
+            usage=Usage.from_model(usage) if isinstance(usage, TaskUsage) else None,
+            raw=model,
         )

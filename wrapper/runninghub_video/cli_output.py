@@ -33,10 +33,16 @@ def _snake(name: str) -> str:
 
 
 def usage_json(task: Task | None) -> dict[str, Any] | None:
-    """The task's usage (cost, time) with snake_case keys, or None."""
-    if task is None or task.usage is None:
+    """The task's usage (cost, time) with snake_case keys, or None; the vendor's strings as
+    sent (read from the raw model, not from the parsed Task.usage)."""
+    if task is None or task.raw is None:
         return None
-    return {_snake(key): value for key, value in task.usage.to_dict().items()}
+    from runninghub_client.models import TaskUsage  # loaded already: a task was read
+
+    usage = task.raw.usage
+    if not isinstance(usage, TaskUsage):  # absent (Unset) or null
+        return None
+    return {_snake(key): value for key, value in usage.to_dict().items()}
 
 
 def error_json(error: BaseException, message: str | None = None) -> dict[str, Any]:
