@@ -114,13 +114,17 @@ class Usage:
     third_party_consume_money: Decimal | None = None
 
     @classmethod
-    def from_model(cls, model: TaskUsage) -> Usage:
-        return cls(
+    def from_model(cls, model: TaskUsage | object) -> Usage | None:
+        """The usage, or None when there is none to read (absent, null, {}, all unreadable)."""
+        if not isinstance(model, TaskUsage):
+            return None
+        usage = cls(
             consume_money=_decimal(model.consume_money),
             consume_coins=_decimal(model.consume_coins),
             task_cost_time=_seconds(model.task_cost_time),
             third_party_consume_money=_decimal(model.third_party_consume_money),
         )
+        return None if usage == cls() else usage
 
     def to_dict(self) -> dict[str, Any]:
         """The fields as a JSON-ready dict: Decimals as strings (exact), seconds as a number."""
@@ -254,7 +258,6 @@ class Task:
     def from_model(cls, model: TaskResult, *, status: str | None = None) -> Task:
         """Build the view from the generated model; `status` overrides an unknown one."""
         outputs = model.results if isinstance(model.results, list) else []
-        usage = model.usage
         return cls(
             id=model.task_id,
             status=status if status is not None else model.status,
@@ -268,6 +271,6 @@ class Task:
             # Diagnostic only: a failedReason of another type (the generator casts without
             # checking) is dropped rather than let it fail the reading of the whole task.
             failed_reason=FailureReason.from_model(model.failed_reason),
-            usage=Usage.from_model(usage) if isinstance(usage, TaskUsage) else None,
+            usage=Usage.from_model(model.usage),
             raw=model,
         )
