@@ -77,6 +77,18 @@ def assert_changes(tasks: list[Task], final: str) -> None:
     assert not any(task.is_final for task in tasks[:-1])
 
 
+def watch_new_task(mode: str, sandbox: Sandbox, prompt: str, final: str) -> tuple[list[Task], int]:
+    """Submit a sandbox task, watch it to `final` (checked with assert_changes); return the
+    tasks seen and the number of queries the sandbox answered meanwhile."""
+    submitted = call(mode, sandbox.base_url, "submit", prompt, IMAGE_URL)
+    before = sandbox.stats.queries
+    seen: list[Task] = []
+    watch(mode, sandbox.base_url, submitted.id, seen)
+    assert_changes(seen, final)
+    assert {task.id for task in seen} == {submitted.id}
+    return seen, sandbox.stats.queries - before
+
+
 # ---------------------------------------------------------------- each change, once, in order
 
 
@@ -101,15 +113,11 @@ def test_watch_yields_each_status_change_once_in_order(mode: str, faults: FaultS
 
 @modes
 def test_watch_follows_a_sandbox_task_to_success(mode: str, sandbox: Sandbox) -> None:
-    submitted = call(mode, sandbox.base_url, "submit", "a cat turns its head", IMAGE_URL)
-    before = sandbox.stats.queries
-    seen: list[Task] = []
-    watch(mode, sandbox.base_url, submitted.id, seen)
-    assert_changes(seen, "SUCCESS")
+    seen, queries = watch_new_task(mode, sandbox, "a cat turns its head", "SUCCESS")
     assert seen[-1].usage is not None  # the sandbox reports usage like the vendor
-    assert sandbox.stats.queries - before >= len(seen)
+    assert queries >= len(seen)
     after = sandbox.stats.queries
-    assert call(mode, sandbox.base_url, "wait", submitted.id).to_dict() == seen[-1].to_dict()
+    assert call(mode, sandbox.base_url, "wait", seen[-1].id).to_dict() == seen[-1].to_dict()
     assert sandbox.stats.queries - after == 1  # wait() agrees, in one query
 
 
@@ -121,10 +129,7 @@ def test_watch_follows_a_sandbox_task_to_success(mode: str, sandbox: Sandbox) ->
 def test_watch_yields_a_failure_as_the_last_task_without_raising(
     mode: str, sandbox: Sandbox, marker: str, final: str, code: str | None
 ) -> None:
-    submitted = call(mode, sandbox.base_url, "submit", f"a fox {marker}", IMAGE_URL)
-    seen: list[Task] = []
-    watch(mode, sandbox.base_url, submitted.id, seen)
-    assert_changes(seen, final)
+    seen, _ = watch_new_task(mode, sandbox, f"a fox {marker}", final)
     assert seen[-1].error_code == code
     if final == "FAILED":
         assert seen[-1].failed_reason is not None
@@ -163,12 +168,8 @@ def test_watch_survives_transient_query_failures_like_wait(mode: str, faults: Fa
 
 @modes
 def test_watch_survives_the_sandboxs_503s(mode: str, sandbox: Sandbox) -> None:
-    submitted = call(mode, sandbox.base_url, "submit", "a wave [sandbox:query5xx=4]", IMAGE_URL)
-    before = sandbox.stats.queries
-    seen: list[Task] = []
-    watch(mode, sandbox.base_url, submitted.id, seen)
-    assert_changes(seen, "SUCCESS")
-    assert sandbox.stats.queries - before >= 5
+    _, queries = watch_new_task(mode, sandbox, "a wave [sandbox:query5xx=4]", "SUCCESS")
+    assert queries >= 5  # four 503s, then at least one answer
 
 
 @modes
