@@ -90,6 +90,29 @@ def test_upload_json_error_is_the_usual_error_object(cli: Cli):
     assert data["task_id"] is None
 
 
+# ------------------------------------------------------------------ entry points
+
+
+def test_every_entry_point_runs_the_same_command_line():
+    """The console script (pyproject: runninghub_video.cli:main), `python -m runninghub_video`
+    and `python -m runninghub_video.cli`."""
+    script = Path(sys.executable).with_name("runninghub-video")
+    entry_points = [
+        [str(script)],
+        [sys.executable, "-m", "runninghub_video"],
+        [sys.executable, "-m", "runninghub_video.cli"],
+    ]
+    helps = [
+        subprocess.run(
+            [*argv, "upload", "--help"], capture_output=True, text=True, check=True, timeout=60
+        ).stdout
+        for argv in entry_points
+    ]
+    assert helps[0].startswith("usage: runninghub-video upload")
+    assert "--json" in helps[0]
+    assert helps[1:] == helps[:1] * 2
+
+
 # ------------------------------------------------------------------ the sandbox's options
 
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from ._output import Display
 from ._task_run import TaskRun
@@ -14,8 +13,7 @@ if TYPE_CHECKING:
     from .._sync_client import RunningHub
 
 
-@dataclass(frozen=True)
-class Context:
+class Context(NamedTuple):
     """One command's options, display and task run (the error handler reads the run)."""
 
     args: argparse.Namespace

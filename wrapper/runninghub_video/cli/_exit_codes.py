@@ -10,7 +10,7 @@ loads no library module.
 from __future__ import annotations
 
 import textwrap
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from ._signals import signal_number
 
@@ -18,8 +18,7 @@ ERROR_MODULES = ("runninghub_video._errors", "runninghub_video.cli._errors", "bu
 """Where the classes a row names live (a class elsewhere with the same name is not meant)."""
 
 
-@dataclass(frozen=True)
-class ExitCode:
+class ExitCode(NamedTuple):
     """One exit code: its number, what it means (help text), the errors that end with it."""
 
     code: int

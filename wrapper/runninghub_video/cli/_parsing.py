@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any, NamedTuple, NoReturn
 
 from ._errors import UsageError
 
@@ -14,8 +13,7 @@ if TYPE_CHECKING:
     from ._context import Context
 
 
-@dataclass(frozen=True)
-class Command:
+class Command(NamedTuple):
     """One command: its name, its help, the function adding its options, its handler."""
 
     name: str

@@ -101,28 +101,37 @@ class TaskRun:
         output: str | None,
         will_download: bool,
     ) -> str:
-        """A submit answered: the task is paid for. It is tracked (so that an interrupt
-        journals it) before its id is shown, and a display that cannot write (a closed or
-        full stderr) stops neither the journal write nor the command. Returns where the
-        video goes, as shown."""
-        shown, path = target(task.id, output)
-        wants_file = bool(output) or will_download
+        """A submit answered: the task is paid for. It is named by errors and journaled by
+        an interrupt from the first line here, before its id is shown; a display that cannot
+        write (a closed or full stderr) stops neither the journal write nor the command.
+        Returns where the video goes, as shown."""
         self.task = task
+        self.task_id = task.id
+        wants_file = bool(output) or will_download
+        self._unjournaled = lambda: self._journal_submitted(
+            task, base_url, params, output, wants_file
+        )
+        shown = target(task.id, output)[0]
         self.track(task.id, shown if wants_file else None)
-        file = os.path.abspath(path) if wants_file else None
-        self._unjournaled = lambda: self._journal_submitted(task, base_url, params, file)
         self.display.hint(f"task {task.id} submitted ({task.status})")
         self.journal_pending()
         return shown
 
     def _journal_submitted(
-        self, task: Task, base_url: str, params: dict[str, Any], output: str | None
+        self,
+        task: Task,
+        base_url: str,
+        params: dict[str, Any],
+        output: str | None,
+        wants_file: bool,
     ) -> None:
-        """Journal a submitted task; a failed write (a full disk) is a warning naming it."""
+        """Journal a submitted task (with the absolute path of its video, if one is wanted);
+        a failed write (a full disk) is a warning naming the task."""
         try:
+            file = os.path.abspath(target(task.id, output)[1]) if wants_file else None
             self.journal.submitted(
                 task.id, base_url=base_url, prompt=self.args.prompt, params=params,
-                output=output, status=task.status,
+                output=file, status=task.status,
             )  # fmt: skip
             self._journal_in_use = True
         except OSError as exc:
