@@ -13,12 +13,15 @@ from pathlib import Path
 import pytest
 from runninghub_video import _errors as errors
 from runninghub_video import _params as params
-from runninghub_video import cli
 from runninghub_video._journal import ENV_HOME, PROMPT_CHARS, Journal, journal_dir
 from runninghub_video._redaction import Redactor
 from runninghub_video._task import Task
-from runninghub_video.cli_commands import Context, _journal_failed_submit, target
-from runninghub_video.cli_output import Display, result_json
+from runninghub_video.cli import _commands as cli
+from runninghub_video.cli._destination import target
+from runninghub_video.cli._errors import UsageError
+from runninghub_video.cli._exit_codes import exit_code_for
+from runninghub_video.cli._output import Display, result_json
+from runninghub_video.cli._task_run import TaskRun
 
 # ------------------------------------------------------------------ journal
 
@@ -81,7 +84,7 @@ def test_journal_file_is_private(tmp_path):
     [
         (errors.InvalidInputError("duration", 5, "4, 8 or 12"), 2),
         (errors.ConfigurationError("no key"), 2),
-        (cli.UsageError("bad"), 2),
+        (UsageError("bad"), 2),
         (errors.AuthenticationError("refused"), 3),
         (errors.TaskFailedError("failed"), 4),
         (errors.ContentRejectedError("rejected"), 4),
@@ -97,7 +100,7 @@ def test_journal_file_is_private(tmp_path):
     ],
 )
 def test_exit_codes(error, code):
-    assert cli.exit_code_for(error) == code
+    assert exit_code_for(error) == code
 
 
 def test_exit_code_table_is_in_the_help():
@@ -121,7 +124,7 @@ def test_exit_code_table_is_in_the_help():
     ],
 )
 def test_command_is_found_before_parsing(argv, command):
-    assert cli._command_in(argv) == command
+    assert cli.command_in(argv) == command
 
 
 def test_choices_come_from_the_generated_code():
@@ -131,7 +134,7 @@ def test_choices_come_from_the_generated_code():
     assert args.aspect_ratio == "16:9"
     for duration in params.DURATIONS:
         parser.parse_args(["submit", "--image", "i", "--prompt", "p", "--duration", duration])
-    with pytest.raises(cli.UsageError, match="invalid choice"):
+    with pytest.raises(UsageError, match="invalid choice"):
         parser.parse_args(["submit", "--image", "i", "--prompt", "p", "--resolution", "8k"])
 
 
@@ -148,7 +151,7 @@ def test_global_options_work_before_and_after_the_command():
 
 @pytest.mark.parametrize("value", ["0", "-2", "soon", "nan", "inf"])
 def test_seconds_must_be_positive(value):
-    with pytest.raises(cli.UsageError, match="--timeout"):
+    with pytest.raises(UsageError, match="--timeout"):
         cli.build_parser().parse_args(["wait", "1", "--timeout", value])
 
 
@@ -255,9 +258,9 @@ def test_submit_that_may_have_created_a_task_is_journaled_and_flagged(monkeypatc
     monkeypatch.setenv(ENV_HOME, str(tmp_path))
     stream = io.StringIO()
     args = argparse.Namespace(prompt="a paid maybe", base_url=None)
-    ctx = Context(args, Display("plain", stream))
+    run = TaskRun(args, Display("plain", stream))
     error = errors.APITimeoutError("no answer to the submit", task_may_exist=True)
-    _journal_failed_submit(ctx, error, {"duration": "4"})
+    run.failed_submit(error, None, {"duration": "4"})
     assert "a paid task may exist" in stream.getvalue()
     (record,) = Journal(tmp_path).read()
     assert (record.task_id, record.status, record.prompt) == (None, "UNKNOWN", "a paid maybe")
@@ -267,7 +270,7 @@ def test_submit_that_may_have_created_a_task_is_journaled_and_flagged(monkeypatc
 def test_submit_refused_outright_is_not_journaled(monkeypatch, tmp_path):
     monkeypatch.setenv(ENV_HOME, str(tmp_path))
     stream = io.StringIO()
-    ctx = Context(argparse.Namespace(prompt="p", base_url=None), Display("plain", stream))
-    _journal_failed_submit(ctx, errors.InvalidRequestError("bad"), {})
+    run = TaskRun(argparse.Namespace(prompt="p", base_url=None), Display("plain", stream))
+    run.failed_submit(errors.InvalidRequestError("bad"), None, {})
     assert stream.getvalue() == ""
     assert Journal(tmp_path).read() == []

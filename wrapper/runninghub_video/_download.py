@@ -8,7 +8,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from types import TracebackType
 from typing import BinaryIO
@@ -78,11 +78,21 @@ def result_url(task: Task) -> str:
     return url
 
 
-def download_target(task: Task, destination: str | Path | None, *, overwrite: bool) -> Path:
-    """Where the file goes (output_paths' rules), checked before the request."""
+def download_target(
+    task: Task | str,
+    destination: str | Path | None,
+    *,
+    overwrite: bool,
+    protected: Iterable[str | Path] = (),
+    protected_folders: Iterable[str | Path] = (),
+) -> Path:
+    """Where the file goes (output_paths' rules), checked before the request; `protected`
+    and `protected_folders` as in check_target (the CLI's input image and journal folder)."""
     prepare_folder(destination)
-    target = resolve_target(task.id, destination)
-    check_target(target, overwrite=overwrite)
+    target = resolve_target(task if isinstance(task, str) else task.id, destination)
+    check_target(
+        target, overwrite=overwrite, protected=protected, protected_folders=protected_folders
+    )
     return target
 
 

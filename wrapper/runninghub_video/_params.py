@@ -6,6 +6,7 @@ a regenerated spec with a new value needs no edit in this file.
 from __future__ import annotations
 
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import get_args
@@ -113,20 +114,32 @@ class LocalImage:
 
 
 def check_local_image(value: str | Path) -> LocalImage:
-    """An existing JPG or PNG file (by content, not name) of at most MAX_IMAGE_BYTES."""
+    """An existing JPG or PNG file (by content, not name) of at most MAX_IMAGE_BYTES; a path
+    that names nothing says "not found" (with the absolute path it was looked for at)."""
     path = Path(value).expanduser()
-    if not path.is_file():
-        raise InvalidInputError("image", str(value), "an http(s) URL or an existing JPG/PNG file")
-    size = path.stat().st_size
-    if size > MAX_IMAGE_BYTES:
+    expected = "an http(s) URL or an existing JPG/PNG file"
+    try:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            kind = "a folder" if stat.S_ISDIR(info.st_mode) else "not a regular file"
+            raise InvalidInputError("image", str(value), f"{expected} ({kind})")
+        if info.st_size > MAX_IMAGE_BYTES:
+            raise InvalidInputError(
+                "image", str(value),
+                f"a file of at most 10 MB (this one is {info.st_size / 1e6:.1f} MB)",
+            )  # fmt: skip
+        with path.open("rb") as handle:
+            head = handle.read(8)
+    except FileNotFoundError:
         raise InvalidInputError(
-            "image", str(value), f"a file of at most 10 MB (this one is {size / 1e6:.1f} MB)"
-        )
-    with path.open("rb") as handle:
-        head = handle.read(8)
+            "image", str(value), f"{expected} (file not found: {path.absolute()})"
+        ) from None
+    except OSError as exc:  # no permission, a path through a file, a loop of symlinks
+        why = exc.strerror or type(exc).__name__
+        raise InvalidInputError("image", str(value), f"{expected} ({why})") from None
     for mime_type, signatures in IMAGE_SIGNATURES.items():
         if head.startswith(signatures):
-            return LocalImage(path=path, mime_type=mime_type, size=size)
+            return LocalImage(path=path, mime_type=mime_type, size=info.st_size)
     raise InvalidInputError("image", str(value), "a JPG or PNG image (by its content)")
 
 

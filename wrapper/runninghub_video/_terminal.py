@@ -1,6 +1,6 @@
 """Terminal-safe text: control characters (C0, C1, DEL, bidi and zero-width marks) from a
 server or a path are shown escaped, so a task id or message cannot move the cursor, recolour
-the terminal or hide text. Rich markup is never parsed from such text (see cli_output).
+the terminal or hide text. Rich markup is never parsed from such text (see cli/_output.py).
 """
 
 from __future__ import annotations

@@ -1,15 +1,22 @@
-"""Checks of the sandbox's settings, shared by Sandbox(...), serve() and the command lines."""
+"""Checks of the sandbox's settings, shared by Sandbox(...) and serve(), and the one parser of
+its command line, shared by `python -m runninghub_video.sandbox` and `runninghub-video sandbox`."""
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import ipaddress
 import math
 import socket
+import textwrap
 from typing import Any, Final
 
 from runninghub_video.sandbox._limits import MB, Limits
 
+DESCRIPTION: Final = (
+    "Run a stateful local RunningHub image-to-video API (real MP4 results, failures on "
+    "demand) until Ctrl-C."
+)
 MAX_SPEED: Final = 100_000.0
 REMOTE_WARNING: Final = (
     "WARNING: the sandbox listens on {host}, reachable from other machines. It accepts any "
@@ -90,9 +97,40 @@ def _positive_arg(text: str) -> float:
     return value
 
 
-def add_server_arguments(parser: argparse.ArgumentParser) -> None:
-    """The sandbox's server options, shared by `runninghub-video sandbox` and
-    `python -m runninghub_video.sandbox`."""
+def _limit_arg(text: str) -> tuple[str, float]:
+    """argparse type for --limit: NAME=VALUE, a field of Limits and a value it accepts."""
+    names = {field.name: field.type for field in dataclasses.fields(Limits)}
+    name, _, number = text.partition("=")
+    if name not in names:
+        raise argparse.ArgumentTypeError(f"{text!r}: unknown limit; known: {', '.join(names)}")
+    try:
+        value = int(number) if names[name] in ("int", int) else float(number)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: not a number") from None
+    try:
+        Limits(**{name: value})  # type: ignore[arg-type]  # each field is checked alone
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return name, value
+
+
+def configure_parser(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """The sandbox's command line, defined once: `python -m runninghub_video.sandbox` builds
+    its parser with it, `runninghub-video sandbox` configures its subcommand with it."""
+    from runninghub_video.sandbox import INVALID_API_KEY, MARKERS
+
+    markers = "\n".join(
+        f"  {marker}\n"
+        + textwrap.fill(meaning, 79, initial_indent=" " * 6, subsequent_indent=" " * 6)
+        for marker, meaning in MARKERS.items()
+    )
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
+    parser.description = textwrap.fill(DESCRIPTION, 79)
+    parser.epilog = (
+        f"Any API key works except {INVALID_API_KEY!r}, which is refused (HTTP 401).\n"
+        "Ctrl-C stops the sandbox (exit code 0).\n\n"
+        f"prompt markers (put them in --prompt to make things go wrong on purpose):\n{markers}"
+    )
     parser.add_argument("--host", default="127.0.0.1", help="default: %(default)s (loopback)")
     parser.add_argument(
         "--allow-remote",
@@ -123,19 +161,40 @@ def add_server_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="MB",
         help="disk cap for uploads + renders, least recently used first out (default: 2048)",
     )
+    parser.add_argument("--data-dir", default=None, help="default: a temporary folder")
+    parser.add_argument("--public-url", default=None, help="prefix of result/upload URLs")
+    parser.add_argument(
+        "--limit",
+        type=_limit_arg,
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="set any field of runninghub_video.sandbox.Limits (repeatable), e.g. header_timeout=2",
+    )
+    parser.add_argument(
+        "--verbose",
+        action="store_true",
+        default=argparse.SUPPRESS,  # not False: `runninghub-video --verbose sandbox` holds
+        help="debug logging on stderr",
+    )
+    return parser
 
 
-def server_kwargs(args: argparse.Namespace) -> dict[str, Any]:
-    """serve() keyword arguments from the options of add_server_arguments."""
+def serve_kwargs(args: argparse.Namespace) -> dict[str, Any]:
+    """serve() keyword arguments from the options of configure_parser (a --limit wins over
+    --ttl and --max-disk-mb; ValueError for a combination Limits refuses)."""
     changes: dict[str, Any] = {}
     if args.ttl is not None:
         changes["ttl"] = args.ttl
     if args.max_disk_mb is not None:
         changes["max_disk_bytes"] = int(args.max_disk_mb * MB)
+    changes.update(args.limit)
     return {
         "host": args.host,
         "port": args.port,
         "speed": args.speed,
         "allow_remote": args.allow_remote,
+        "data_dir": args.data_dir,
+        "public_url": args.public_url,
         "limits": Limits(**changes),
     }

@@ -18,11 +18,11 @@ import time
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, Literal, TextIO
 
-from ._redaction import redact
-from ._terminal import json_terminal_safe, terminal_safe
+from .._redaction import redact
+from .._terminal import json_terminal_safe, terminal_safe
 
 if TYPE_CHECKING:
-    from ._task import Task
+    from .._task import Task
 
 Mode = Literal["rich", "plain", "json"]
 
@@ -91,6 +91,14 @@ def print_json(data: dict[str, Any], stream: TextIO | None = None) -> None:
         json_terminal_safe(redact(json.dumps(data, ensure_ascii=False), keep_query=True)) + "\n"
     )
     out.flush()
+
+
+def print_result(task: Task, output: str | None, *, json_output: bool) -> None:
+    """A finished command's result on stdout: the JSON object, the video's path, or its URL."""
+    if json_output:
+        print_json(result_json(task_id=task.id, task=task, output=output))
+    else:
+        print_line(output if output is not None else task.video_url or task.status)
 
 
 def print_line(text: str, stream: TextIO | None = None) -> None:

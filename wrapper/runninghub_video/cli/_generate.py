@@ -1,0 +1,138 @@
+"""`generate` and `submit`: check, upload, submit, journal; then (generate) wait and download.
+
+Everything that can be refused is checked before the upload and the submit (the input,
+--output, the journal), so a refused run costs nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import TYPE_CHECKING, Any
+
+from ._exit_codes import OK
+from ._output import print_json, print_line, print_result, result_json
+from ._parsing import Command, add_json
+from ._run_options import add_output_options, add_wait_options
+
+if TYPE_CHECKING:
+    from ._context import Context
+
+
+def build(parser: argparse.ArgumentParser) -> None:
+    """The options of generate and submit (the allowed values come from the generated code)."""
+    from .. import _params as params
+
+    parser.add_argument(
+        "--image",
+        required=True,
+        metavar="PATH_OR_URL",
+        help="a local JPG/PNG (at most 10 MB, uploaded first) or an http(s) URL",
+    )
+    parser.add_argument("--prompt", required=True, metavar="TEXT", help="what should happen")
+    parser.add_argument(
+        "--resolution", choices=params.RESOLUTIONS, default=params.RESOLUTIONS[0],
+        help="default: %(default)s (the cheapest)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--aspect-ratio", choices=params.ASPECT_RATIOS, default=_default_ratio(params),
+        help="default: %(default)s",
+    )  # fmt: skip
+    parser.add_argument(
+        "--duration", choices=params.DURATIONS, default=params.DURATIONS[0],
+        help="seconds of video; default: %(default)s (the cheapest)",
+    )  # fmt: skip
+    add_output_options(
+        parser,
+        "where the video goes: a file, or a folder (existing, or written with a trailing /, "
+        "then created) that gets <task id>.mp4; default ./<task id>.mp4",
+    )
+    add_wait_options(parser)
+    parser.add_argument(
+        "--no-wait", action="store_true", help="only submit: print the task id and return"
+    )
+    add_json(parser)
+
+
+def _default_ratio(params: Any) -> str:
+    """16:9 when the spec offers it (the wrapper's default), else the first ratio."""
+    ratios: tuple[str, ...] = params.ASPECT_RATIOS
+    return "16:9" if "16:9" in ratios else ratios[0]
+
+
+def handle(ctx: Context) -> int:
+    """generate / submit: check, upload, submit, journal; then wait and download."""
+    from .. import _params as params
+    from .._download import safe_url
+    from .._errors import RunningHubError
+
+    args = ctx.args
+    run = ctx.run
+    only_submit = args.command == "submit" or args.no_wait
+    checked = params.check_submit(
+        prompt=args.prompt,
+        image=args.image,
+        resolution=args.resolution,
+        aspect_ratio=args.aspect_ratio,
+        duration=args.duration,
+    )
+    protected = () if isinstance(checked.image, str) else (checked.image.path,)
+    run.check_output(None, protected, will_download=not only_submit)  # before anything is paid
+    run.ensure_journal_writable()  # before anything is paid for
+    with ctx.client() as rh:
+        if isinstance(checked.image, str):
+            image_url = checked.image
+            shown_image = safe_url(image_url)  # signed URLs carry credentials in the query
+        else:
+            ctx.display.note(f"uploading {checked.image.path.name}")
+            image_url = rh.upload(checked.image.path)
+            shown_image = str(checked.image.path.resolve())
+        journal_params = {
+            "image": shown_image,
+            "resolution": checked.resolution,
+            "aspect_ratio": checked.aspect_ratio,
+            "duration": checked.duration,
+        }
+        try:
+            task = rh.submit(
+                checked.prompt,
+                image_url,
+                resolution=checked.resolution,
+                aspect_ratio=checked.aspect_ratio,
+                duration=checked.duration,
+            )
+        except (RunningHubError, KeyboardInterrupt) as error:
+            run.failed_submit(error, rh.base_url, journal_params)
+            raise
+        shown = run.submitted(
+            task, base_url=rh.base_url, params=journal_params, output=args.output,
+            will_download=not only_submit,
+        )  # fmt: skip
+        if only_submit:
+            if args.json:
+                print_json(result_json(task_id=task.id, task=task))
+            else:
+                print_line(task.id)
+                ctx.display.note(f"wait for it with: {run.command('wait', task.id, shown)}")
+            return OK.code
+        if not task.succeeded:
+            task = run.wait(rh, task.id, known=task.status)
+        saved = run.download(rh, task, args.output, protected)
+    print_result(task, saved, json_output=args.json)
+    return OK.code
+
+
+GENERATE = Command(
+    name="generate",
+    summary="submit a task, wait for it, download the video",
+    description="Submit an image-to-video task, wait for it and download the MP4 "
+    "(default ./<task id>.mp4). With --no-wait it only submits.",
+    build=build,
+    handle=handle,
+)
+SUBMIT = Command(
+    name="submit",
+    summary="submit a task and print its id",
+    description="Submit an image-to-video task, print its id and return (resume with `wait`).",
+    build=build,
+    handle=handle,
+)

@@ -1,0 +1,302 @@
+"""A command's task, from the submit to the download: the journal writes, the wait and the
+download steps, and the advice that resumes the task after a failure.
+
+Nothing paid is lost: a submitted task is tracked (so that an interrupt journals it on the
+way out) before its id is shown, its id is shown on stderr before it is journaled, and both
+come before anything else (waiting, downloading). A journal that cannot be written is a
+warning naming the task, never a stop. The advice depends on the stage the run reached
+(waiting, downloading), which only this module sets and reads.
+"""
+
+from __future__ import annotations
+
+import argparse
+import enum
+import os
+import shlex
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ._destination import check_destination, target
+from ._errors import PROG, CliError
+from ._exit_codes import DEADLINE, ERROR, interrupted
+from ._output import Display
+
+if TYPE_CHECKING:
+    from .._journal import Journal
+    from .._sync_client import RunningHub
+    from .._task import Task
+
+
+class Stage(enum.Enum):
+    """How far the run got; the resume advice depends on it."""
+
+    START = "start"
+    """Checking, uploading, submitting, or a one-off query."""
+    WAIT = "wait"
+    DOWNLOAD = "download"
+
+
+class TaskRun:
+    """One command's task: what the error handler needs (the id once a task exists, the
+    last status seen, the stage, the command that resumes it) and the journal."""
+
+    def __init__(self, args: argparse.Namespace, display: Display) -> None:
+        self.args = args
+        self.display = display
+        self.task_id: str | None = None
+        self.task: Task | None = None
+        """The task as last seen (its status goes into errors and JSON)."""
+        self.output: str | None = None
+        """Where the video goes, as the user wrote it (for the resume commands)."""
+        self._stage = Stage.START
+        self._resume: str | None = None
+        self._journal_in_use = False
+        self._unjournaled: Callable[[], None] | None = None
+        self._journal: Journal | None = None
+
+    # ------------------------------------------------------------ the journal
+
+    @property
+    def journal(self) -> Journal:
+        """The task journal (opened on first use)."""
+        if self._journal is None:
+            from .._journal import Journal
+
+            self._journal = Journal()
+        return self._journal
+
+    def ensure_journal_writable(self) -> None:
+        """Before anything is paid for: the journal must take the task (CliError, exit 1)."""
+        try:
+            self.journal.ensure_writable()
+        except OSError as exc:
+            raise CliError(f"cannot write the task journal {self.journal.path}: {exc}") from exc
+
+    def event(self, event: str, task_id: str | None, **fields: Any) -> None:
+        """Append to the journal; one that cannot be written is a warning, not a stop."""
+        try:
+            self.journal.append(event, task_id, **fields)
+            self._journal_in_use = True
+        except OSError as exc:
+            self.display.warning(f"could not write the task journal {self.journal.path}: {exc}")
+
+    def journal_pending(self) -> None:
+        """Journal the submitted task if that has not happened yet (at most once; an
+        interrupt path runs it: SIGTERM right after the submit answered must not lose it)."""
+        from ._signals import deferred
+
+        with deferred():
+            pending, self._unjournaled = self._unjournaled, None
+            if pending is not None:
+                pending()
+
+    def submitted(
+        self,
+        task: Task,
+        *,
+        base_url: str,
+        params: dict[str, Any],
+        output: str | None,
+        will_download: bool,
+    ) -> str:
+        """A submit answered: the task is paid for. It is named by errors and journaled by
+        an interrupt from the first line here, before its id is shown; a display that cannot
+        write (a closed or full stderr) stops neither the journal write nor the command.
+        Returns where the video goes, as shown."""
+        self.task = task
+        self.task_id = task.id
+        wants_file = bool(output) or will_download
+        self._unjournaled = lambda: self._journal_submitted(
+            task, base_url, params, output, wants_file
+        )
+        shown = target(task.id, output)[0]
+        self.track(task.id, shown if wants_file else None)
+        self.display.hint(f"task {task.id} submitted ({task.status})")
+        self.journal_pending()
+        return shown
+
+    def _journal_submitted(
+        self,
+        task: Task,
+        base_url: str,
+        params: dict[str, Any],
+        output: str | None,
+        wants_file: bool,
+    ) -> None:
+        """Journal a submitted task (with the absolute path of its video, if one is wanted);
+        a failed write (a full disk) is a warning naming the task."""
+        try:
+            file = os.path.abspath(target(task.id, output)[1]) if wants_file else None
+            self.journal.submitted(
+                task.id, base_url=base_url, prompt=self.args.prompt, params=params,
+                output=file, status=task.status,
+            )  # fmt: skip
+            self._journal_in_use = True
+        except OSError as exc:
+            self.display.warning(
+                f"task {task.id} exists and is paid for, but the task journal "
+                f"{self.journal.path} could not be written ({exc}): keep this id; resume with: "
+                f"{self.command('wait', task.id, self.output)}"
+            )
+
+    def failed_submit(
+        self, error: BaseException, base_url: str | None, params: dict[str, Any]
+    ) -> None:
+        """A submit that failed: journal the task if one exists or may exist, and say so."""
+        task_id = getattr(error, "task_id", None)
+        fields: dict[str, Any] = {"base_url": base_url, "prompt": self.args.prompt}
+        fields["params"] = params
+        if task_id:  # e.g. a submit answered FAILED at once
+            self.track(task_id, None)
+            status = getattr(error, "status", None)
+            self.event("submitted", task_id, status=status, error=str(error), **fields)
+            return
+        if isinstance(error, KeyboardInterrupt) or getattr(error, "task_may_exist", False):
+            why = interruption(error) if isinstance(error, KeyboardInterrupt) else str(error)
+            self.event("unconfirmed", None, status="UNKNOWN", error=why, **fields)
+            self.display.warning(
+                "the submit may have reached RunningHub although no task id came back, so a "
+                "paid task may exist: check your RunningHub task list before submitting again"
+            )
+
+    def status_seen(self, task: Task) -> None:
+        """A one-off query answered: update a task the journal knows; add no stranger."""
+        self.task = task
+        if self.journal.find(task.id) is not None:
+            self.event("status", task.id, status=task.status)
+
+    # ------------------------------------------------------------ tracking
+
+    def about(self, task_id: str) -> None:
+        """From now on errors name this task (a query: there is nothing to resume)."""
+        self.task_id = task_id
+
+    def track(self, task_id: str, output: str | None) -> None:
+        """From now on a task exists: errors name it and say how to resume."""
+        self.task_id = task_id
+        self.output = output
+        self._resume = self.command("wait", task_id, output)
+
+    def command(self, name: str, task_id: str, output: str | None) -> str:
+        """A command line that picks the task up again (never with the API key)."""
+        parts = [PROG]
+        if self.args.base_url:
+            parts += ["--base-url", self.args.base_url]
+        parts += [name, task_id]
+        if output:
+            parts += ["--output", output]
+            if getattr(self.args, "overwrite", False):  # the user's choice holds on resume
+                parts.append("--overwrite")
+        return shlex.join(parts)
+
+    # ------------------------------------------------------------ the steps
+
+    def check_output(
+        self, task_id: str | None, protected: tuple[Path, ...] = (), *, will_download: bool = True
+    ) -> None:
+        """--output (or the default place) can take the video: InvalidInputError otherwise,
+        before anything is paid for or fetched (_destination.check_destination)."""
+        check_destination(
+            task_id,
+            getattr(self.args, "output", None),
+            overwrite=bool(getattr(self.args, "overwrite", False)),
+            journal_folder=self.journal.folder,
+            protected=protected,
+            will_download=will_download,
+        )
+
+    def wait(
+        self,
+        rh: RunningHub,
+        task_id: str,
+        known: str | None = None,
+        first: dict[str, Any] | None = None,
+    ) -> Task:
+        """Poll with live progress; journal every status change. `first`: the fields of a
+        "waiting" event, journaled once the API has confirmed the task exists."""
+        seen: list[str] = [known] if known else []
+
+        def on_update(task: Task) -> None:
+            self.task = task
+            show(task)
+            if first is not None and not seen:
+                self.event("waiting", task_id, status=task.status, **first)
+                seen.append(task.status)
+            elif not seen or seen[-1] != task.status:
+                seen.append(task.status)
+                self.event("status", task_id, status=task.status)
+
+        self._stage = Stage.WAIT
+        with self.display.polling(task_id, known) as show:
+            task = rh.wait(task_id, timeout=self.args.timeout, on_update=on_update)
+        self.task = task
+        return task
+
+    def download(
+        self, rh: RunningHub, task: Task, output: str | None, protected: tuple[Path, ...] = ()
+    ) -> str:
+        """Download with a progress bar; journal where the video went; return the shown path."""
+        from .._errors import InvalidInputError
+
+        shown, path = target(task.id, output)
+        self._stage = Stage.DOWNLOAD
+        self.output = shown
+        try:
+            self.check_output(task.id, protected)
+        except InvalidInputError as exc:  # a task exists: exit 1 (exit 2 means nothing was paid)
+            raise CliError(str(exc)) from None
+        with self.display.downloading(task.id, shown) as on_progress:
+            overwrite = bool(getattr(self.args, "overwrite", False))
+            rh.download(task, path, on_progress=on_progress, overwrite=overwrite)
+        self.event("downloaded", task.id, status=task.status, output=os.path.abspath(path))
+        return shown
+
+    # ------------------------------------------------------------ after a failure
+
+    def failed(self, error: BaseException, code: int, message: str) -> str | None:
+        """After `error` (exit `code`): print how to resume the task, journal the failure;
+        return the resume command, if any."""
+        task_id = self.task_id or getattr(error, "task_id", None)
+        if not task_id:
+            return None
+        resume = self._advise(task_id, code)
+        if self._journal_in_use:
+            event = "interrupted" if interrupted(code) else "error"
+            self.event(event, task_id, status=self.error_status(error), error=message)
+        return resume
+
+    def _advise(self, task_id: str, code: int) -> str | None:
+        """Print how to pick the task up again, if that helps; return that command."""
+        task = self.task
+        if self._stage is Stage.DOWNLOAD and task is not None and task.succeeded:
+            if code == ERROR.code or interrupted(code):
+                resume = self.command("download", task_id, self.output)
+                self.display.hint(f"task {task_id} succeeded; download it again with: {resume}")
+                return resume
+            return None
+        not_final = task is None or not task.is_final
+        stopped = code == ERROR.code and not_final and self._stage is not Stage.START
+        if code == DEADLINE.code or interrupted(code) or stopped:
+            resume = self._resume or self.command("wait", task_id, None)
+            self.display.hint(f"task {task_id} goes on; resume it with: {resume}")
+            return resume
+        return None
+
+    def error_status(self, error: BaseException) -> str | None:
+        """The task status to report with an error."""
+        from .._errors import TaskFailedError, WaitTimeoutError
+
+        if isinstance(error, WaitTimeoutError) and error.last_status:
+            return error.last_status
+        if isinstance(error, TaskFailedError):
+            return error.status
+        return self.task.status if self.task is not None else None
+
+
+def interruption(error: BaseException) -> str:
+    """How an interrupt is reported: `interrupted` (Ctrl-C) or `interrupted (SIGTERM)`."""
+    from ._signals import Terminated, signal_name
+
+    return f"interrupted ({signal_name(error)})" if isinstance(error, Terminated) else "interrupted"
