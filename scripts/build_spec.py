@@ -39,7 +39,7 @@ from ruamel.yaml.events import AliasEvent
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a file: the repo root
 
-from scripts.normalize import TASK_SCHEMA, Page, PageError, normalize  # noqa: E402
+from scripts.normalize import TASK_SCHEMA, Page, PageError, normalize
 
 HEADER_END = "# and openapi/overlay.yaml. Do not edit: change the overlay and run `make spec`.\n"
 
@@ -292,8 +292,11 @@ def check_ascii_names(spec: dict[str, Any]) -> None:
 
     walk(spec, "$")
     if found:
-        raise SpecError("names the generator turns into code are not ASCII (add a rule to "
-                        "scripts/normalize.py or an overlay action):\n" + "\n".join(found))  # fmt: skip
+        listed = "\n".join(found)
+        raise SpecError(
+            "names the generator turns into code are not ASCII (add a rule to "
+            f"scripts/normalize.py or an overlay action):\n{listed}"
+        )
 
 
 def header(files: Sequence[Path]) -> str:

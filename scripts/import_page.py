@@ -106,7 +106,8 @@ def import_page(page: Path, folder: Path = PAGES) -> tuple[str, Path]:
     try:
         text = page.read_bytes().decode("utf-8")
     except UnicodeDecodeError as error:
-        raise ImportRefused(f"{page}: not UTF-8 text ({error.reason} at byte {error.start})") from None
+        where = f"{error.reason} at byte {error.start}"
+        raise ImportRefused(f"{page}: not UTF-8 text ({where})") from None
     block = yaml_block(text, page)
     target = target_file(operation_path(block, page), folder)
     data = block.encode("utf-8")

@@ -1,4 +1,4 @@
-"""What every vendor doc page (an Apifox export) needs before it joins the merged spec, written once.
+"""What every vendor doc page (an Apifox export) needs before joining the merged spec: once.
 
 Each page in openapi/upstream/ holds one operation. Its name comes from its path (the last
 segment; the segment before it too when another page took that name), and from the name come
@@ -80,7 +80,7 @@ RULES = (
         "Prism answers 200 to an empty or null body [TOOL]; no task call has no body [SEED].",
     ),
     Rule(
-        "request-title", "the inline JSON request schema", "set `title` <Page>Request",
+        "request-title", "the inline JSON request schema", "set `title` (`<Page>Request`)",
         "An English model name from the page's name (TextToVideoRequest for "
         "text-to-video). Reason: titles become class names, and the generator's enum names are "
         "the model's name plus the field's [TOOL].",
