@@ -94,15 +94,15 @@ def load_yaml12(path: Path) -> Any:
     return parse_yaml12(text, path)
 
 
-def _plain(node: Any) -> Any:
+def plain(node: Any) -> Any:
     """ruamel's commented containers as plain dicts and lists (what oas-patch expects)."""
     if isinstance(node, dict):
-        return {str(key): _plain(value) for key, value in node.items()}
+        return {str(key): plain(value) for key, value in node.items()}
     if isinstance(node, list):
-        return [_plain(value) for value in node]
-    for plain in (bool, int, float, str):  # ruamel's scalar subclasses (bool before int)
-        if isinstance(node, plain):
-            return plain(node)
+        return [plain(value) for value in node]
+    for scalar in (bool, int, float, str):  # ruamel's scalar subclasses (bool before int)
+        if isinstance(node, scalar):
+            return scalar(node)
     return node
 
 
@@ -166,7 +166,7 @@ def _first_difference(a: Any, b: Any, path: str = "$") -> str | None:
 def check_read_alike(text: str) -> None:
     """Raise SpecError unless YAML 1.1 (PyYAML) and 1.2 (ruamel) readers see the same document."""
     as_11 = yaml.safe_load(text)
-    as_12 = _plain(YAML(typ="safe", pure=True).load(text))
+    as_12 = plain(YAML(typ="safe", pure=True).load(text))
     where = _first_difference(as_11, as_12)
     if where:
         raise SpecError(f"the merged spec reads differently in YAML 1.1 and 1.2 at {where}")
@@ -194,7 +194,7 @@ def apply_overlay_file(spec: dict[str, Any], overlay_path: Path) -> dict[str, An
     action that matches nothing."""
     overlay_doc = load_yaml12(overlay_path)
     check_enums(overlay_doc, str(overlay_path))
-    overlay = _plain(overlay_doc)
+    overlay = plain(overlay_doc)
     verdict = validate_overlay(overlay, "sh")
     if verdict != "Validation successful":
         raise SpecError(f"{overlay_path} is not a valid Overlay 1.0 document:\n{verdict}")
@@ -213,7 +213,7 @@ def _load_page(file: Path) -> Page:
     source = load_yaml12(file)
     check_enums(source, str(file))
     try:
-        return normalize(_plain(source), file)
+        return normalize(plain(source), file)
     except PageError as error:
         raise SpecError(f"{file}: {error}") from None
 

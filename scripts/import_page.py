@@ -20,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a file: the repo root
 
-from scripts.build_spec import SpecError, _plain, parse_yaml12
+from scripts.build_spec import SpecError, parse_yaml12, plain
 from scripts.normalize import PageError, name_candidates, the_operation
 
 PAGES = Path(__file__).resolve().parents[1] / "openapi" / "upstream"
@@ -53,7 +53,7 @@ def yaml_block(text: str, where: Path) -> str:
 def operation_path(text: str, where: Path) -> str:
     """The path of the one operation a page's YAML holds."""
     try:
-        return the_operation(_plain(parse_yaml12(text, where)))[0]
+        return the_operation(plain(parse_yaml12(text, where)))[0]
     except SpecError as error:
         raise ImportRefused(str(error.code)) from None
     except PageError as error:

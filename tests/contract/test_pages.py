@@ -63,8 +63,9 @@ def inputs(tmp_path: Path) -> Path:
 
 
 def make_import(page: Path, upstream: Path) -> subprocess.CompletedProcess[str]:
-    """`make import-spec` itself, pointed at a copy's upstream folder."""
-    argv = ["make", "-s", "import-spec", f"PAGE={page}", f"UPSTREAM={upstream}"]
+    """`make import-spec` itself, pointed at a copy's upstream folder (-o: never reinstall)."""
+    argv = ["make", "-s", "-o", ".venv/.synced", "import-spec", f"PAGE={page}"]
+    argv.append(f"UPSTREAM={upstream}")
     return subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, check=False)
 
 
