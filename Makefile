@@ -9,7 +9,7 @@ VENV      := .venv
 BIN       := $(VENV)/bin
 PY        := $(BIN)/python
 PYTHON    ?= python3
-UPSTREAM  := openapi/upstream/image-to-video-realistic.yaml
+UPSTREAM  := openapi/upstream
 OVERLAY   := openapi/overlay.yaml
 SPEC      := openapi/runninghub.yaml
 PRISM     := node_modules/.bin/prism
@@ -41,14 +41,11 @@ lock: $(VENV)/.synced ## Re-resolve requirements.lock from pyproject.toml (maint
 	$(BIN)/uv pip compile --group pyproject.toml:bench -c requirements.lock --universal --generate-hashes --python-version 3.11 --quiet -o benchmarks/requirements.lock
 
 # ------------------------------------------------------------------ the spec and the generated client
-import-spec: ## Take the YAML block of a vendor doc page export: make import-spec PAGE=page.md
+import-spec: $(VENV)/.synced ## Add or update one vendor doc page in openapi/upstream/: make import-spec PAGE=page.md
 	@test -n "$(PAGE)" || { echo "usage: make import-spec PAGE=<vendor doc page .md>"; exit 2; }
-	awk '/^```yaml$$/{f=1;next} /^```/{f=0} f' "$(PAGE)" > $(UPSTREAM).new
-	@test -s $(UPSTREAM).new || { rm -f $(UPSTREAM).new; echo "no \`\`\`yaml block in $(PAGE)"; exit 1; }
-	mv $(UPSTREAM).new $(UPSTREAM)
-	@echo "Imported $(UPSTREAM). Next: make generate, then review git diff."
+	$(PY) scripts/import_page.py "$(PAGE)" $(UPSTREAM)
 
-spec: $(VENV)/.synced ## Apply the overlay to the vendor's spec -> openapi/runninghub.yaml (atomic)
+spec: $(VENV)/.synced ## Merge every page of openapi/upstream/ with the overlays -> openapi/runninghub.yaml (atomic)
 	$(PY) scripts/build_spec.py $(UPSTREAM) $(OVERLAY) $(SPEC)
 
 # scripts/generate.py builds the spec and the client in a temporary folder and swaps both in
@@ -56,10 +53,10 @@ spec: $(VENV)/.synced ## Apply the overlay to the vendor's spec -> openapi/runni
 generate: $(VENV)/.synced ## Regenerate openapi/runninghub.yaml and generated/runninghub_client (atomic)
 	$(PY) scripts/generate.py
 
-check-generated: $(VENV)/.synced ## Fail, naming files, if openapi/runninghub.yaml or generated/ are stale
+check-generated: $(VENV)/.synced ## Fail, naming files, if openapi/runninghub.yaml or generated/ are stale (every page)
 	$(PY) scripts/generate.py --check
 
-readme-table: $(VENV)/.synced ## Rewrite README.md's deviation table from openapi/overlay.yaml
+readme-table: $(VENV)/.synced ## Rewrite README.md's deviation table (generic rules and overlays)
 	$(PY) scripts/deviations.py --write README.md
 
 # ------------------------------------------------------------------ mock, contract, lint, tests

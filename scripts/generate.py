@@ -1,7 +1,9 @@
 """Build the merged spec and the generated client atomically (make generate, make check-generated).
 
-Everything is built in a temporary folder first: the overlay merge (scripts/build_spec.py),
-then openapi-python-client with the custom templates of openapi/templates/. Only when both
+Everything is built in a temporary folder first: the merge of every page of openapi/upstream/
+with the overlays (scripts/build_spec.py), then openapi-python-client with the custom templates
+of openapi/templates/ and openapi/generator-config.yaml plus the enum class names of every
+page (generator_config: TextToVideoSize, not TextToVideoRequestSize). Only when both
 succeed are generated/runninghub_client, then openapi/runninghub.yaml replaced; a failure leaves
 the last good files in place and says which step failed. The client is swapped in one step
 (renameat2 RENAME_EXCHANGE), so a complete client is at its final path at every instant;
@@ -27,13 +29,18 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
+
+import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a file: the repo root
 
 from scripts.build_spec import SpecError, build, write_atomically
 
 ROOT = Path(__file__).resolve().parents[1]
-UPSTREAM = ROOT / "openapi" / "upstream" / "image-to-video-realistic.yaml"
+PAGES = ROOT / "openapi" / "upstream"
+#: The seed page (the first page imported).
+UPSTREAM = PAGES / "image-to-video-realistic.yaml"
 OVERLAY = ROOT / "openapi" / "overlay.yaml"
 SPEC = ROOT / "openapi" / "runninghub.yaml"
 CONFIG = ROOT / "openapi" / "generator-config.yaml"
@@ -46,10 +53,39 @@ class GenerationError(Exception):
     """A step of the build failed; nothing was replaced."""
 
 
-def generate_client(spec: Path, output: Path) -> None:
+def generator_config(spec: dict[str, Any], base: Path = CONFIG) -> dict[str, Any]:
+    """The generator's configuration for this spec: base, plus a class name for every enum of
+    every operation's inline JSON request model: <Operation><Field> (TextToVideoSize). The
+    generator would name it <Model><Field> (TextToVideoRequestSize). base's class_overrides
+    win: they keep the seed's published names (Resolution, AspectRatio, Duration)."""
+    from openapi_python_client.strings import pascal_case, snake_case
+
+    config: dict[str, Any] = yaml.safe_load(base.read_text(encoding="utf-8"))
+    overrides: dict[str, Any] = config.setdefault("class_overrides", {})
+    for item in spec.get("paths", {}).values():
+        for operation in item.values():
+            if not isinstance(operation, dict) or "operationId" not in operation:
+                continue
+            body = operation.get("requestBody", {}).get("content", {}).get("application/json", {})
+            schema = body.get("schema", {})
+            if "$ref" in schema or "title" not in schema:
+                continue
+            prefix = pascal_case(operation["operationId"])
+            for name, prop in schema.get("properties", {}).items():
+                if "enum" in prop:
+                    field = pascal_case(prop.get("title") or name)
+                    generated = f"{pascal_case(schema['title'])}{field}"
+                    wanted = f"{prefix}{field}"
+                    overrides.setdefault(
+                        generated, {"class_name": wanted, "module_name": snake_case(wanted)}
+                    )
+    return config
+
+
+def generate_client(spec: Path, output: Path, config: Path = CONFIG) -> None:
     """Run openapi-python-client on spec into output (a folder that must not exist yet)."""
     argv = [
-        str(GENERATOR), "generate", "--path", str(spec), "--config", str(CONFIG),
+        str(GENERATOR), "generate", "--path", str(spec), "--config", str(config),
         "--custom-template-path", str(TEMPLATES), "--meta", "none",
         "--output-path", str(output), "--fail-on-warning",
     ]  # fmt: skip
@@ -68,14 +104,19 @@ def generate_client(spec: Path, output: Path) -> None:
     (output / "py.typed").touch()
 
 
-def build_all(workdir: Path, upstream: Path = UPSTREAM, overlay: Path = OVERLAY) -> Path:
-    """Merge and generate into workdir; return the folder holding runninghub.yaml and the client."""
+def build_all(workdir: Path, upstream: Path = PAGES, overlay: Path = OVERLAY) -> Path:
+    """Merge and generate into workdir; return the folder holding runninghub.yaml and the client.
+
+    upstream: the folder of pages (or one page file); overlay: the shared overlay (the page
+    overlays are in overlays/ beside it)."""
     try:
         text = build(upstream, overlay)
     except SpecError as error:
         raise GenerationError(f"the overlay merge failed:\n{error.code}") from None
     (workdir / "runninghub.yaml").write_text(text, encoding="utf-8")
-    generate_client(workdir / "runninghub.yaml", workdir / "runninghub_client")
+    config = workdir / "generator-config.yaml"
+    config.write_text(yaml.safe_dump(generator_config(yaml.safe_load(text))), encoding="utf-8")
+    generate_client(workdir / "runninghub.yaml", workdir / "runninghub_client", config)
     return workdir
 
 
@@ -245,7 +286,7 @@ def main(argv: list[str]) -> int:
             if stale:
                 print("Run 'make generate' and commit the result.")
                 return 1
-            print(f"generated/ and {SPEC.relative_to(ROOT)} match openapi/upstream + overlay")
+            print(f"generated/ and {SPEC.relative_to(ROOT)} match openapi/upstream + overlays")
             return 0
         regenerate()
     except GenerationError as error:

@@ -1,0 +1,262 @@
+"""What every vendor doc page (an Apifox export) needs before joining the merged spec: once.
+
+Each page in openapi/upstream/ holds one operation. Its name comes from its path (the last
+segment; the segment before it too when another page took that name), and from the name come
+its ASCII operationId and class names. These rules are code, not overlay actions, because
+their values derive from each page (a name from its path, a schema found by its fields); facts
+that are the same for every page stay in openapi/overlay.yaml as actions with wildcard targets,
+and facts of one page in openapi/overlays/<page>.yaml. RULES lists each rule with its reason
+and source for README.md's deviation table (scripts/deviations.py).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote
+
+HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+#: OpenAPI 3.0 (Parameter Object): header parameters of these names SHALL be ignored.
+IGNORED_HEADERS = frozenset({"accept", "content-type", "authorization"})
+#: The one task schema of the merged spec (defined in openapi/overlay.yaml).
+TASK_SCHEMA = "TaskResult"
+#: A bearer token written into a page (the vendor's pages publish one as an example).
+BEARER_TOKEN = re.compile(r"Bearer\s+[A-Za-z0-9._~+/-]{16,}")
+_SEGMENT = re.compile(r"[a-z0-9][a-z0-9-]*\Z")
+
+
+class PageError(ValueError):
+    """A page the pipeline cannot take as it is (the message says why)."""
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One generic rule: what it changes on every page, why, and on what source."""
+
+    name: str
+    target: str
+    change: str
+    description: str
+
+
+RULES = (
+    Rule(
+        "decode-refs", "every `$ref`", "percent-decode",
+        "Decodes percent-encoded `$ref`s (#/components/schemas/%E7%94%9F... in every Apifox "
+        "export). Reason: openapi-python-client does not decode them and silently drops the "
+        "response [TOOL].",
+    ),
+    Rule(
+        "task-schema", "components.schemas with taskId and status", "remove; `$ref` to TaskResult",
+        "The page's task schema (生成任务提交结果, \"generation task submission result\") becomes "
+        "the one shared TaskResult of openapi/overlay.yaml: every page answers the same task "
+        "object as query [OFF][OC][SJ], and a Chinese schema name becomes a class name [TOOL]. "
+        "The build fails, naming the field, if a page's task schema has a field or a status that "
+        "TaskResult lacks [SEED].",
+    ),
+    Rule(
+        "header-parameters", "parameters in header: Authorization, Content-Type, Accept", "remove",
+        "Reason: the Authorization default is a published key that overrides the user's token "
+        "in generated code and reaches test traffic [TOOL]; Content-Type is set by the request "
+        "body's media type. OpenAPI 3.0.1 (Parameter Object) says these header parameters SHALL "
+        "be ignored; the bearer scheme of openapi/overlay.yaml replaces them [OFF].",
+    ),
+    Rule(
+        "published-key", "every string", "refuse `Bearer <token>`",
+        "The build fails, naming the place, if a bearer token is still written anywhere in a "
+        "page once its header parameters are gone: the published key must reach neither the "
+        "merged spec nor generated code [TOOL].",
+    ),
+    Rule(
+        "operation-security", "the operation's `security`", "remove",
+        "Removes the operation-level \"security: []\", which would switch authentication off "
+        "for the call; the global bearer requirement of openapi/overlay.yaml applies [OFF].",
+    ),
+    Rule(
+        "request-body", "`requestBody`", "set `required: true`",
+        "Reason: Apifox omits requestBody.required, so the generated body is optional and "
+        "Prism answers 200 to an empty or null body [TOOL]; no task call has no body [SEED].",
+    ),
+    Rule(
+        "request-title", "the inline JSON request schema", "set `title` (`<Page>Request`)",
+        "An English model name from the page's name (TextToVideoRequest for "
+        "text-to-video). Reason: titles become class names, and the generator's enum names are "
+        "the model's name plus the field's [TOOL].",
+    ),
+    Rule(
+        "ascii-titles", "request properties with a non-ASCII title", "set `title`, `description`",
+        "The field's name in PascalCase becomes its title (aspectRatio: AspectRatio), so "
+        "generated enum types get English names [TOOL]; the Chinese title is kept as the start "
+        "of the description [SEED].",
+    ),
+    Rule(
+        "operation-id", "the operation", "set `operationId`",
+        "camelCase of the page's name (imageToVideoRealistic). Reason: without one the "
+        "generated function is named from method and path [TOOL].",
+    ),
+)  # fmt: skip
+
+
+@dataclass
+class Page:
+    """One upstream page, normalized: its file, name, operation and the task schemas it had."""
+
+    file: Path
+    name: str
+    path: str
+    method: str
+    doc: dict[str, Any]
+    task_schemas: dict[str, Any] = field(default_factory=dict)
+
+
+def operations(doc: Any) -> list[tuple[str, str]]:
+    """Every (path, method) of a loaded page."""
+    paths = doc.get("paths") if isinstance(doc, dict) else None
+    if not isinstance(paths, dict):
+        return []
+    return [
+        (str(path), method)
+        for path, item in paths.items()
+        if isinstance(item, dict)
+        for method in HTTP_METHODS
+        if isinstance(item.get(method), dict)
+    ]
+
+
+def the_operation(doc: Any) -> tuple[str, str]:
+    """The page's one (path, method); PageError when it has none or several."""
+    found = operations(doc)
+    if len(found) != 1:
+        listed = ", ".join(f"{method.upper()} {path}" for path, method in found) or "none"
+        raise PageError(f"a page holds exactly one operation; this one has {listed}")
+    return found[0]
+
+
+def name_candidates(path: str) -> list[str]:
+    """The names a page of this path may have: its last segment, then the one before it too."""
+    segments = [segment for segment in path.split("/") if segment]
+    if not segments or not _SEGMENT.match(segments[-1]):
+        raise PageError(
+            f"cannot name a page after {path!r}: its last segment must be lower-case ASCII "
+            "letters, digits and dashes"
+        )
+    names = [segments[-1]]
+    if len(segments) > 1 and _SEGMENT.match(segments[-2]):
+        names.append(f"{segments[-2]}-{segments[-1]}")
+    return names
+
+
+def page_name(file: Path, path: str) -> str:
+    """The file's name when it is one its path gives (make import-spec chose it), else the
+    path's last segment (a page read from elsewhere, e.g. a test's copy)."""
+    candidates = name_candidates(path)
+    return file.stem if file.stem in candidates else candidates[0]
+
+
+def pascal(name: str) -> str:
+    """image-to-video-realistic -> ImageToVideoRealistic; aspectRatio -> AspectRatio."""
+    return "".join(part[:1].upper() + part[1:] for part in re.split(r"[-_.\s]+", name) if part)
+
+
+def camel(name: str) -> str:
+    """image-to-video-realistic -> imageToVideoRealistic."""
+    word = pascal(name)
+    return word[:1].lower() + word[1:]
+
+
+def _walk(node: Any, where: str = "$") -> Any:
+    """Every (dict, its JSONPath) under node, depth first, parents before children."""
+    if isinstance(node, dict):
+        yield node, where
+        for key, value in node.items():
+            yield from _walk(value, f"{where}.{key}")
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _walk(value, f"{where}[{index}]")
+
+
+def _strings(node: Any, where: str = "$") -> Any:
+    """Every (string, its JSONPath) under node, keys included."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield str(key), f"{where}.{key} (key)"
+            yield from _strings(value, f"{where}.{key}")
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _strings(value, f"{where}[{index}]")
+    elif isinstance(node, str):
+        yield node, where
+
+
+def _is_task_schema(schema: Any) -> bool:
+    properties = schema.get("properties") if isinstance(schema, dict) else None
+    return isinstance(properties, dict) and {"taskId", "status"} <= set(properties)
+
+
+def _drop_ignored_headers(holder: dict[str, Any]) -> None:
+    parameters = holder.get("parameters")
+    if not isinstance(parameters, list):
+        return
+    kept = [
+        p
+        for p in parameters
+        if not (
+            isinstance(p, dict)
+            and p.get("in") == "header"
+            and str(p.get("name", "")).lower() in IGNORED_HEADERS
+        )
+    ]
+    if kept:
+        holder["parameters"] = kept
+    else:
+        del holder["parameters"]
+
+
+def _name_request(operation: dict[str, Any], name: str) -> None:
+    body = operation.get("requestBody")
+    if not isinstance(body, dict):
+        return
+    body["required"] = True
+    schema = body.get("content", {}).get("application/json", {}).get("schema")
+    if not isinstance(schema, dict) or "$ref" in schema:
+        return
+    schema["title"] = f"{pascal(name)}Request"
+    for prop_name, prop in (schema.get("properties") or {}).items():
+        title = prop.get("title") if isinstance(prop, dict) else None
+        if isinstance(title, str) and not title.isascii():
+            described = prop.get("description")
+            prop["title"] = pascal(prop_name)
+            prop["description"] = f"{title}. {described}" if described else title
+
+
+def normalize(doc: dict[str, Any], file: Path) -> Page:
+    """Apply RULES to one loaded page (in place) and return it as a Page; PageError if the
+    page cannot be taken (several operations, an unnameable path, a bearer token left)."""
+    path, method = the_operation(doc)
+    name = page_name(file, path)
+    for node, _ in _walk(doc):  # decode-refs
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/"):
+            node["$ref"] = unquote(ref)
+    schemas = doc.get("components", {}).get("schemas") or {}
+    task_schemas = {key: schemas.pop(key) for key in list(schemas) if _is_task_schema(schemas[key])}
+    task_refs = {f"#/components/schemas/{key}" for key in task_schemas}
+    for node, _ in _walk(doc):  # task-schema
+        if node.get("$ref") in task_refs:
+            node["$ref"] = f"#/components/schemas/{TASK_SCHEMA}"
+    item = doc["paths"][path]
+    operation = item[method]
+    _drop_ignored_headers(item)  # header-parameters
+    _drop_ignored_headers(operation)
+    for text, where in _strings(doc):  # published-key
+        if BEARER_TOKEN.search(text):
+            raise PageError(
+                f"a bearer token is written at {where}; the published key must reach neither "
+                "the merged spec nor generated code"
+            )
+    operation.pop("security", None)  # operation-security
+    _name_request(operation, name)  # request-body, request-title, ascii-titles
+    operation["operationId"] = camel(name)  # operation-id
+    return Page(file, name, path, method, doc, task_schemas)
