@@ -7,33 +7,32 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import socket
 import ssl
+import sys
 import warnings
 from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
 
 import httpx
 import pytest
 from runninghub_video import (
     APIConnectionError,
+    APITimeoutError,
     AsyncRunningHub,
     ConfigurationError,
-    Policy,
     RunningHub,
     RunningHubError,
 )
 
+from tests.reliability.conftest import FAST
 from tests.reliability.fault_server import FaultServer, Reply, Reset, json_reply, task_body
 from tests.wrapper.fakes import QUERY, SUBMIT
 
 KEY = "sk-transport-test-5d1e"
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 TASK = "2013508786110730241"
-POLICY = Policy(
-    poll_interval=0.01,
-    backoff_initial=0.01,
-    backoff_max=0.01,
-    connect_timeout=2.0,
-    request_timeout=5.0,
-)
 PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY")
 
 
@@ -72,6 +71,19 @@ def test_async_client_uses_aiohttp_by_default_and_sync_client_httpx() -> None:
 def test_the_environment_switch_keeps_httpx(monkeypatch: pytest.MonkeyPatch) -> None:
     async def main() -> None:
         monkeypatch.setenv("RUNNINGHUB_HTTP_TRANSPORT", "httpx")
+        async with AsyncRunningHub(KEY) as hub:
+            assert hub.http_transport == "httpx"
+            assert isinstance(api_transport(hub), httpx.AsyncHTTPTransport)
+
+    asyncio.run(main())
+
+
+def test_without_httpx_aiohttp_the_async_client_keeps_httpx(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(sys.modules, "httpx_aiohttp", None)  # import raises ImportError
+
+    async def main() -> None:
         async with AsyncRunningHub(KEY) as hub:
             assert hub.http_transport == "httpx"
             assert isinstance(api_transport(hub), httpx.AsyncHTTPTransport)
@@ -124,7 +136,7 @@ def test_a_redirect_to_another_host_does_not_carry_the_key(server: FaultServer) 
         with FaultServer() as elsewhere:
             elsewhere.route(QUERY, json_reply(task_body(TASK, "RUNNING")))
             server.route(QUERY, Reply(307, headers={"Location": f"{elsewhere.base_url}{QUERY}"}))
-            async with AsyncRunningHub(KEY, base_url=server.base_url, policy=POLICY) as hub:
+            async with AsyncRunningHub(KEY, base_url=server.base_url, policy=FAST) as hub:
                 assert hub.http_transport == "aiohttp"
                 with pytest.raises(RunningHubError):
                     await hub.get(TASK)
@@ -139,7 +151,7 @@ def test_a_reset_after_the_submit_was_sent_is_not_never_sent(server: FaultServer
 
     async def main() -> None:
         server.route(SUBMIT, Reset())
-        async with AsyncRunningHub(KEY, base_url=server.base_url, policy=POLICY) as hub:
+        async with AsyncRunningHub(KEY, base_url=server.base_url, policy=FAST) as hub:
             with pytest.raises(APIConnectionError) as caught:
                 await hub.submit("a cat", "https://cdn.test/cat.png")
         assert caught.value.task_may_exist
@@ -152,7 +164,7 @@ def test_a_refused_connection_is_never_sent() -> None:
     async def main() -> None:
         with FaultServer() as gone:
             url = gone.base_url
-        async with AsyncRunningHub(KEY, base_url=url, policy=POLICY) as hub:
+        async with AsyncRunningHub(KEY, base_url=url, policy=FAST) as hub:
             with pytest.raises(APIConnectionError) as caught:
                 await hub.submit("a cat", "https://cdn.test/cat.png")
         assert not caught.value.task_may_exist
@@ -166,9 +178,9 @@ def test_closing_leaves_no_unclosed_session(server: FaultServer) -> None:
         server.route(QUERY, json_reply(task_body(TASK, "SUCCESS")))
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            async with AsyncRunningHub(KEY, base_url=server.base_url, policy=POLICY) as hub:
+            async with AsyncRunningHub(KEY, base_url=server.base_url, policy=FAST) as hub:
                 assert (await hub.get(TASK)).status == "SUCCESS"
-            async with AsyncRunningHub(KEY, base_url=server.base_url, policy=POLICY):
+            async with AsyncRunningHub(KEY, base_url=server.base_url, policy=FAST):
                 pass  # never used: no session was opened
             del hub
             await asyncio.sleep(0)
@@ -176,3 +188,20 @@ def test_closing_leaves_no_unclosed_session(server: FaultServer) -> None:
         assert [str(w.message) for w in caught if issubclass(w.category, ResourceWarning)] == []
 
     asyncio.run(main())
+
+
+def test_an_upload_to_a_peer_that_never_reads_ends_with_a_timeout(tmp_path: Path) -> None:
+    """aiohttp has no write timeout; the read timeout (request_timeout) still ends the call."""
+    image = tmp_path / "big.png"
+    image.write_bytes(PNG_SIGNATURE + bytes(9_000_000))
+    policy = replace(FAST, upload_attempts=1, request_timeout=0.5)
+    with socket.create_server(("127.0.0.1", 0)) as silent:  # listens, never accepts nor reads
+        url = f"http://127.0.0.1:{silent.getsockname()[1]}"
+
+        async def main() -> None:
+            async with AsyncRunningHub(KEY, base_url=url, policy=policy) as hub:
+                assert hub.http_transport == "aiohttp"
+                with pytest.raises(APITimeoutError):
+                    await hub.upload(image)
+
+        asyncio.run(main())

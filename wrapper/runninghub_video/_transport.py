@@ -1,12 +1,16 @@
 """Which HTTP transport the clients' API pool uses, chosen once per client.
 
-AsyncRunningHub sends its API calls (upload, submit, query) over aiohttp, through httpx-aiohttp's
+AsyncRunningHub sends its API calls (submit, query) over aiohttp, through httpx-aiohttp's
 transport under httpx and the generated client: a third of httpx's CPU per poll, which is what
 keeps 1,000 concurrent waits under 1 ms per poll (benchmarks/README.md, figure 2). It falls back
 to httpx's own transport when httpx-aiohttp is not installed, when RUNNINGHUB_HTTP_TRANSPORT=httpx,
 or when a proxy is set in the environment (HTTP(S)_PROXY / ALL_PROXY: httpx applies those only
 with its own transport). A `transport=` given by the caller is used as is. Result downloads and
 the sync client always use httpx's transport.
+
+Uploads (streamed multipart bodies) go over httpx's transport in the same client: aiohttp has no
+write timeout, so an upload to a server that stops reading would hang where httpx raises
+WriteTimeout. They are rare and not what polling at scale spends its CPU on.
 
 httpx-aiohttp maps aiohttp's errors loosely (a connection reset after the request was sent comes
 out as ConnectTimeout, i.e. "never sent", which would let a paid submit be retried); _AiohttpApi
@@ -105,7 +109,13 @@ def _aiohttp_transport(verify: ssl.SSLContext | str | bool) -> httpx.AsyncBaseTr
             )
             return aiohttp.ClientSession(connector=connector, cookie_jar=aiohttp.DummyCookieJar())
 
+        def __init__(self, verify: ssl.SSLContext | str | bool) -> None:
+            super().__init__(verify=verify)
+            self.uploads = httpx.AsyncHTTPTransport(verify=self.ssl_context)
+
         async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+            if _streamed(request):  # an upload: aiohttp would have no write timeout
+                return await self.uploads.handle_async_request(request)
             try:
                 response: httpx.Response = await super().handle_async_request(request)
             except failures as exc:
@@ -115,7 +125,22 @@ def _aiohttp_transport(verify: ssl.SSLContext | str | bool) -> httpx.AsyncBaseTr
                 return response
             raise error  # outside the except block: see _mapped
 
+        async def aclose(self) -> None:
+            try:
+                await super().aclose()
+            finally:
+                await self.uploads.aclose()
+
     return _AiohttpApi(verify=verify)
+
+
+def _streamed(request: httpx.Request) -> bool:
+    """True for a request whose body is streamed (multipart uploads), not held in memory."""
+    try:
+        request.content  # noqa: B018
+    except httpx.RequestNotRead:
+        return True
+    return False
 
 
 class _Body(httpx.AsyncByteStream):
