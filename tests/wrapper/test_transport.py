@@ -10,6 +10,7 @@ import gc
 import socket
 import ssl
 import sys
+import traceback
 import warnings
 from collections.abc import Iterator
 from dataclasses import replace
@@ -205,3 +206,25 @@ def test_an_upload_to_a_peer_that_never_reads_ends_with_a_timeout(tmp_path: Path
                     await hub.upload(image)
 
         asyncio.run(main())
+
+
+def test_an_answer_aiohttp_cannot_parse_leaves_no_key_in_the_error(server: FaultServer) -> None:
+    """aiohttp's ClientResponseError shows the request headers in its repr: it is not chained."""
+    body = json_reply(task_body(TASK, "RUNNING"))
+    server.route(QUERY, replace(body, headers={"X-Padding": "x" * 10_000}))  # > aiohttp's 8 KiB
+
+    async def main() -> BaseException:
+        async with AsyncRunningHub(KEY, base_url=server.base_url, policy=FAST) as hub:
+            with pytest.raises(APIConnectionError) as caught:
+                await hub.get(TASK)
+        return caught.value
+
+    error = asyncio.run(main())
+    assert "RemoteProtocolError" in str(error)
+    chain: list[BaseException] = []
+    cause: BaseException | None = error
+    while cause is not None:
+        chain.append(cause)
+        cause = cause.__cause__ or cause.__context__
+    shown = "".join(traceback.format_exception(error)) + "".join(repr(e) for e in chain)
+    assert KEY not in shown
