@@ -1,4 +1,4 @@
-"""What the async client takes from asyncio: its sleep and its semaphore.
+"""What the async client takes from asyncio (its sleep and its semaphore) and its transports.
 
 scripts/unasync.py turns `_async_backend` into `_sync_backend` when it generates the sync client
 from the async one: these two small modules are the one place where the clients really differ.
@@ -10,6 +10,9 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from typing import TypeAlias
 
+from ._transport import async_transports as transports
+
 Sleep: TypeAlias = Callable[[float], Awaitable[None]]
 sleep: Sleep = asyncio.sleep
 Semaphore = asyncio.Semaphore
+__all__ = ["Semaphore", "Sleep", "sleep", "transports"]

@@ -64,8 +64,8 @@ class AsyncRunningHub:
     The key comes from `api_key` or RUNNINGHUB_API_KEY, the base URL from `base_url` or
     RUNNINGHUB_BASE_URL (default https://www.runninghub.cn). `verify` is passed to httpx
     (a CA bundle path or an SSLContext, e.g. behind a corporate proxy); `transport` replaces
-    httpx's own. `clock` and `sleep` are injectable so that polling can be tested without
-    waiting.
+    the default one, named by `http_transport` (see _transport.py). `clock` and `sleep` are
+    injectable so that polling can be tested without waiting.
     """
 
     def __init__(
@@ -84,9 +84,12 @@ class AsyncRunningHub:
         self._clock = clock
         self._sleep = sleep
         timeout = self.policy.httpx_timeout()
+        transports = backend.transports(transport, verify)
+        self.http_transport = transports.name
+        """Which transport carries the API calls: "aiohttp", "httpx" or "custom"."""
         extra: dict[str, Any] = {"event_hooks": {"response": [arecord_response]}}
-        if transport is not None:
-            extra["transport"] = transport
+        if transports.api is not None:
+            extra["transport"] = transports.api
         self._api = AuthenticatedClient(
             base_url=self._settings.base_url,
             token=self._settings.api_key,
@@ -102,7 +105,7 @@ class AsyncRunningHub:
             timeout=timeout,
             follow_redirects=True,
             headers={"User-Agent": USER_AGENT},
-            transport=transport,
+            transport=transports.files,
             verify=verify,
         )
 

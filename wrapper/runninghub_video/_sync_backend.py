@@ -1,4 +1,5 @@
-"""What the sync client takes from the standard library: its sleep and its semaphore.
+"""What the sync client takes from the standard library (its sleep and its semaphore) and its
+transports (httpx's own).
 
 The counterpart of _async_backend.py (see there); a semaphore also bounds the requests that
 threads sharing one RunningHub send at once.
@@ -11,6 +12,9 @@ import time
 from collections.abc import Callable
 from typing import TypeAlias
 
+from ._transport import sync_transports as transports
+
 Sleep: TypeAlias = Callable[[float], None]
 sleep: Sleep = time.sleep
 Semaphore = threading.Semaphore
+__all__ = ["Semaphore", "Sleep", "sleep", "transports"]
