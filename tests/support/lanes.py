@@ -56,19 +56,22 @@ class UnitLaneViolation(RuntimeError):
 
 
 class Guard:
-    """Process and network wrappers installed once for the session; they refuse only while a
-    unit test is active, from any thread (servers under test run in threads of their own)."""
+    """Process and network wrappers installed once for the session. They refuse only while a
+    unit test is active, in the main thread and in threads started since the test began (servers
+    under test run in threads of their own); threads that were already running, such as those of
+    the session's sandbox still rendering for an earlier integration test, are left alone."""
 
     def __init__(self) -> None:
         self.test: str | None = None
         self.attempts: list[str] = []
+        self._earlier_threads: frozenset[threading.Thread] = frozenset()
         self._lock = threading.Lock()
 
     def refuse(self, what: str) -> None:
-        """Record and refuse `what` if a unit test is active."""
+        """Record and refuse `what` if a unit test is active (see the class docstring)."""
         with self._lock:
             test = self.test
-            if test is None:
+            if test is None or threading.current_thread() in self._earlier_threads:
                 return
             self.attempts.append(what)
         raise UnitLaneViolation(
@@ -78,17 +81,20 @@ class Guard:
 
     @contextlib.contextmanager
     def watching(self, item: pytest.Item) -> Iterator[None]:
-        """Guard one phase (setup, call or teardown) of item if it is a unit test."""
-        if item.get_closest_marker(INTEGRATION):
-            yield
-            return
+        """Guard one phase (setup, call or teardown) of item if it is a unit test; fail it if
+        it tried what the guard refuses. (Nests: the state before is restored afterwards.)"""
+        unit = not item.get_closest_marker(INTEGRATION)
+        earlier = frozenset(threading.enumerate()) - {threading.main_thread()}
         with self._lock:
-            self.test, self.attempts = item.nodeid, []
+            before = self.test, self.attempts, self._earlier_threads
+            self.test, self.attempts = (item.nodeid if unit else None), []
+            self._earlier_threads = earlier
         try:
             yield
         finally:
             with self._lock:
-                self.test, attempts = None, self.attempts
+                attempts = self.attempts
+                self.test, self.attempts, self._earlier_threads = before
             if attempts:
                 pytest.fail("\n".join(["a unit test must not:", *attempts]), pytrace=False)
 
