@@ -11,10 +11,11 @@ from runninghub_video.sandbox import Sandbox
 
 from tests.support.cli import CLI, FAST_POLL, Cli, Result, cli_in, is_mp4
 from tests.support.constants import KEY as SENTINEL_KEY  # the name older CLI tests import
-from tests.support.constants import SAMPLE_PNG
+from tests.support.constants import ROOT, SAMPLE_PNG
 from tests.support.sandboxes import running_sandbox
 
-__all__ = ["CLI", "FAST_POLL", "SAMPLE_PNG", "SENTINEL_KEY", "Cli", "Result", "is_mp4"]
+# Defined in tests/support; still importable from here, where the CLI tests have found them.
+__all__ = ["CLI", "FAST_POLL", "ROOT", "SAMPLE_PNG", "SENTINEL_KEY", "Cli", "Result", "is_mp4"]
 
 
 @pytest.fixture(scope="session")
