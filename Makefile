@@ -17,7 +17,7 @@ REDOCLY   := node_modules/.bin/redocly
 MOCK_PORT ?= 4010
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: help setup lock import-spec spec generate check-generated readme-table mock contract unasync lint test dist-check demo bench clean
+.PHONY: help setup lock import-spec spec generate check-generated readme-table mock contract unasync lint test test-unit dist-check demo bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/$$(MOCK_PORT)/$(MOCK_PORT)/g' \
@@ -84,6 +84,12 @@ test: setup ## The README's test command: lint, check-generated, the whole test 
 	$(MAKE) --no-print-directory check-generated
 	$(BIN)/pytest
 	$(MAKE) --no-print-directory dist-check
+
+# Needs only the venv: no node_modules, and no ffmpeg, Prism or CLI process is started (a unit test
+# that tries fails, naming what it tried: tests/support/lanes.py). One pytest worker per core, each
+# taking whole files (the fuzz file's counters are checked by its last test).
+test-unit: $(VENV)/.synced ## The fast unit lane (under a minute): no Node, no ffmpeg, no subprocess, loopback only
+	$(BIN)/pytest -m "not integration" -n auto --dist loadfile
 
 dist-check: setup ## Build the wheel, install it in clean venvs (with/without [sandbox]), use it from outside the repo
 	$(PY) scripts/dist_check.py

@@ -16,12 +16,12 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.common import BIN, PYTHON, ROOT, Section, median, process
-from tests.contract.run_cli import CONFIG
-from tests.support.processes import SPEC, free_port, prism_mock_argv
+from benchmarks.common import BIN, PYTHON, Section, median, process
+from scripts._processes import ROOT, SPEC, free_port, prism_mock_argv
+from scripts._processes import SCHEMATHESIS_CONFIG as CONFIG
+from scripts._processes import UPSTREAM_SPEC as UPSTREAM
 
 ROUNDS = 3
-UPSTREAM = ROOT / "openapi" / "upstream" / "image-to-video-realistic.yaml"
 OVERLAY = ROOT / "openapi" / "overlay.yaml"
 CASES = re.compile(r"(\d+) generated")
 DURATION = re.compile(r" in ([\d.]+)s =+\s*$", re.MULTILINE)

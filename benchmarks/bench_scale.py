@@ -244,7 +244,7 @@ def measure() -> dict[str, dict[int, dict[str, Any]]]:
 
 def sandbox_check() -> dict[str, Any]:
     """AsyncRunningHub.wait on SANDBOX_TASKS tasks of the real sandbox (separate process)."""
-    from tests.support.processes import free_port
+    from scripts._processes import free_port
 
     port = free_port()
     with tempfile.TemporaryDirectory(prefix="rh-bench-sandbox-") as data_dir:

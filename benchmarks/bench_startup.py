@@ -14,7 +14,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.common import BIN, PYTHON, ROOT, Section, median, ratio, verdict
+from benchmarks.common import BIN, PYTHON, Section, median, ratio, verdict
+from scripts._processes import ROOT
 
 RUNS = 20
 WARMUP = 3

@@ -21,13 +21,13 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from tests.support.api import QUERY
-from tests.support.processes import free_port, stop_group, wait_for_port
+from runninghub_video.sandbox._contract import load_contract
 
-ROOT = Path(__file__).resolve().parents[1]
+from scripts._processes import ROOT, SPEC, free_port, stop_group, wait_for_port
+
 PYTHON = sys.executable
 BIN = Path(PYTHON).parent
-QUERY_PATH = QUERY  # from the spec (tests/support/api.py)
+QUERY_PATH = load_contract(SPEC).one("query").path  # from the spec, as the sandbox reads it
 TASK_ID = "2013508786110730241"
 API_KEY = "bench-key"
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from runninghub_video.sandbox import Sandbox
 
-from tests.support.processes import ROOT, prism_proxy
+from scripts._processes import ROOT, prism_proxy
 
 SAMPLE = Path("examples/sample.png")
 OUTPUT = Path("out/demo.mp4")

@@ -1,16 +1,64 @@
-"""Fixtures shared by every test folder: real servers on free loopback ports."""
+"""Fixtures shared by every test folder (real servers on free loopback ports), and the two lanes:
+integration tests are marked from the fixtures they use, unit tests are guarded while they run
+(tests/support/lanes.py). `make test-unit` runs `pytest -m "not integration"`."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 
 import pytest
+from runninghub_video.sandbox import Sandbox
 
-from tests.support.processes import prism_mock
+from scripts._processes import prism_mock, prism_proxy
+from tests.support.lanes import GUARD, mark_integration_tests
+from tests.support.sandboxes import running_sandbox
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    GUARD.install()
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    mark_integration_tests(items)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item: pytest.Item) -> Generator[None, None, None]:
+    with GUARD.watching(item):
+        return (yield)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
+    with GUARD.watching(item):
+        return (yield)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item) -> Generator[None, None, None]:
+    with GUARD.watching(item):
+        return (yield)
+
+
+@pytest.fixture(scope="session")
+def sandbox() -> Iterator[Sandbox]:
+    """The session's fast sandbox (a task takes about 0.1 s). Tests that compare its stats
+    compare them before and after, and use prompts or images of their own."""
+    with running_sandbox() as sb:
+        yield sb
 
 
 @pytest.fixture(scope="session")
 def prism_url() -> Iterator[str]:
     """Base URL of a Prism mock of openapi/runninghub.yaml, for the whole session."""
     with prism_mock() as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def prism_proxy_url(sandbox: Sandbox) -> Iterator[str]:
+    """Base URL of a validating Prism proxy (`prism proxy --errors`) in front of the session's
+    sandbox: a request or an answer that breaks the spec becomes an HTTP error there."""
+    with prism_proxy(sandbox.base_url) as url:
         yield url

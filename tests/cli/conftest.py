@@ -1,137 +1,37 @@
-"""Fixtures for the CLI tests: real sandboxes on free ports, and the CLI run as a subprocess."""
+"""Fixtures for the CLI tests: the CLI as a subprocess against the session's fast sandbox, or
+against a sandbox at real speed. The CLI runner lives in tests/support/cli.py."""
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
 from runninghub_video.sandbox import Sandbox
 
-from tests.support.processes import default_sigint_for_children
+from tests.support.cli import CLI, FAST_POLL, Cli, Result, cli_in, is_mp4
+from tests.support.constants import KEY as SENTINEL_KEY  # the name older CLI tests import
+from tests.support.constants import ROOT, SAMPLE_PNG
+from tests.support.sandboxes import running_sandbox
 
-ROOT = Path(__file__).resolve().parents[2]
-SAMPLE_PNG = ROOT / "examples" / "sample.png"
-SENTINEL_KEY = "sk-SENTINEL-4f1c2b9e0d"
-CLI = [sys.executable, "-m", "runninghub_video.cli"]
-FAST_POLL = ["--poll-interval", "0.05"]
-
-
-@dataclass(frozen=True)
-class Result:
-    """What one CLI run produced."""
-
-    code: int
-    stdout: str
-    stderr: str
-
-    def json(self) -> dict[str, Any]:
-        """stdout as the one JSON object it must be."""
-        lines = self.stdout.splitlines()
-        assert len(lines) == 1, self.stdout
-        data: dict[str, Any] = json.loads(lines[0])
-        return data
-
-
-class Cli:
-    """Runs `runninghub-video` in a subprocess, in tmp_path, against one base URL."""
-
-    def __init__(self, base_url: str, home: Path, cwd: Path, key: str = SENTINEL_KEY) -> None:
-        self.base_url = base_url
-        self.home = home
-        self.cwd = cwd
-        self.key = key
-
-    def env(self, **extra: str) -> dict[str, str]:
-        """The environment: nothing of the developer's RUNNINGHUB_* settings leaks in."""
-        env = {k: v for k, v in os.environ.items() if not k.startswith("RUNNINGHUB_")}
-        env.update(
-            RUNNINGHUB_BASE_URL=self.base_url,
-            RUNNINGHUB_API_KEY=self.key,
-            RUNNINGHUB_VIDEO_HOME=str(self.home),
-            PYTHONUNBUFFERED="1",
-        )
-        env.update(extra)
-        return env
-
-    def __call__(self, *args: str, timeout: float = 60, **env: str) -> Result:
-        """Run the CLI to its end."""
-        proc = subprocess.run(
-            [*CLI, *args],
-            cwd=self.cwd,
-            env=self.env(**env),
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            check=False,
-        )
-        return Result(proc.returncode, proc.stdout, proc.stderr)
-
-    def start(self, *args: str) -> subprocess.Popen[str]:
-        """Start the CLI in the background, with Ctrl-C (SIGINT) turned into KeyboardInterrupt."""
-        with default_sigint_for_children():
-            return subprocess.Popen(
-                [*CLI, *args],
-                cwd=self.cwd,
-                env=self.env(),
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                text=True,
-            )
-
-    @property
-    def journal(self) -> Path:
-        """The journal file this CLI writes."""
-        return self.home / "tasks.jsonl"
-
-    def journal_lines(self) -> list[dict[str, Any]]:
-        """Every journal line, parsed."""
-        if not self.journal.exists():
-            return []
-        return [json.loads(line) for line in self.journal.read_text().splitlines()]
-
-    def journaled_ids(self) -> set[str]:
-        """The task ids the journal knows."""
-        return {line["task_id"] for line in self.journal_lines() if line.get("task_id")}
-
-
-@pytest.fixture(scope="session")
-def sandbox() -> Iterator[Sandbox]:
-    """A fast sandbox (speed 50: a task takes well under a second) for the session."""
-    with Sandbox(port=0, speed=50) as sb:
-        yield sb
+# Defined in tests/support; still importable from here, where the CLI tests have found them.
+__all__ = ["CLI", "FAST_POLL", "ROOT", "SAMPLE_PNG", "SENTINEL_KEY", "Cli", "Result", "is_mp4"]
 
 
 @pytest.fixture(scope="session")
 def slow_sandbox() -> Iterator[Sandbox]:
     """A sandbox at real speed (about 5 s a task): for deadlines and Ctrl-C."""
-    with Sandbox(port=0, speed=1) as sb:
+    with running_sandbox(speed=1) as sb:
         yield sb
 
 
 @pytest.fixture
 def cli(sandbox: Sandbox, tmp_path: Path) -> Cli:
     """The CLI pointed at the fast sandbox, with its own journal folder and working folder."""
-    work = tmp_path / "work"
-    work.mkdir()
-    return Cli(sandbox.base_url, tmp_path / "home", work)
+    return cli_in(tmp_path, sandbox.base_url)
 
 
 @pytest.fixture
 def slow_cli(slow_sandbox: Sandbox, tmp_path: Path) -> Cli:
     """The CLI pointed at the slow sandbox."""
-    work = tmp_path / "work"
-    work.mkdir()
-    return Cli(slow_sandbox.base_url, tmp_path / "home", work)
-
-
-def is_mp4(path: Path) -> bool:
-    """True for a non-empty file that starts like an MP4 (an ftyp box)."""
-    data = path.read_bytes()[:12]
-    return len(data) == 12 and data[4:8] == b"ftyp"
+    return cli_in(tmp_path, slow_sandbox.base_url)

@@ -284,7 +284,7 @@ def test_base_url_flag_is_kept_in_the_resume_command(slow_cli: Cli):
 
 
 def test_unreachable_api_exits_1(cli: Cli):
-    from tests.support.processes import free_port
+    from scripts._processes import free_port
 
     result = cli("status", "1", "--base-url", f"http://127.0.0.1:{free_port()}")
     assert result.code == 1

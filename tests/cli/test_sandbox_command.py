@@ -5,10 +5,13 @@ from __future__ import annotations
 import re
 import signal
 
+import pytest
 from runninghub_video.sandbox import MARKERS
 
+from scripts._processes import free_port
 from tests.cli.conftest import SAMPLE_PNG, Cli, is_mp4
-from tests.support.processes import free_port
+
+pytestmark = pytest.mark.integration  # the sandbox command in a subprocess
 
 
 def test_sandbox_command_serves_a_working_api(tmp_path):

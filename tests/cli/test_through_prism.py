@@ -8,29 +8,20 @@ Images go as URLs: Prism re-encodes multipart bodies, so no real upload survives
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from runninghub_video.sandbox import INVALID_API_KEY, Sandbox
 
 from tests.cli.conftest import FAST_POLL, Cli, is_mp4
-from tests.support.processes import prism_proxy
 
 IMAGE_URL = "https://example.com/picture.png"
 
 
-@pytest.fixture(scope="module")
-def proxy_url(sandbox: Sandbox) -> Iterator[str]:
-    """A Prism proxy in front of the session's fast sandbox."""
-    with prism_proxy(sandbox.base_url) as url:
-        yield url
-
-
 @pytest.fixture
-def proxied(proxy_url: str, tmp_path: Path) -> Cli:
-    """The CLI pointed at the proxy."""
-    return Cli(proxy_url, tmp_path / "home", tmp_path)
+def proxied(prism_proxy_url: str, tmp_path: Path) -> Cli:
+    """The CLI pointed at the Prism proxy in front of the session's fast sandbox."""
+    return Cli(prism_proxy_url, tmp_path / "home", tmp_path)
 
 
 def test_lifecycle_through_prism(proxied: Cli, sandbox: Sandbox):

@@ -232,6 +232,7 @@ def test_target_paths(tmp_path, monkeypatch):
 # ------------------------------------------------------------------ startup
 
 
+@pytest.mark.integration  # the CLI in a subprocess
 def test_help_loads_no_heavy_module():
     """`runninghub-video --help` is benchmarked against `import httpx`: it must not load it."""
     code = (

@@ -11,16 +11,15 @@ import sys
 import time
 from pathlib import Path
 
-from tests.support.processes import ROOT, SPEC, prism_mock
-
-CONFIG = Path(__file__).with_name("schemathesis.toml")
+from scripts._processes import prism_mock
+from tests.support.constants import ROOT, SCHEMATHESIS_CONFIG, SPEC
 
 
 def command(url: str, *extra: str) -> list[str]:
     """The schemathesis CLI run against a mock at url."""
     return [
         str(Path(sys.executable).with_name("schemathesis")),
-        "--config-file", str(CONFIG),
+        "--config-file", str(SCHEMATHESIS_CONFIG),
         "run", str(SPEC), "--url", url, "--workers", "2", *extra,
     ]  # fmt: skip
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import yaml
 
 from tests.contract.run_cli import command
-from tests.support.processes import ROOT, SPEC
+from tests.support.constants import ROOT, SPEC
 
 MIN_CASES = 2000
 PHASES = ("Examples", "Coverage", "Fuzzing", "Stateful")

@@ -24,9 +24,8 @@ from runninghub_client.models import (
 from runninghub_client.types import File
 
 from tests.support.api import QUERY
-from tests.support.processes import UPSTREAM_SPEC
+from tests.support.constants import KEY, ROOT, UPSTREAM_SPEC
 
-USER_TOKEN = "user-own-key-0123456789abcdef"
 BODY = ImageToVideoRealisticRequest(
     prompt="a cat turns its head",
     resolution="720p",
@@ -53,9 +52,7 @@ def sent() -> list[httpx.Request]:
 def client(prism_url: str, sent: list[httpx.Request]) -> Iterator[AuthenticatedClient]:
     """A user's client, recording every request that reaches the wire."""
     hooks = {"request": [sent.append]}
-    with AuthenticatedClient(
-        base_url=prism_url, token=USER_TOKEN, httpx_args={"event_hooks": hooks}
-    ) as c:
+    with AuthenticatedClient(base_url=prism_url, token=KEY, httpx_args={"event_hooks": hooks}) as c:
         yield c
 
 
@@ -128,14 +125,12 @@ def test_users_token_is_what_goes_on_the_wire(
     assert len(sent) == 2
     token = published_token()
     for request in sent:
-        assert request.headers["Authorization"] == f"Bearer {USER_TOKEN}"
+        assert request.headers["Authorization"] == f"Bearer {KEY}"
         assert token not in str(request.headers)
         assert token.encode() not in request.content
 
 
 def test_published_token_is_nowhere_in_generated_code_or_merged_spec() -> None:
-    from tests.support.processes import ROOT
-
     token = published_token()
     files = [ROOT / "openapi" / "runninghub.yaml", *(ROOT / "generated").rglob("*.py")]
     assert len(files) > 10

@@ -23,9 +23,12 @@ import yaml
 from ruamel.yaml import YAML
 
 import scripts.generate as generate_script
+from scripts._processes import free_port, prism_mock_argv, running
 from scripts.build_spec import build
 from scripts.generate import OVERLAY, TEMPLATES, UPSTREAM, GenerationError, regenerate
-from tests.support.processes import free_port, prism_mock_argv, running
+from tests.support.constants import ROOT, SPEC
+
+pytestmark = pytest.mark.integration  # the generator, scripts and Prism in subprocesses
 
 ASPECT = "                  enum:\n                    - '16:9'\n                    - '9:16'\n"
 UNQUOTED = "                  enum:\n                    - 16:9\n                    - '9:16'\n                    - 1:1\n"  # noqa: E501
@@ -53,8 +56,8 @@ def workspace(tmp_path: Path) -> tuple[Path, Path]:
     spec = tmp_path / "out" / "runninghub.yaml"
     generated = tmp_path / "out" / "generated" / "runninghub_client"
     spec.parent.mkdir()
-    shutil.copy(Path(UPSTREAM).parents[1] / "runninghub.yaml", spec)
-    shutil.copytree(Path(UPSTREAM).parents[2] / "generated" / "runninghub_client", generated)
+    shutil.copy(SPEC, spec)
+    shutil.copytree(ROOT / "generated" / "runninghub_client", generated)
     return spec, generated
 
 
@@ -158,9 +161,6 @@ def test_custom_client_template_only_hides_key_fields_from_repr() -> None:
     assert all("repr=False" in b and "repr=False" not in a for a, b in changed)
 
 
-REPO = Path(UPSTREAM).parents[2]
-
-
 def run_regenerate(
     spec: Path, generated: Path, upstream: Path, before_spec: str = ""
 ) -> subprocess.CompletedProcess[str]:
@@ -169,7 +169,7 @@ def run_regenerate(
     driver = f"""
 import os, signal, sys
 from pathlib import Path
-sys.path.insert(0, {str(REPO)!r})
+sys.path.insert(0, {str(ROOT)!r})
 signal.signal(signal.SIGINT, signal.default_int_handler)
 import scripts.generate as g
 original = g.write_atomically
@@ -180,7 +180,7 @@ g.write_atomically = write_atomically
 g.regenerate(Path({str(spec)!r}), Path({str(generated)!r}), upstream=Path({str(upstream)!r}))
 """
     return subprocess.run(
-        [sys.executable, "-c", driver], capture_output=True, text=True, check=False, cwd=REPO
+        [sys.executable, "-c", driver], capture_output=True, text=True, check=False, cwd=ROOT
     )
 
 
@@ -279,7 +279,7 @@ SEED = Path("/work/shared/seed/image-to-video-realistic.md")
 
 def run_build_spec(upstream: Path, output: Path) -> subprocess.CompletedProcess[str]:
     argv = [sys.executable, "scripts/build_spec.py", str(upstream), str(OVERLAY), str(output)]
-    return subprocess.run(argv, capture_output=True, text=True, check=False, cwd=REPO)
+    return subprocess.run(argv, capture_output=True, text=True, check=False, cwd=ROOT)
 
 
 def test_invalid_yaml_upstream_is_one_message_naming_file_and_line(

@@ -6,10 +6,11 @@ import os
 import subprocess
 from typing import Any
 
+import pytest
 import yaml
 from runninghub_video._params import IMAGE_SIGNATURES
 
-from tests.support.processes import ROOT, SPEC
+from tests.support.constants import ROOT, SPEC
 
 REDOCLY = ROOT / "node_modules" / ".bin" / "redocly"
 UPLOAD = "/openapi/v2/media/upload/binary"
@@ -23,6 +24,7 @@ def upload_body() -> dict[str, Any]:
     return {**body, "components": spec["components"]}
 
 
+@pytest.mark.integration  # redocly (Node)
 def test_spec_passes_redocly_recommended_strict() -> None:
     """No error under recommended-strict (openapi/redocly.yaml: only info-license is a warning)."""
     run = subprocess.run(

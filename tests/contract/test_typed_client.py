@@ -9,7 +9,6 @@ import io
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -20,11 +19,11 @@ from runninghub_client.models import UploadedMedia, UploadMediaRequest, UploadRe
 from runninghub_client.types import File
 from runninghub_video.sandbox import Sandbox
 
-from tests.support.processes import ROOT
+from tests.support.constants import KEY, ROOT, SAMPLE_PNG
+
+pytestmark = pytest.mark.integration  # mypy in a subprocess, the rendering sandbox
 
 EXAMPLE = ROOT / "examples" / "typed_client.py"
-SAMPLE_PNG = ROOT / "examples" / "sample.png"
-KEY = "typed-client-key"
 MYPY = Path(sys.executable).with_name("mypy")
 
 POLL_LOOP = """
@@ -41,12 +40,6 @@ def poll(client: AuthenticatedClient) -> str:
         result = query_task.sync(client=client, body=QueryTaskRequest(task_id=result.task_id))
     return "done"
 """
-
-
-@pytest.fixture(scope="module")
-def sandbox() -> Iterator[Sandbox]:
-    with Sandbox(port=0, speed=50) as sb:
-        yield sb
 
 
 def mypy_strict(tmp_path: Path, source: str) -> subprocess.CompletedProcess[str]:

@@ -10,9 +10,6 @@ from __future__ import annotations
 
 import datetime
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -26,11 +23,10 @@ from runninghub_video import Policy, RunningHub
 
 from tests.contract.vendor_bodies import BODIES, QUERY, RUNNING, SUBMIT, TASK_ID, UPLOAD, VendorBody
 from tests.support.canned_server import canned_server
-from tests.support.processes import ROOT, SPEC
+from tests.support.cli import Cli, Result
+from tests.support.constants import KEY, SAMPLE_PNG, SPEC
 
 SCHEMA = schemathesis.openapi.from_path(SPEC, config=schemathesis.Config.from_dict({}))
-SAMPLE_PNG = ROOT / "examples" / "sample.png"
-KEY = "vendor-bodies-test-key"
 
 
 def conforms(path: str, status: int, body: object) -> None:
@@ -41,14 +37,8 @@ def conforms(path: str, status: int, body: object) -> None:
     SCHEMA[path]["POST"].validate_response(response)
 
 
-def run_cli(base_url: str, home: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("RUNNINGHUB_")}
-    env.update(RUNNINGHUB_BASE_URL=base_url, RUNNINGHUB_API_KEY=KEY,
-               RUNNINGHUB_VIDEO_HOME=str(home))  # fmt: skip
-    argv = [sys.executable, "-m", "runninghub_video.cli", *args]
-    return subprocess.run(
-        argv, cwd=home, env=env, capture_output=True, text=True, timeout=120, check=False
-    )
+def run_cli(base_url: str, home: Path, *args: str) -> Result:
+    return Cli(base_url, home, home)(*args, timeout=120)
 
 
 def check_task_body(case: VendorBody, tmp_path: Path) -> None:
@@ -67,7 +57,7 @@ def check_task_body(case: VendorBody, tmp_path: Path) -> None:
                 assert raised.value.error_code == (case.body["errorCode"] or None)
         command = "wait" if case.error is not None else "status"
         result = run_cli(server.base_url, tmp_path, command, TASK_ID, "--json")
-        assert result.returncode == case.exit_code, result.stderr
+        assert result.code == case.exit_code, result.stderr
         out = json.loads(result.stdout)
         assert (out["task_id"], out["status"]) == (TASK_ID, case.status)
 
@@ -90,11 +80,12 @@ def check_upload_body(case: VendorBody, tmp_path: Path) -> None:
             server.base_url, tmp_path,
             "generate", "--image", str(SAMPLE_PNG), "--prompt", "a calm lake", "--no-wait",
         )  # fmt: skip
-        assert result.returncode == case.exit_code, result.stderr
+        assert result.code == case.exit_code, result.stderr
         # A refused upload never leads to a (paid) submit.
         assert server.paths == ([UPLOAD, SUBMIT] if case.error is None else [UPLOAD])
 
 
+@pytest.mark.integration  # the CLI in a subprocess
 @pytest.mark.parametrize("case", BODIES, ids=[case.name for case in BODIES])
 def test_documented_body(case: VendorBody, tmp_path: Path) -> None:
     """Spec-valid, parsed by the generated model, and the right wrapper and CLI outcome."""

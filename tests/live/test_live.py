@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from runninghub_video import RunningHub
 
-SAMPLE = Path(__file__).resolve().parents[2] / "examples" / "sample.png"
+from tests.support.constants import SAMPLE_PNG
 
 pytestmark = [
     pytest.mark.live,
@@ -24,7 +24,9 @@ pytestmark = [
 
 def test_image_to_video_end_to_end(tmp_path: Path) -> None:
     with RunningHub() as rh:
-        task = rh.run(prompt="slow push-in over the hills, the sun rises", image=SAMPLE, duration=4)
+        task = rh.run(
+            prompt="slow push-in over the hills, the sun rises", image=SAMPLE_PNG, duration=4
+        )
         path = rh.download(task, tmp_path / "live.mp4")
     assert task.succeeded
     assert path.stat().st_size > 10_000

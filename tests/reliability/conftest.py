@@ -1,5 +1,6 @@
-"""Fixtures for the reliability suite: a fast sandbox, a scriptable fault server, short
-policies, the CLI as a subprocess; and a terminal summary of the figures the suite collected.
+"""Fixtures for the reliability suite: a scriptable fault server, short policies, the CLI as a
+subprocess; and a terminal summary of the figures the suite collected. (The fast sandbox is the
+session's, from tests/conftest.py.)
 """
 
 from __future__ import annotations
@@ -14,14 +15,12 @@ from typing import Any
 
 import pytest
 from runninghub_video import AsyncRunningHub, Policy, RunningHub
-from runninghub_video.sandbox import Sandbox
 
-from tests.cli.conftest import Cli
 from tests.reliability.fault_server import FaultServer
 from tests.reliability.figures import COUNTERS, FIGURES
+from tests.support.cli import Cli, cli_in
+from tests.support.constants import KEY
 
-KEY = "sk-SENTINEL-7f3a9c2e51d84b06"
-"""The API key of the whole suite: test_secrets.py hunts for it everywhere."""
 IMAGE_URL = "https://cdn.test/cat.png"
 FAST = Policy(
     poll_interval=0.05,
@@ -32,13 +31,6 @@ FAST = Policy(
     request_timeout=1.0,
 )
 """Short timings so that the suite is fast; retry counts stay the defaults."""
-
-
-@pytest.fixture(scope="session")
-def sandbox() -> Iterator[Sandbox]:
-    """A fast sandbox (speed 50: a task takes about 0.1 s) for the whole suite."""
-    with Sandbox(port=0, speed=50) as sb:
-        yield sb
 
 
 @pytest.fixture
@@ -52,12 +44,7 @@ def faults() -> Iterator[FaultServer]:
 def cli_at(tmp_path: Path) -> Callable[[str], Cli]:
     """The CLI, in its own working and journal folders, against a base URL."""
 
-    def make(base_url: str) -> Cli:
-        work = tmp_path / "work"
-        work.mkdir(exist_ok=True)
-        return Cli(base_url, tmp_path / "home", work, key=KEY)
-
-    return make
+    return lambda base_url: cli_in(tmp_path, base_url)
 
 
 def _children() -> set[int]:

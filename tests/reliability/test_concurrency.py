@@ -23,8 +23,7 @@ from runninghub_video import (
 )
 from runninghub_video.sandbox import Sandbox
 
-from tests.cli.conftest import is_mp4
-from tests.reliability.conftest import FAST, IMAGE_URL, KEY
+from tests.reliability.conftest import FAST, IMAGE_URL
 from tests.reliability.fault_server import (
     Action,
     FaultServer,
@@ -34,7 +33,10 @@ from tests.reliability.fault_server import (
     json_reply,
 )
 from tests.reliability.figures import record
-from tests.wrapper.fakes import QUERY, SUBMIT, UPLOAD
+from tests.support.api import QUERY, SUBMIT, UPLOAD
+from tests.support.cli import is_mp4
+from tests.support.constants import KEY
+from tests.support.sandboxes import running_sandbox
 
 TASKS = 200
 
@@ -95,7 +97,7 @@ class ChaosProxy:
 @pytest.fixture(scope="module")
 def sandbox() -> Iterator[Sandbox]:
     """Tasks of about 0.5 s (speed 10): long enough to be polled several times each."""
-    with Sandbox(port=0, speed=10) as sb:
+    with running_sandbox(speed=10) as sb:
         yield sb
 
 

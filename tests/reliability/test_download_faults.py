@@ -16,7 +16,6 @@ from runninghub_video import DownloadError, Task
 from runninghub_video.sandbox import Sandbox
 from runninghub_video.types import OutputFile
 
-from tests.cli.conftest import Cli
 from tests.reliability.conftest import FAST, IMAGE_URL, call, modes
 from tests.reliability.fault_server import (
     Action,
@@ -27,7 +26,8 @@ from tests.reliability.fault_server import (
     json_reply,
     task_body,
 )
-from tests.wrapper.fakes import QUERY
+from tests.support.api import QUERY
+from tests.support.cli import Cli
 
 CliAt = Callable[[str], Cli]
 TASK = "2013508786110730241"

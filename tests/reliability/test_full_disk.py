@@ -15,8 +15,7 @@ from pathlib import Path
 import pytest
 from runninghub_video._journal import Journal
 
-from tests.cli.conftest import Cli
-from tests.reliability.conftest import IMAGE_URL, KEY
+from tests.reliability.conftest import IMAGE_URL
 from tests.reliability.fault_server import (
     Action,
     FaultServer,
@@ -25,8 +24,12 @@ from tests.reliability.fault_server import (
     json_reply,
     task_body,
 )
+from tests.support.api import QUERY, SUBMIT
+from tests.support.cli import Cli
+from tests.support.constants import KEY
 from tests.support.tmpfs import mounted_tmpfs
-from tests.wrapper.fakes import QUERY, SUBMIT
+
+pytestmark = pytest.mark.integration  # mounts a tmpfs, runs the CLI in a subprocess
 
 TASK = "2013508786110730241"
 FILE = "/files/result.mp4"

@@ -10,7 +10,6 @@ import asyncio
 import random
 from collections import Counter
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
@@ -23,9 +22,11 @@ from runninghub_video import (
     Task,
 )
 
-from tests.reliability.conftest import KEY
+from scripts._processes import prism_mock
 from tests.reliability.figures import record
-from tests.support.processes import prism_mock
+from tests.support.constants import KEY, SAMPLE_PNG
+
+pytestmark = pytest.mark.integration  # Prism (Node) in dynamic mode
 
 ROUNDS = 40  # per client kind
 CODES = ["400", "401", "422", "429", "500", "502", "503", "504"]
@@ -37,7 +38,6 @@ POLICY = Policy(
     max_retry_after=0.02,
     request_timeout=10.0,
 )
-PNG = Path(__file__).resolve().parents[2] / "examples" / "sample.png"
 
 
 @pytest.fixture(scope="module")
@@ -85,7 +85,7 @@ def test_sync_run_against_dynamic_prism(dynamic_prism: str) -> None:
     for round_ in range(ROUNDS):
         chaos = round_ % 2 == 1
         transport = Chaos(round_) if chaos else None
-        image = PNG if round_ % 4 < 2 else "https://cdn.test/cat.png"
+        image = SAMPLE_PNG if round_ % 4 < 2 else "https://cdn.test/cat.png"
         with RunningHub(KEY, base_url=dynamic_prism, policy=POLICY, transport=transport) as rh:
             try:
                 outcome: Task | BaseException = rh.run("a cat turns its head", image)
@@ -98,7 +98,7 @@ def test_sync_run_against_dynamic_prism(dynamic_prism: str) -> None:
 def test_async_run_against_dynamic_prism(dynamic_prism: str) -> None:
     async def one(round_: int) -> str:
         transport = AsyncChaos(round_) if round_ % 2 == 1 else None
-        image = PNG if round_ % 4 < 2 else "https://cdn.test/cat.png"
+        image = SAMPLE_PNG if round_ % 4 < 2 else "https://cdn.test/cat.png"
         async with AsyncRunningHub(
             KEY, base_url=dynamic_prism, policy=POLICY, transport=transport
         ) as rh:

@@ -12,7 +12,6 @@ parser first, as in the clients (sans-IO), and through a whole client over httpx
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any, cast
 
 import httpx
@@ -33,8 +32,7 @@ from runninghub_video.types import FailureReason, OutputFile, Usage
 from schemathesis.generation.jsonschema.builder import build
 
 from tests.reliability.figures import count
-from tests.support.processes import SPEC
-from tests.wrapper.fakes import KEY
+from tests.support.constants import KEY, SAMPLE_PNG, SPEC
 
 FUZZ = settings(
     max_examples=1000,
@@ -360,11 +358,8 @@ def test_client_methods_give_a_task_or_a_runninghub_error(
     ):
         if isinstance(task, Task):
             check_task(task)
-    url = outcome(rh.upload, PNG_FILE)
+    url = outcome(rh.upload, SAMPLE_PNG)
     assert isinstance(url, str | RunningHubError)
-
-
-PNG_FILE = Path(__file__).resolve().parents[2] / "examples" / "sample.png"
 
 
 def test_fuzz_counts_recorded() -> None:

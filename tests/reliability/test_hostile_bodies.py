@@ -17,9 +17,10 @@ from runninghub_video import (
 )
 from runninghub_video._bounded_reads import MAX_ANSWER_BYTES, MAX_ERROR_BYTES
 
-from tests.reliability.conftest import IMAGE_URL, KEY, call, modes
+from tests.reliability.conftest import IMAGE_URL, call, modes
 from tests.reliability.fault_server import FaultServer, Huge, Request, html_reply, json_reply
-from tests.wrapper.fakes import QUERY, SUBMIT
+from tests.support.api import QUERY, SUBMIT
+from tests.support.constants import KEY
 
 TASK = "2013508786110730241"
 HANGS_UP_WELL_BEFORE = 64 << 20

@@ -15,10 +15,11 @@ from dataclasses import replace
 import pytest
 from runninghub_video import AsyncRunningHub
 
-from tests.reliability.conftest import FAST, IMAGE_URL, KEY
+from scripts._processes import default_sigint_for_children
+from tests.reliability.conftest import FAST, IMAGE_URL
 from tests.reliability.fault_server import FaultServer, Hold, json_reply, task_body
-from tests.support.processes import default_sigint_for_children
-from tests.wrapper.fakes import QUERY, SUBMIT
+from tests.support.api import QUERY, SUBMIT
+from tests.support.constants import KEY
 
 TASK = "2013508786110730241"
 PATIENT = replace(FAST, request_timeout=120.0)
@@ -46,6 +47,7 @@ def held(faults: FaultServer) -> FaultServer:
     return faults
 
 
+@pytest.mark.integration  # a Python process it interrupts
 def test_ctrl_c_during_run_names_the_submitted_task(held: FaultServer) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("RUNNINGHUB_")}
     with default_sigint_for_children():

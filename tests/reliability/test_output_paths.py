@@ -15,11 +15,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.conftest import CLI, SAMPLE_PNG, Cli
 from tests.reliability.conftest import IMAGE_URL
 from tests.reliability.fault_server import FaultServer, Reply, json_reply, task_body
+from tests.support.api import QUERY, SUBMIT, UPLOAD
+from tests.support.cli import CLI, Cli
+from tests.support.constants import SAMPLE_PNG
 from tests.support.tmpfs import mounted_tmpfs
-from tests.wrapper.fakes import QUERY, SUBMIT, UPLOAD
 
 TASK = "2013508786110730241"
 FILE = "/files/result.mp4"
@@ -287,6 +288,7 @@ def test_wrong_answers_are_named(cli_at: Callable[[str], Cli], faults: FaultServ
     assert cli.journal_lines() == []
 
 
+@pytest.mark.integration  # a fresh Python process
 def test_the_library_is_silent_without_logging_configured(tmp_path: Path) -> None:
     script = (
         "import logging, runninghub_video\n"

@@ -23,7 +23,6 @@ from runninghub_video import (
 )
 from runninghub_video.sandbox import Sandbox
 
-from tests.cli.conftest import Cli
 from tests.reliability.conftest import FAST, IMAGE_URL, Sleeps, call, modes
 from tests.reliability.fault_server import (
     Action,
@@ -35,7 +34,8 @@ from tests.reliability.fault_server import (
     json_reply,
     task_body,
 )
-from tests.wrapper.fakes import QUERY
+from tests.support.api import QUERY
+from tests.support.cli import Cli
 
 CliAt = Callable[[str], Cli]
 TASK = "2013508786110730241"

@@ -20,8 +20,8 @@ from runninghub_video import RunningHubError, Task
 from runninghub_video.sandbox import Sandbox
 from runninghub_video.types import OutputFile
 
-from tests.cli.conftest import CLI, SAMPLE_PNG, Cli, Result
-from tests.reliability.conftest import FAST, IMAGE_URL, KEY, call, modes
+from scripts._processes import free_port, wait_for_port
+from tests.reliability.conftest import FAST, IMAGE_URL, call, modes
 from tests.reliability.fault_server import (
     FaultServer,
     Hold,
@@ -32,8 +32,9 @@ from tests.reliability.fault_server import (
     json_reply,
     task_body,
 )
-from tests.support.processes import free_port, wait_for_port
-from tests.wrapper.fakes import QUERY, SUBMIT
+from tests.support.api import QUERY, SUBMIT
+from tests.support.cli import CLI, Cli, Result
+from tests.support.constants import KEY, SAMPLE_PNG
 
 TASK = "2013508786110730241"
 FILE = "/files/result.mp4"
@@ -222,6 +223,7 @@ def test_a_key_echoed_near_the_excerpt_limit_never_shows_in_part(
         assert fragment.encode() not in path.read_bytes(), path
 
 
+@pytest.mark.integration  # the sandbox command in a subprocess
 def test_sandbox_command_never_logs_the_key(tmp_path: Path) -> None:
     """`runninghub-video sandbox --verbose` serving a client that sends the key."""
     port = free_port()

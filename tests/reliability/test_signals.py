@@ -16,7 +16,6 @@ from collections.abc import Callable
 
 import pytest
 
-from tests.cli.conftest import SAMPLE_PNG, Cli
 from tests.reliability.conftest import IMAGE_URL
 from tests.reliability.fault_server import (
     Action,
@@ -26,7 +25,9 @@ from tests.reliability.fault_server import (
     json_reply,
     task_body,
 )
-from tests.wrapper.fakes import QUERY, SUBMIT, UPLOAD
+from tests.support.api import QUERY, SUBMIT, UPLOAD
+from tests.support.cli import Cli
+from tests.support.constants import SAMPLE_PNG
 
 TASK = "2013508786110730241"
 FILE = "/files/result.mp4"

@@ -22,7 +22,7 @@ from runninghub_video import (
 )
 from runninghub_video.sandbox import INVALID_API_KEY, Sandbox
 
-from tests.cli.conftest import Cli
+from scripts._processes import free_port
 from tests.reliability.conftest import FAST, IMAGE_URL, Sleeps, call, modes
 from tests.reliability.fault_server import (
     FaultServer,
@@ -32,8 +32,8 @@ from tests.reliability.fault_server import (
     json_reply,
     task_body,
 )
-from tests.support.processes import free_port
-from tests.wrapper.fakes import QUERY, SUBMIT
+from tests.support.api import QUERY, SUBMIT
+from tests.support.cli import Cli
 
 CliAt = Callable[[str], Cli]
 

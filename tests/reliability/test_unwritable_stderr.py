@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 from runninghub_video.sandbox import Sandbox
 
-from tests.cli.conftest import CLI, Cli
 from tests.reliability.conftest import IMAGE_URL
+from tests.support.cli import CLI, Cli
 
 SUBMIT = ["submit", "--image", IMAGE_URL, "--prompt", "a cat", "--json"]
 F_SETPIPE_SZ = 1031

@@ -27,12 +27,12 @@ from typing import Any
 
 import httpx
 
+from scripts._processes import free_port, stop_group, wait_for_port
 from tests.support.api import QUERY, SUBMIT, UPLOAD
-from tests.support.processes import ROOT, free_port, stop_group, wait_for_port
+from tests.support.constants import ROOT, SAMPLE_PNG
 
 AUTH = {"Authorization": "Bearer hostile-test-key"}
 MB = 1024 * 1024
-SAMPLE_PNG = ROOT / "examples" / "sample.png"
 PROBE_INTERVAL = 0.1
 
 

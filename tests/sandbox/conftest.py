@@ -1,4 +1,5 @@
-"""Fixtures and helpers for the sandbox tests: a real sandbox on a free port, driven with httpx."""
+"""Fixtures and helpers for the sandbox tests: the session's sandbox (tests/conftest.py) driven
+with httpx, and ffmpeg probes of what it renders."""
 
 from __future__ import annotations
 
@@ -14,13 +15,10 @@ import imageio_ffmpeg
 import pytest
 from runninghub_video.sandbox import Sandbox
 
-from tests.support.api import CONTRACT, FINAL, QUERY, SUBMIT, UPLOAD
+from tests.support.api import CONTRACT, FINAL, QUERY, SUBMIT
+from tests.support.constants import KEY
 
-ROOT = Path(__file__).resolve().parents[2]
-SAMPLE_PNG = ROOT / "examples" / "sample.png"
-KEY = "sandbox-test-key"
 AUTH = {"Authorization": f"Bearer {KEY}"}
-__all__ = ["CONTRACT", "FINAL", "QUERY", "SUBMIT", "UPLOAD"]
 TASK_RESULT_FIELDS = {
     "taskId",
     "status",
@@ -30,14 +28,6 @@ TASK_RESULT_FIELDS = {
     "clientId",
     "promptTips",
 }
-SPEED = 50.0
-
-
-@pytest.fixture(scope="session")
-def sandbox() -> Iterator[Sandbox]:
-    """One sandbox at speed 50 for the whole session (tests compare stats before/after)."""
-    with Sandbox(port=0, speed=SPEED) as sb:
-        yield sb
 
 
 @pytest.fixture

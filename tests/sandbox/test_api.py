@@ -21,13 +21,7 @@ from runninghub_video.sandbox._media import sniff
 
 from tests.sandbox.conftest import (
     AUTH,
-    CONTRACT,
-    FINAL,
-    QUERY,
-    SAMPLE_PNG,
-    SUBMIT,
     TASK_RESULT_FIELDS,
-    UPLOAD,
     allowed_text,
     mean_colour,
     probe,
@@ -36,6 +30,10 @@ from tests.sandbox.conftest import (
     top_level_boxes,
     wait_final,
 )
+from tests.support.api import CONTRACT, FINAL, QUERY, SUBMIT, UPLOAD
+from tests.support.constants import SAMPLE_PNG
+
+pytestmark = pytest.mark.integration  # the rendering sandbox (ffmpeg)
 
 PNG = SAMPLE_PNG.read_bytes()
 

@@ -28,21 +28,22 @@ from runninghub_video._error_codes import (
     TASK_NOT_FOUND,
     UNAVAILABLE,
 )
-from runninghub_video.sandbox import INVALID_API_KEY, Sandbox
+from runninghub_video.sandbox import INVALID_API_KEY
 
-from tests.sandbox.conftest import AUTH, FINAL, QUERY, SAMPLE_PNG, SUBMIT, UPLOAD, submit_body
-from tests.support.processes import SPEC, free_port, prism_proxy, running
+from scripts._processes import free_port, prism_proxy, running
+from tests.sandbox.conftest import AUTH, submit_body
+from tests.support.api import FINAL, QUERY, SUBMIT, UPLOAD
+from tests.support.constants import SAMPLE_PNG, SPEC
+
+pytestmark = pytest.mark.integration  # Prism (Node) and the rendering sandbox
 
 SCHEMA = schemathesis.openapi.from_path(SPEC, config=schemathesis.Config.from_dict({}))
 
 
 @pytest.fixture(scope="module")
-def proxy(sandbox: Sandbox) -> Iterator[httpx.Client]:
-    """An httpx client (good key) for a Prism proxy in front of the session's sandbox."""
-    with (
-        prism_proxy(sandbox.base_url) as url,
-        httpx.Client(base_url=url, headers=AUTH, timeout=30) as client,
-    ):
+def proxy(prism_proxy_url: str) -> Iterator[httpx.Client]:
+    """An httpx client (good key) for the Prism proxy in front of the session's sandbox."""
+    with httpx.Client(base_url=prism_proxy_url, headers=AUTH, timeout=30) as client:
         yield client
 
 

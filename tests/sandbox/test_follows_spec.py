@@ -16,9 +16,12 @@ from pathlib import Path
 import httpx
 import pytest
 
+from scripts._processes import free_port, running
 from tests.sandbox.conftest import AUTH, ffmpeg, probe, submit_body
 from tests.support.api import QUERY, SUBMIT
-from tests.support.processes import ROOT, free_port, running
+from tests.support.constants import ROOT
+
+pytestmark = pytest.mark.integration  # the generator, ffmpeg and sandboxes in subprocesses
 
 UPSTREAM = Path("openapi/upstream/image-to-video-realistic.yaml")
 

@@ -31,8 +31,10 @@ from runninghub_video.sandbox._limits import MB, Limits
 from tests.sandbox import attacks
 from tests.sandbox.attacks import MALFORMED, sandbox_process
 from tests.support.api import CONTRACT, QUERY, SUBMIT, UPLOAD
-from tests.support.processes import ROOT
+from tests.support.constants import ROOT, SAMPLE_PNG
 from tests.support.tmpfs import mounted_tmpfs
+
+pytestmark = pytest.mark.integration  # the rendering sandbox, in process and in subprocesses
 
 BLOCKED_BOUND = 15.0  # seconds; a healthy loop answers in milliseconds even on a loaded host
 SANDBOX_SOURCES = sorted((ROOT / "wrapper" / "runninghub_video" / "sandbox").glob("*.py"))
@@ -301,7 +303,7 @@ def test_tasks_and_uploads_expire_after_the_ttl(tmp_path):
         Sandbox(speed=50, ttl=1, data_dir=tmp_path) as sb,
         httpx.Client(base_url=sb.base_url, headers=attacks.AUTH, timeout=60) as client,
     ):
-        url = attacks.upload(client, attacks.SAMPLE_PNG.read_bytes()).json()["data"]["download_url"]
+        url = attacks.upload(client, SAMPLE_PNG.read_bytes()).json()["data"]["download_url"]
         task_id = client.post(SUBMIT, json=attacks.submit_body("ttl", url)).json()["taskId"]
         attacks.wait_final(client, task_id)
         deadline = time.monotonic() + 120
@@ -336,7 +338,7 @@ def test_a_render_failed_on_a_full_disk_is_not_cached_and_leaves_no_partial_file
         Sandbox(speed=50, data_dir=small_disk / "data") as sb,
         httpx.Client(base_url=sb.base_url, headers=attacks.AUTH, timeout=60) as client,
     ):
-        url = attacks.upload(client, attacks.SAMPLE_PNG.read_bytes()).json()["data"]["download_url"]
+        url = attacks.upload(client, SAMPLE_PNG.read_bytes()).json()["data"]["download_url"]
         filler = fill(small_disk, leave=128 * 1024)
         body = attacks.submit_body("full disk", url)
         failed = attacks.wait_final(client, client.post(SUBMIT, json=body).json()["taskId"])

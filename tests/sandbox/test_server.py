@@ -11,8 +11,11 @@ import httpx
 import pytest
 from runninghub_video.sandbox import Sandbox
 
+from scripts._processes import default_sigint_for_children, free_port, wait_for_port
 from tests.support.api import QUERY
-from tests.support.processes import ROOT, default_sigint_for_children, free_port, wait_for_port
+from tests.support.constants import ROOT
+
+pytestmark = pytest.mark.integration  # the rendering sandbox, in process and in a subprocess
 
 
 def test_temporary_data_dir_is_removed_on_stop():

@@ -13,8 +13,11 @@ import schemathesis
 from hypothesis import HealthCheck, Phase, settings
 from runninghub_video.sandbox import Sandbox
 
-from tests.sandbox.conftest import KEY
-from tests.support.processes import SPEC, free_port
+from scripts._processes import free_port
+from tests.support.constants import KEY, SPEC
+from tests.support.sandboxes import running_sandbox
+
+pytestmark = pytest.mark.integration  # the rendering sandbox
 
 PORT = free_port()
 
@@ -32,7 +35,7 @@ schema.config.update(
 @pytest.fixture(scope="module", autouse=True)
 def stateful_sandbox() -> Iterator[Sandbox]:
     """A sandbox of its own (renders started by random submits die with it) on PORT."""
-    with Sandbox(port=PORT, speed=50) as sb:
+    with running_sandbox(port=PORT) as sb:
         yield sb
 
 

@@ -177,8 +177,10 @@ def test_sniff_reads_magic_bytes():
     assert sniff(b"") is None
 
 
+@pytest.mark.integration  # ffmpeg makes the JPEG
 def test_image_size_reads_headers_without_decoding(tmp_path):
-    from tests.sandbox.conftest import SAMPLE_PNG, ffmpeg
+    from tests.sandbox.conftest import ffmpeg
+    from tests.support.constants import SAMPLE_PNG
 
     assert image_size(SAMPLE_PNG) is not None
     jpg = tmp_path / "s.jpg"

@@ -3,17 +3,15 @@ paths from the spec (as the sandbox reads it), final statuses from runninghub_vi
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from runninghub_video._task import FINAL_STATUSES
 from runninghub_video.sandbox._contract import load_contract
 
-ROOT = Path(__file__).resolve().parents[2]
-SPEC = ROOT / "openapi" / "runninghub.yaml"
+from tests.support.constants import SPEC
+
 CONTRACT = load_contract(SPEC)
 SUBMIT = CONTRACT.one("task").path
 QUERY = CONTRACT.one("query").path
 UPLOAD = CONTRACT.one("upload").path
 FINAL = FINAL_STATUSES
 
-__all__ = ["CONTRACT", "FINAL", "QUERY", "SPEC", "SUBMIT", "UPLOAD"]
+__all__ = ["CONTRACT", "FINAL", "QUERY", "SUBMIT", "UPLOAD"]

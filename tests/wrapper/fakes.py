@@ -11,9 +11,9 @@ import httpx
 from runninghub_video import AsyncRunningHub, Policy, RunningHub
 
 from tests.support.api import QUERY, SUBMIT, UPLOAD
+from tests.support.constants import KEY
 
-__all__ = ["QUERY", "SUBMIT", "UPLOAD"]
-KEY = "sk-SENTINEL-0123456789abcdef"
+__all__ = ["KEY", "QUERY", "SUBMIT", "UPLOAD"]
 BASE = "https://api.test"
 VIDEO_URL = "https://cdn.test/result/out.mp4"
 

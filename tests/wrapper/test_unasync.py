@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from scripts import unasync
-from tests.support.processes import ROOT
+from tests.support.constants import ROOT
 
 PACKAGE = Path("wrapper/runninghub_video")
 

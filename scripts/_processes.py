@@ -1,4 +1,7 @@
-"""Start real servers (Prism, the sandbox) on free loopback ports for tests, and always stop them.
+"""Start real servers (Prism, the sandbox) on free loopback ports, and always stop them; the
+repository paths they need. Shared by tests/, scripts/demo.py and benchmarks/ (which never import
+tests/); it lives here, in the maintainers' package that is not shipped, because Prism and
+process groups are development tools, not part of the library.
 
 Modelled on how stripe-python starts stripe-mock: pick a free port, spawn the process, wait
 until the port answers, hand out the base URL, kill the whole process group afterwards.
@@ -16,10 +19,12 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 SPEC = ROOT / "openapi" / "runninghub.yaml"
 UPSTREAM_SPEC = ROOT / "openapi" / "upstream" / "image-to-video-realistic.yaml"
 PRISM = ROOT / "node_modules" / ".bin" / "prism"
+SCHEMATHESIS_CONFIG = ROOT / "tests" / "contract" / "schemathesis.toml"
+"""The contract run's settings (`make contract`, the contract tests, the pipeline benchmark)."""
 
 
 @contextlib.contextmanager

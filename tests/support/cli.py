@@ -1,0 +1,109 @@
+"""The CLI run as a user runs it: `runninghub-video` in a subprocess, with its own journal folder
+and working folder, and nothing of the developer's RUNNINGHUB_* settings."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from scripts._processes import default_sigint_for_children
+from tests.support.constants import KEY
+
+CLI = [sys.executable, "-m", "runninghub_video.cli"]
+FAST_POLL = ["--poll-interval", "0.05"]
+
+
+@dataclass(frozen=True)
+class Result:
+    """What one CLI run produced."""
+
+    code: int
+    stdout: str
+    stderr: str
+
+    def json(self) -> dict[str, Any]:
+        """stdout as the one JSON object it must be."""
+        lines = self.stdout.splitlines()
+        assert len(lines) == 1, self.stdout
+        data: dict[str, Any] = json.loads(lines[0])
+        return data
+
+
+class Cli:
+    """Runs `runninghub-video` in a subprocess, in tmp_path, against one base URL."""
+
+    def __init__(self, base_url: str, home: Path, cwd: Path, key: str = KEY) -> None:
+        self.base_url = base_url
+        self.home = home
+        self.cwd = cwd
+        self.key = key
+
+    def env(self, **extra: str) -> dict[str, str]:
+        """The environment: nothing of the developer's RUNNINGHUB_* settings leaks in."""
+        env = {k: v for k, v in os.environ.items() if not k.startswith("RUNNINGHUB_")}
+        env.update(
+            RUNNINGHUB_BASE_URL=self.base_url,
+            RUNNINGHUB_API_KEY=self.key,
+            RUNNINGHUB_VIDEO_HOME=str(self.home),
+            PYTHONUNBUFFERED="1",
+        )
+        env.update(extra)
+        return env
+
+    def __call__(self, *args: str, timeout: float = 60, **env: str) -> Result:
+        """Run the CLI to its end."""
+        proc = subprocess.run(
+            [*CLI, *args],
+            cwd=self.cwd,
+            env=self.env(**env),
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+        return Result(proc.returncode, proc.stdout, proc.stderr)
+
+    def start(self, *args: str) -> subprocess.Popen[str]:
+        """Start the CLI in the background, with Ctrl-C (SIGINT) turned into KeyboardInterrupt."""
+        with default_sigint_for_children():
+            return subprocess.Popen(
+                [*CLI, *args],
+                cwd=self.cwd,
+                env=self.env(),
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+
+    @property
+    def journal(self) -> Path:
+        """The journal file this CLI writes."""
+        return self.home / "tasks.jsonl"
+
+    def journal_lines(self) -> list[dict[str, Any]]:
+        """Every journal line, parsed."""
+        if not self.journal.exists():
+            return []
+        return [json.loads(line) for line in self.journal.read_text().splitlines()]
+
+    def journaled_ids(self) -> set[str]:
+        """The task ids the journal knows."""
+        return {line["task_id"] for line in self.journal_lines() if line.get("task_id")}
+
+
+def cli_in(tmp_path: Path, base_url: str) -> Cli:
+    """The CLI against base_url, working in tmp_path/work with its journal in tmp_path/home."""
+    work = tmp_path / "work"
+    work.mkdir(exist_ok=True)
+    return Cli(base_url, tmp_path / "home", work)
+
+
+def is_mp4(path: Path) -> bool:
+    """True for a non-empty file that starts like an MP4 (an ftyp box)."""
+    data = path.read_bytes()[:12]
+    return len(data) == 12 and data[4:8] == b"ftyp"

@@ -1,0 +1,182 @@
+"""The two lanes of the suite: unit tests (`make test-unit`: no Node, no ffmpeg, no process at all,
+loopback only) and integration tests (everything else, run by `make test` with the unit tests).
+
+A test is an integration test when it is marked `integration` (itself, its class or its module),
+or marked `live`, or uses a fixture that starts a real server or process (INTEGRATION_FIXTURES,
+looked up in the test's whole fixture closure). Every other test is a unit test, and while it is
+set up, run and torn down, the guard refuses to start a process or the rendering sandbox, and to
+connect beyond loopback: the attempt raises, and the test fails naming it even if the code under
+test caught the error. A mis-marked test therefore fails in every lane, instead of slowing the
+fast one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ipaddress
+import os
+import socket
+import subprocess
+import threading
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from runninghub_video.sandbox import Sandbox
+
+INTEGRATION = "integration"
+INTEGRATION_FIXTURES = frozenset(
+    {
+        "sandbox",  # the rendering sandbox (ffmpeg), and every fixture built on it (cli, client...)
+        "slow_sandbox",
+        "prism_url",  # Node: a Prism mock
+        "prism_proxy_url",  # Node: a Prism proxy in front of the sandbox
+        "cli_at",  # the CLI in a subprocess
+    }
+)
+"""Fixtures that start Node, the rendering sandbox, ffmpeg or a subprocess."""
+
+
+def is_integration(item: pytest.Item) -> bool:
+    """Whether item belongs to the integration lane (see the module docstring)."""
+    if item.get_closest_marker(INTEGRATION) or item.get_closest_marker("live"):
+        return True
+    return not INTEGRATION_FIXTURES.isdisjoint(getattr(item, "fixturenames", ()))
+
+
+def mark_integration_tests(items: list[pytest.Item]) -> None:
+    """Add the integration marker wherever is_integration says so, for `-m "not integration"`."""
+    for item in items:
+        if is_integration(item) and not item.get_closest_marker(INTEGRATION):
+            item.add_marker(INTEGRATION)
+
+
+class UnitLaneViolation(RuntimeError):
+    """A unit test tried to start a process or the sandbox, or to reach beyond loopback."""
+
+
+class Guard:
+    """Process and network wrappers installed once for the session. They refuse only while a
+    unit test is active, in the main thread and in threads started since the test began (servers
+    under test run in threads of their own); threads that were already running, such as those of
+    the session's sandbox still rendering for an earlier integration test, are left alone."""
+
+    def __init__(self) -> None:
+        self.test: str | None = None
+        self.attempts: list[str] = []
+        self._earlier_threads: frozenset[threading.Thread] = frozenset()
+        self._lock = threading.Lock()
+
+    def refuse(self, what: str) -> None:
+        """Record and refuse `what` if a unit test is active (see the class docstring)."""
+        with self._lock:
+            test = self.test
+            if test is None or threading.current_thread() in self._earlier_threads:
+                return
+            self.attempts.append(what)
+        raise UnitLaneViolation(
+            f"the unit test {test} tried to {what}; unit tests start no process and reach "
+            "loopback only: mark it @pytest.mark.integration (or use a fixture that does)"
+        )
+
+    @contextlib.contextmanager
+    def watching(self, item: pytest.Item) -> Iterator[None]:
+        """Guard one phase (setup, call or teardown) of item if it is a unit test; fail it if
+        it tried what the guard refuses. (Nests: the state before is restored afterwards.)"""
+        unit = not item.get_closest_marker(INTEGRATION)
+        earlier = frozenset(threading.enumerate()) - {threading.main_thread()}
+        with self._lock:
+            before = self.test, self.attempts, self._earlier_threads
+            self.test, self.attempts = (item.nodeid if unit else None), []
+            self._earlier_threads = earlier
+        try:
+            yield
+        finally:
+            with self._lock:
+                attempts = self.attempts
+                self.test, self.attempts, self._earlier_threads = before
+            if attempts:
+                pytest.fail("\n".join(["a unit test must not:", *attempts]), pytrace=False)
+
+    def install(self) -> None:
+        """Wrap process creation, the sandbox's start and socket connections (for the rest of
+        the process)."""
+        guard = self
+        start = Sandbox.start
+
+        def checked_start(sandbox: Sandbox) -> Sandbox:
+            guard.refuse("start the rendering sandbox (ffmpeg)")
+            return start(sandbox)
+
+        Sandbox.start = checked_start  # type: ignore[method-assign,assignment]
+        execute_child = subprocess.Popen._execute_child  # type: ignore[attr-defined]
+
+        def _execute_child(popen: subprocess.Popen[Any], args: Any, *rest: Any) -> Any:
+            guard.refuse(f"start a process: {args!r}")
+            return execute_child(popen, args, *rest)
+
+        subprocess.Popen._execute_child = _execute_child  # type: ignore[attr-defined]
+        for name in ("system", "fork", "forkpty", "posix_spawn", "posix_spawnp"):
+            if hasattr(os, name):
+                setattr(os, name, self._refusing(getattr(os, name), f"call os.{name}"))
+
+        connect, connect_ex = socket.socket.connect, socket.socket.connect_ex
+
+        def checked_connect(sock: socket.socket, address: Any) -> None:
+            if not _is_local(sock.family, address):
+                guard.refuse(f"connect to {address!r}")
+            connect(sock, address)
+
+        def checked_connect_ex(sock: socket.socket, address: Any) -> int:
+            if not _is_local(sock.family, address):
+                guard.refuse(f"connect to {address!r}")
+            return connect_ex(sock, address)
+
+        socket.socket.connect = checked_connect  # type: ignore[method-assign,assignment]
+        socket.socket.connect_ex = checked_connect_ex  # type: ignore[method-assign,assignment]
+        getaddrinfo = socket.getaddrinfo
+
+        def checked_getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
+            if not _is_local_name(host):
+                guard.refuse(f"resolve the name {host!r}")
+            return getaddrinfo(host, *args, **kwargs)
+
+        socket.getaddrinfo = checked_getaddrinfo
+
+    def _refusing(self, function: Callable[..., Any], what: str) -> Callable[..., Any]:
+        def refusing(*args: Any, **kwargs: Any) -> Any:
+            self.refuse(f"{what}{args[:1]!r}")
+            return function(*args, **kwargs)
+
+        return refusing
+
+
+def _is_local_name(host: Any) -> bool:
+    """None, localhost, or an IP literal (connecting to a literal is checked by connect)."""
+    if host is None or (isinstance(host, bytes | str) and _text(host) in {"", "localhost"}):
+        return True
+    try:
+        ipaddress.ip_address(_text(host).split("%")[0])
+    except (TypeError, ValueError, UnicodeDecodeError):
+        return False
+    return True
+
+
+def _is_local(family: int, address: Any) -> bool:
+    """Whether a connect() address stays on this machine (a Unix socket or loopback)."""
+    if family == getattr(socket, "AF_UNIX", None):
+        return True
+    host = address[0] if isinstance(address, tuple) and address else address
+    if _text(host) == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(_text(host).split("%")[0]).is_loopback
+    except (TypeError, ValueError, UnicodeDecodeError):
+        return False
+
+
+def _text(value: Any) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+GUARD = Guard()
