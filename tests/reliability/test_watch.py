@@ -22,7 +22,7 @@ from runninghub_video import (
 )
 from runninghub_video.sandbox import Sandbox
 
-from tests.reliability.conftest import FAST, IMAGE_URL, KEY, call, modes
+from tests.reliability.conftest import FAST, IMAGE_URL, call, modes
 from tests.reliability.fault_server import (
     FaultServer,
     Reply,
@@ -31,6 +31,7 @@ from tests.reliability.fault_server import (
     json_reply,
     task_body,
 )
+from tests.support.constants import KEY
 from tests.wrapper.fakes import QUERY
 
 TASK = "2013508786110730241"

@@ -29,9 +29,9 @@ from runninghub_video import (
 
 from tests.reliability.conftest import FAST
 from tests.reliability.fault_server import FaultServer, Reply, Reset, json_reply, task_body
+from tests.support.constants import KEY
 from tests.wrapper.fakes import QUERY, SUBMIT
 
-KEY = "sk-transport-test-5d1e"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 TASK = "2013508786110730241"
 PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY")
