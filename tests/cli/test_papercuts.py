@@ -93,6 +93,7 @@ def test_upload_json_error_is_the_usual_error_object(cli: Cli):
 # ------------------------------------------------------------------ entry points
 
 
+@pytest.mark.integration  # starts a subprocess or the sandbox
 def test_every_entry_point_runs_the_same_command_line():
     """The console script (pyproject: runninghub_video.cli:main), `python -m runninghub_video`
     and `python -m runninghub_video.cli`."""
@@ -116,6 +117,7 @@ def test_every_entry_point_runs_the_same_command_line():
 # ------------------------------------------------------------------ the sandbox's options
 
 
+@pytest.mark.integration  # starts a subprocess
 def test_sandbox_help_offers_only_sandbox_options(tmp_path: Path):
     result = Cli("http://unused", tmp_path / "home", tmp_path)("sandbox", "--help")
     assert result.code == 0, result.stderr
@@ -125,6 +127,7 @@ def test_sandbox_help_offers_only_sandbox_options(tmp_path: Path):
     assert "exit codes:" not in result.stdout
 
 
+@pytest.mark.integration  # starts a subprocess or the sandbox
 def test_both_sandbox_entry_points_have_the_same_options():
     cli = {a.dest: a.option_strings for a in subparser("sandbox")._actions}
     module = {a.dest: a.option_strings for a in sandbox_parser()._actions}
@@ -137,6 +140,7 @@ def test_both_sandbox_entry_points_have_the_same_options():
     assert options_in_help(help_text) == options(sandbox_parser())
 
 
+@pytest.mark.integration  # starts a subprocess
 def test_sandbox_command_takes_the_module_only_options_now(tmp_path: Path):
     """--limit used to exist only for `python -m runninghub_video.sandbox`."""
     cli = Cli("http://unused", tmp_path / "home", tmp_path)
@@ -163,6 +167,7 @@ def test_cli_missing_image_says_not_found_and_sends_nothing(
     assert not cli.journal_lines()
 
 
+@pytest.mark.integration  # starts a subprocess or the sandbox
 def test_library_missing_image_is_an_invalid_input_before_any_request(tmp_path: Path):
     missing = tmp_path / "missing.png"
     with Sandbox(port=0, speed=50) as sb, RunningHub("sandbox-key", base_url=sb.base_url) as rh:
@@ -177,6 +182,7 @@ def test_library_missing_image_is_an_invalid_input_before_any_request(tmp_path: 
         assert requests(sb.stats) == (0, 0, 0, 0)
 
 
+@pytest.mark.integration  # starts a subprocess or the sandbox
 def test_async_library_missing_image_is_an_invalid_input_before_any_request(tmp_path: Path):
     missing = str(tmp_path / "missing.png")
 

@@ -24,8 +24,10 @@ from scripts.build_spec import SpecError, build
 from scripts.generate import GENERATED, OVERLAY, PAGES, SPEC, regenerate
 from scripts.import_page import main as import_main
 from scripts.normalize import RULES
+from tests.support.constants import ROOT
 
-ROOT = PAGES.parents[1]
+pytestmark = pytest.mark.integration  # runs make, the generator, redocly (Node)
+
 FIXTURE = Path(__file__).with_name("pages") / "text-to-video.md"
 SEED_FILE = "image-to-video-realistic.yaml"
 T2V_PATH = "/openapi/v2/rhart-video-s-official/text-to-video"

@@ -197,3 +197,17 @@ def test_no_key_in_errors_reprs_or_debug_logs(caplog: pytest.LogCaptureFixture) 
     assert api.requests[0].headers["Authorization"] == f"Bearer {KEY}"
     seen += [record.getMessage() for record in caplog.records]
     assert all(KEY not in text for text in seen)
+
+
+def test_the_readme_exception_table_lists_every_public_error() -> None:
+    """A user reads the README's table to know what to catch: every exported error is in it."""
+    import runninghub_video
+
+    from tests.support.constants import ROOT
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = readme[readme.index("| Exception | When |") :].split("\n\n", 1)[0]
+    exported = [name for name in runninghub_video.__all__ if name.endswith("Error")]
+    assert "APIError" in exported
+    missing = [name for name in exported if f"`{name}`" not in table]
+    assert missing == []
