@@ -41,9 +41,13 @@ lock: $(VENV)/.synced ## Re-resolve requirements.lock from pyproject.toml (maint
 	$(BIN)/uv pip compile --group pyproject.toml:bench -c requirements.lock --universal --generate-hashes --python-version 3.11 --quiet -o benchmarks/requirements.lock
 
 # ------------------------------------------------------------------ the spec and the generated client
+# $(call quoted,VAR): VAR's value exactly as given (no make expansion of `$`), single-quoted for
+# the shell (so `$`, backticks, spaces and quotes in a file name stay text, never run).
+quoted = '$(subst ','\'',$(value $(1)))'
+
 import-spec: $(VENV)/.synced ## Add or update one vendor doc page in openapi/upstream/: make import-spec PAGE=page.md
-	@test -n "$(PAGE)" || { echo "usage: make import-spec PAGE=<vendor doc page .md>"; exit 2; }
-	$(PY) scripts/import_page.py "$(PAGE)" $(UPSTREAM)
+	@test -n $(call quoted,PAGE) || { echo "usage: make import-spec PAGE=<vendor doc page .md>"; exit 2; }
+	$(PY) scripts/import_page.py $(call quoted,PAGE) $(call quoted,UPSTREAM)
 
 spec: $(VENV)/.synced ## Merge every page of openapi/upstream/ with the overlays -> openapi/runninghub.yaml (atomic)
 	$(PY) scripts/build_spec.py $(UPSTREAM) $(OVERLAY) $(SPEC)

@@ -22,8 +22,22 @@ HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "tra
 IGNORED_HEADERS = frozenset({"accept", "content-type", "authorization"})
 #: The one task schema of the merged spec (defined in openapi/overlay.yaml).
 TASK_SCHEMA = "TaskResult"
-#: A bearer token written into a page (the vendor's pages publish one as an example).
-BEARER_TOKEN = re.compile(r"Bearer\s+[A-Za-z0-9._~+/-]{16,}")
+#: A bearer token written into a page (the vendor's pages publish one as an example), in any
+#: spelling: any case, then up to 8 separators (odd or zero-width spaces, `:`, `=`, quotes,
+#: percent-escapes such as %20), then the token.
+BEARER_TOKEN = re.compile(
+    r"bearer(?:%[0-9a-f]{2}|[^0-9a-z%]){0,8}[a-z0-9._~+/=-]{16,}", re.IGNORECASE
+)
+#: Another credential spelling: `apiKey=`, `api_key:`, `token=`... then a long value, or
+#: `Token <value>` with a value holding a digit (an English word is not a credential).
+CREDENTIAL = re.compile(
+    r"(?:api[_-]?key|access[_-]?token|auth[_-]?token|secret|token)[\"']?\s*[=:]\s*[\"']?"
+    r"[a-z0-9._~+/-]{16,}"
+    r"|\btoken(?:%[0-9a-f]{2}|[^0-9a-z%]){1,8}(?=[a-z._~+/-]*[0-9])[a-z0-9._~+/=-]{16,}",
+    re.IGNORECASE,
+)
+#: Characters a key may be hidden behind: zero-width spaces and joiners, word joiner, BOM.
+_INVISIBLE = dict.fromkeys(map(ord, "\u180e\u200b\u200c\u200d\u2060\ufeff"))
 _SEGMENT = re.compile(r"[a-z0-9][a-z0-9-]*\Z")
 
 
@@ -64,10 +78,12 @@ RULES = (
         "be ignored; the bearer scheme of openapi/overlay.yaml replaces them [OFF].",
     ),
     Rule(
-        "published-key", "every string", "refuse `Bearer <token>`",
-        "The build fails, naming the place, if a bearer token is still written anywhere in a "
-        "page once its header parameters are gone: the published key must reach neither the "
-        "merged spec nor generated code [TOOL].",
+        "published-key", "every string", "refuse `Bearer <token>`, `apiKey=<key>`...",
+        "The build fails, naming the place, if a credential is still written anywhere in a "
+        "page once its header parameters are gone, in any spelling (`bearer`, `Bearer%20`, "
+        "`Authorization:Bearer:`, zero-width spaces, `apiKey=`, `token=`, `Token <key>`), or "
+        "if the Authorization parameter's own example or default key appears elsewhere: the "
+        "published key must reach neither the merged spec nor generated code [TOOL].",
     ),
     Rule(
         "operation-security", "the operation's `security`", "remove",
@@ -190,6 +206,47 @@ def _strings(node: Any, where: str = "$") -> Any:
         yield node, where
 
 
+def _published_keys(holder: dict[str, Any]) -> set[str]:
+    """The keys an Authorization header parameter of holder gives as its example or default
+    (without their `Bearer` prefix): the build refuses them anywhere else in the page."""
+    keys: set[str] = set()
+    for parameter in holder.get("parameters") or ():
+        if not (
+            isinstance(parameter, dict)
+            and parameter.get("in") == "header"
+            and str(parameter.get("name", "")).lower() == "authorization"
+        ):
+            continue
+        for value, _ in _strings({k: v for k, v in parameter.items() if k != "description"}):
+            key = re.sub(r"(?i)^\s*bearer\b", "", value.translate(_INVISIBLE)).strip(" :=\"'")
+            if len(key) >= 8 and key.lower() not in {"authorization", "header", "string"}:
+                keys.add(key.casefold())
+    return keys
+
+
+def _refuse_credentials(doc: dict[str, Any], published: set[str]) -> None:
+    """PageError naming the place of the first credential written in doc (see RULES)."""
+    for text, where in _strings(doc):
+        plain = text.translate(_INVISIBLE)
+        decoded = unquote(plain)
+        if BEARER_TOKEN.search(plain) or BEARER_TOKEN.search(decoded):
+            raise PageError(
+                f"a bearer token is written at {where}; the published key must reach neither "
+                "the merged spec nor generated code"
+            )
+        if CREDENTIAL.search(plain) or CREDENTIAL.search(decoded):
+            raise PageError(
+                f"a credential (an API key or token) is written at {where}; no key may reach "
+                "the merged spec or generated code"
+            )
+        folded = decoded.casefold()
+        if any(key in folded for key in published):
+            raise PageError(
+                f"the Authorization parameter's example key (the published key) is written "
+                f"at {where}; it must reach neither the merged spec nor generated code"
+            )
+
+
 def _is_task_schema(schema: Any) -> bool:
     properties = schema.get("properties") if isinstance(schema, dict) else None
     return isinstance(properties, dict) and {"taskId", "status"} <= set(properties)
@@ -248,14 +305,10 @@ def normalize(doc: dict[str, Any], file: Path) -> Page:
             node["$ref"] = f"#/components/schemas/{TASK_SCHEMA}"
     item = doc["paths"][path]
     operation = item[method]
+    published = _published_keys(item) | _published_keys(operation)
     _drop_ignored_headers(item)  # header-parameters
     _drop_ignored_headers(operation)
-    for text, where in _strings(doc):  # published-key
-        if BEARER_TOKEN.search(text):
-            raise PageError(
-                f"a bearer token is written at {where}; the published key must reach neither "
-                "the merged spec nor generated code"
-            )
+    _refuse_credentials(doc, published)  # published-key
     operation.pop("security", None)  # operation-security
     _name_request(operation, name)  # request-body, request-title, ascii-titles
     operation["operationId"] = camel(name)  # operation-id

@@ -100,6 +100,27 @@ def test_import_adds_one_file_named_from_the_path_and_again_is_a_no_op(inputs: P
     assert snapshot(upstream) == after  # not even rewritten
 
 
+def test_a_page_name_with_make_and_shell_characters_reaches_the_script_as_written(
+    inputs: Path, tmp_path: Path
+) -> None:
+    """`$` is neither make's nor the shell's, a backtick or $( ) runs nothing, quotes and
+    spaces stay in the name."""
+    marker = f"page-name-ran-{os.getpid()}"  # what the name would create if it ran as shell
+    name = f't$PATH $$x `touch {marker}` $(touch {marker}) it\'s "q".md'
+    page = tmp_path / "pages" / name
+    page.parent.mkdir()
+    upstream = inputs / "upstream"
+    missing = make_import(page, upstream)
+    assert missing.returncode != 0
+    assert f"make import-spec refused {page}" in missing.stdout + missing.stderr  # the script's
+    shutil.copy(FIXTURE, page)
+    run = make_import(page, upstream)
+    assert run.returncode == 0, run.stderr
+    assert (upstream / "text-to-video.yaml").read_bytes() == block_of(FIXTURE)
+    assert not (ROOT / marker).exists()
+    assert not any(path.name == marker for path in tmp_path.rglob("*"))
+
+
 def test_an_updated_page_replaces_only_its_own_file(inputs: Path, tmp_path: Path) -> None:
     upstream = inputs / "upstream"
     assert import_main([str(FIXTURE), str(upstream)]) == 0
@@ -312,6 +333,59 @@ def test_a_bearer_token_left_in_a_page_stops_the_build(inputs: Path) -> None:
                          f"                  note: Bearer {key}\n")  # fmt: skip
     with pytest.raises(SpecError, match=r"bearer token is written at .*examples\.A\.value\.note"):
         build(upstream, inputs / "overlay.yaml")
+
+
+OTHER_KEY = "f00dfeed0123456789abcdef42c0ffee"  # a key no Authorization parameter of a page gives
+PROMPT_TITLE = "                  title: 提示词\n"
+
+
+def with_prompt_description(inputs: Path, text: str) -> Path:
+    """inputs/upstream with the fixture page imported, its prompt described by text."""
+    quoted = "'" + text.replace("'", "''") + "'"
+    described = f"{PROMPT_TITLE}                  description: {quoted}\n"
+    return two_pages(inputs, PROMPT_TITLE, described)
+
+
+@pytest.mark.parametrize(
+    ("text", "refusal"),
+    [
+        (f"authorization: bearer {OTHER_KEY}", "bearer token"),
+        (f"BEARER {OTHER_KEY}", "bearer token"),
+        (f"Bearer%20{OTHER_KEY}", "bearer token"),
+        (f'-H "Authorization:Bearer:{OTHER_KEY}"', "bearer token"),
+        (f"Bearer \u200b{OTHER_KEY}", "bearer token"),
+        (f"Bearer\u200b{OTHER_KEY}", "bearer token"),
+        (f"Bearer\u3000{OTHER_KEY}", "bearer token"),
+        (f"Bearer\t{OTHER_KEY}", "bearer token"),
+        (f"curl '...?apiKey={OTHER_KEY}'", "credential"),
+        (f"api_key={OTHER_KEY}", "credential"),
+        (f"pass token={OTHER_KEY}", "credential"),
+        (f'{{"apiKey": "{OTHER_KEY}"}}', "credential"),
+        (f"Authorization: Token {OTHER_KEY}", "credential"),
+        (f"key {published_key()}", "published key"),
+        (f"key {published_key().upper()}", "published key"),
+    ],
+)
+def test_a_credential_in_any_spelling_stops_the_build(
+    inputs: Path, text: str, refusal: str
+) -> None:
+    upstream = with_prompt_description(inputs, text)
+    where = r"text-to-video\.yaml: .*" + refusal + r".* is written at .*prompt\.description"
+    with pytest.raises(SpecError, match=where):
+        build(upstream, inputs / "overlay.yaml")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Send your API key as Authorization: Bearer <your key>",
+        "Token counts are billed per second of video",
+        "The access token comes from the console",
+    ],
+)
+def test_prose_about_credentials_is_no_credential(inputs: Path, text: str) -> None:
+    spec = build(with_prompt_description(inputs, text), inputs / "overlay.yaml")
+    assert text in str(yaml.safe_load(spec))
 
 
 def test_two_files_with_one_path_stop_the_build(inputs: Path) -> None:

@@ -4,20 +4,25 @@ loopback only) and integration tests (everything else, run by `make test` with t
 A test is an integration test when it is marked `integration` (itself, its class or its module),
 or marked `live`, or uses a fixture that starts a real server or process (INTEGRATION_FIXTURES,
 looked up in the test's whole fixture closure). Every other test is a unit test, and while it is
-set up, run and torn down, the guard refuses to start a process or the rendering sandbox, and to
-connect beyond loopback: the attempt raises, and the test fails naming it even if the code under
-test caught the error. A mis-marked test therefore fails in every lane, instead of slowing the
-fast one.
+set up, run and torn down, the guard refuses to start a process (subprocess, os.fork/spawn,
+multiprocessing in any start method) or the rendering sandbox, to resolve a name other than
+localhost, and to connect or send (TCP or UDP) beyond loopback: the attempt raises, and the test
+fails naming it even if the code under test caught the error. A mis-marked test therefore fails
+in every lane, instead of slowing the fast one.
 """
 
 from __future__ import annotations
 
+import _posixsubprocess
 import contextlib
 import ipaddress
+import multiprocessing.process
+import multiprocessing.util
 import os
 import socket
 import subprocess
 import threading
+import weakref
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -57,14 +62,18 @@ class UnitLaneViolation(RuntimeError):
 
 class Guard:
     """Process and network wrappers installed once for the session. They refuse only while a
-    unit test is active, in the main thread and in threads started since the test began (servers
-    under test run in threads of their own); threads that were already running, such as those of
-    the session's sandbox still rendering for an earlier integration test, are left alone."""
+    unit test is active, in the main thread and in every thread except the "earlier" ones: those
+    alive before the session's first unit test, and those started (by an earlier thread or the
+    main thread) while no unit test was active, such as the session sandbox's threads started
+    for an integration test. A thread started during a unit test stays guarded for good, so it
+    cannot do in the next unit test what its own test was refused (servers under test run in
+    threads of their own)."""
 
     def __init__(self) -> None:
         self.test: str | None = None
         self.attempts: list[str] = []
-        self._earlier_threads: frozenset[threading.Thread] = frozenset()
+        self._earlier_threads: weakref.WeakSet[threading.Thread] = weakref.WeakSet()
+        self._seen_a_unit_test = False
         self._lock = threading.Lock()
 
     def refuse(self, what: str) -> None:
@@ -79,22 +88,33 @@ class Guard:
             "loopback only: mark it @pytest.mark.integration (or use a fixture that does)"
         )
 
+    def thread_starting(self, thread: threading.Thread) -> None:
+        """Count thread as earlier if no unit test is active and an earlier thread starts it."""
+        with self._lock:
+            starter = threading.current_thread()
+            if self.test is None and (
+                starter is threading.main_thread() or starter in self._earlier_threads
+            ):
+                self._earlier_threads.add(thread)
+
     @contextlib.contextmanager
     def watching(self, item: pytest.Item) -> Iterator[None]:
         """Guard one phase (setup, call or teardown) of item if it is a unit test; fail it if
         it tried what the guard refuses. (Nests: the state before is restored afterwards.)"""
         unit = not item.get_closest_marker(INTEGRATION)
-        earlier = frozenset(threading.enumerate()) - {threading.main_thread()}
         with self._lock:
-            before = self.test, self.attempts, self._earlier_threads
+            if unit and not self._seen_a_unit_test:
+                self._seen_a_unit_test = True
+                main = threading.main_thread()
+                self._earlier_threads.update(t for t in threading.enumerate() if t is not main)
+            before = self.test, self.attempts
             self.test, self.attempts = (item.nodeid if unit else None), []
-            self._earlier_threads = earlier
         try:
             yield
         finally:
             with self._lock:
                 attempts = self.attempts
-                self.test, self.attempts, self._earlier_threads = before
+                self.test, self.attempts = before
             if attempts:
                 pytest.fail("\n".join(["a unit test must not:", *attempts]), pytrace=False)
 
@@ -119,6 +139,27 @@ class Guard:
         for name in ("system", "fork", "forkpty", "posix_spawn", "posix_spawnp"):
             if hasattr(os, name):
                 setattr(os, name, self._refusing(getattr(os, name), f"call os.{name}"))
+        # multiprocessing's spawn and forkserver start methods exec through fork_exec directly
+        process_start = multiprocessing.process.BaseProcess.start
+
+        def checked_process_start(process: multiprocessing.process.BaseProcess) -> None:
+            guard.refuse(f"start a process: multiprocessing {process!r}")
+            process_start(process)
+
+        multiprocessing.process.BaseProcess.start = checked_process_start  # type: ignore[method-assign,assignment]
+        multiprocessing.util.spawnv_passfds = self._refusing(
+            multiprocessing.util.spawnv_passfds, "start a process: spawnv_passfds"
+        )
+        _posixsubprocess.fork_exec = self._refusing(
+            _posixsubprocess.fork_exec, "start a process: fork_exec"
+        )
+        thread_start = threading.Thread.start
+
+        def checked_thread_start(thread: threading.Thread) -> None:
+            guard.thread_starting(thread)
+            thread_start(thread)
+
+        threading.Thread.start = checked_thread_start  # type: ignore[method-assign,assignment]
 
         connect, connect_ex = socket.socket.connect, socket.socket.connect_ex
 
@@ -132,16 +173,32 @@ class Guard:
                 guard.refuse(f"connect to {address!r}")
             return connect_ex(sock, address)
 
+        sendto, sendmsg = socket.socket.sendto, socket.socket.sendmsg
+
+        def checked_sendto(sock: socket.socket, data: Any, *rest: Any) -> int:
+            if rest and not _is_local(sock.family, rest[-1]):
+                guard.refuse(f"send to {rest[-1]!r}")
+            return sendto(sock, data, *rest)
+
+        def checked_sendmsg(sock: socket.socket, *args: Any) -> int:
+            if len(args) >= 4 and args[3] is not None and not _is_local(sock.family, args[3]):
+                guard.refuse(f"send to {args[3]!r}")
+            return sendmsg(sock, *args)
+
         socket.socket.connect = checked_connect  # type: ignore[method-assign,assignment]
         socket.socket.connect_ex = checked_connect_ex  # type: ignore[method-assign,assignment]
-        getaddrinfo = socket.getaddrinfo
+        socket.socket.sendto = checked_sendto  # type: ignore[method-assign,assignment]
+        socket.socket.sendmsg = checked_sendmsg  # type: ignore[method-assign,assignment]
+        for name in ("getaddrinfo", "gethostbyname", "gethostbyname_ex"):
+            setattr(socket, name, self._resolving(getattr(socket, name)))
 
-        def checked_getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
+    def _resolving(self, function: Callable[..., Any]) -> Callable[..., Any]:
+        def resolving(host: Any, *args: Any, **kwargs: Any) -> Any:
             if not _is_local_name(host):
-                guard.refuse(f"resolve the name {host!r}")
-            return getaddrinfo(host, *args, **kwargs)
+                self.refuse(f"resolve the name {host!r}")
+            return function(host, *args, **kwargs)
 
-        socket.getaddrinfo = checked_getaddrinfo
+        return resolving
 
     def _refusing(self, function: Callable[..., Any], what: str) -> Callable[..., Any]:
         def refusing(*args: Any, **kwargs: Any) -> Any:
