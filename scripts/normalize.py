@@ -36,6 +36,8 @@ CREDENTIAL = re.compile(
     r"|\btoken(?:%[0-9a-f]{2}|[^0-9a-z%]){1,8}(?=[a-z._~+/-]*[0-9])[a-z0-9._~+/=-]{16,}",
     re.IGNORECASE,
 )
+#: What a published key looks like once its `Bearer` prefix is cut.
+_KEY_LIKE = re.compile(r"[A-Za-z0-9._~+/=-]{16,}")
 #: Characters a key may be hidden behind: zero-width spaces and joiners, word joiner, BOM.
 _INVISIBLE = dict.fromkeys(map(ord, "\u180e\u200b\u200c\u200d\u2060\ufeff"))
 _SEGMENT = re.compile(r"[a-z0-9][a-z0-9-]*\Z")
@@ -218,8 +220,9 @@ def _published_keys(holder: dict[str, Any]) -> set[str]:
         ):
             continue
         for value, _ in _strings({k: v for k, v in parameter.items() if k != "description"}):
-            key = re.sub(r"(?i)^\s*bearer\b", "", value.translate(_INVISIBLE)).strip(" :=\"'")
-            if len(key) >= 8 and key.lower() not in {"authorization", "header", "string"}:
+            key = re.sub(r"(?i)^\W*bearer\b\W*", "", value.translate(_INVISIBLE))
+            key = key.strip().strip("\"'")
+            if _KEY_LIKE.fullmatch(key):  # not a placeholder such as "string" or "<key>"
                 keys.add(key.casefold())
     return keys
 

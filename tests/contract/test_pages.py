@@ -375,6 +375,16 @@ def test_a_credential_in_any_spelling_stops_the_build(
         build(upstream, inputs / "overlay.yaml")
 
 
+def test_the_authorization_example_of_the_page_itself_is_refused_elsewhere(inputs: Path) -> None:
+    """Whatever key the page's own Authorization parameter publishes, not one known here."""
+    upstream = with_prompt_description(inputs, "see ABCDEF0123456789ABCDEF")
+    page = upstream / "text-to-video.yaml"
+    text = page.read_text(encoding="utf-8")
+    page.write_text(text.replace(published_key(), "abcdef0123456789abcdef"), encoding="utf-8")
+    with pytest.raises(SpecError, match=r"published key\) is written at .*prompt\.description"):
+        build(upstream, inputs / "overlay.yaml")
+
+
 @pytest.mark.parametrize(
     "text",
     [
