@@ -18,6 +18,7 @@ from typing import Any
 
 import httpx
 import pytest
+import yaml
 from runninghub_video.sandbox._contract import Contract, Operation, load_contract
 from runninghub_video.sandbox._video import card_colour
 
@@ -25,8 +26,7 @@ from scripts._processes import prism_mock, prism_proxy
 from tests.contract.run_cli import command
 from tests.contract.test_pages import T2V_PATH, import_and_regenerate
 from tests.sandbox.conftest import ffmpeg, mean_colour, probe
-from tests.sandbox.test_conformance import conforming
-from tests.support.api import FINAL, task_body
+from tests.support.api import FINAL, conforming, task_body
 from tests.support.constants import KEY, ROOT
 from tests.support.sandboxes import running_sandbox
 
@@ -66,11 +66,19 @@ def poll(client: httpx.Client, query: str, task_id: str, timeout: float = 120) -
         time.sleep(0.05)
 
 
-def test_the_spec_has_both_task_endpoints_each_with_the_query_link(contract: Contract) -> None:
+def test_the_spec_has_both_task_endpoints_each_with_the_query_link(
+    merged_spec: Path, contract: Contract
+) -> None:
     tasks = contract.of_kind("task")
     assert len(tasks) == 2
     assert text_to_video(contract).operation_id == "textToVideo"
     assert "image" not in " ".join((text_to_video(contract).json_schema or {})["properties"])
+    spec = yaml.safe_load(merged_spec.read_text(encoding="utf-8"))
+    query = contract.one("query").operation_id
+    for operation in tasks:  # the shared overlay's wildcard actions reached the new page too
+        links = spec["paths"][operation.path]["post"]["responses"]["200"]["links"]
+        assert links["QueryTask"]["operationId"] == query, operation.path
+        assert links["QueryTask"]["requestBody"] == {"taskId": "$response.body#/taskId"}
 
 
 @pytest.mark.parametrize(("duration", "size"), [("8", "720x1280"), ("4", "1280x720")])

@@ -32,7 +32,15 @@ from runninghub_video.sandbox import INVALID_API_KEY
 
 from scripts._processes import free_port, prism_proxy, running
 from tests.sandbox.conftest import AUTH, submit_body
-from tests.support.api import FINAL, QUERY, SUBMIT, UPLOAD, task_body, task_operations
+from tests.support.api import (
+    FINAL,
+    QUERY,
+    SUBMIT,
+    UPLOAD,
+    conforming,
+    task_body,
+    task_operations,
+)
 from tests.support.constants import SAMPLE_PNG, SPEC
 
 pytestmark = pytest.mark.integration  # Prism (Node) and the rendering sandbox
@@ -45,15 +53,6 @@ def proxy(prism_proxy_url: str) -> Iterator[httpx.Client]:
     """An httpx client (good key) for the Prism proxy in front of the session's sandbox."""
     with httpx.Client(base_url=prism_proxy_url, headers=AUTH, timeout=30) as client:
         yield client
-
-
-def conforming(response: httpx.Response, status: int) -> dict[str, Any]:
-    """Assert Prism saw no violation and the status is status; return the JSON body."""
-    assert "sl-violations" not in response.headers, response.headers["sl-violations"]
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith("application/json"), response.text
-    body: dict[str, Any] = response.json()
-    return body
 
 
 def submit_via(proxy: httpx.Client, prompt: str, **overrides: Any) -> dict[str, Any]:

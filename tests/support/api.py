@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import httpx
 from runninghub_video._task import FINAL_STATUSES
 from runninghub_video.sandbox._contract import Contract, Operation, load_contract
 
@@ -40,6 +41,16 @@ def task_body(
     return body
 
 
+def conforming(response: httpx.Response, status: int) -> dict[str, Any]:
+    """Assert a validating Prism proxy saw no violation and the status is status; return the
+    JSON body."""
+    assert "sl-violations" not in response.headers, response.headers["sl-violations"]
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/json"), response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
 def _value(name: str, schema: Mapping[str, Any], prompt: str) -> Any:
     """A valid value of one field (see task_body)."""
     if "enum" in schema:
@@ -63,6 +74,7 @@ __all__ = [
     "QUERY",
     "SUBMIT",
     "UPLOAD",
+    "conforming",
     "task_body",
     "task_operations",
 ]
