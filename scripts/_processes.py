@@ -106,16 +106,17 @@ def prism_proxy_argv(port: int, upstream_url: str, spec: Path = SPEC) -> list[st
 
 
 @contextlib.contextmanager
-def prism_mock(*extra: str) -> Iterator[str]:
-    """A Prism mock of the merged spec on a free port; yields its base URL."""
+def prism_mock(*extra: str, spec: Path = SPEC) -> Iterator[str]:
+    """A Prism mock of spec (the merged spec) on a free port; yields its base URL."""
     port = free_port()
-    with running(prism_mock_argv(port, SPEC, *extra), port):
+    with running(prism_mock_argv(port, spec, *extra), port):
         yield f"http://127.0.0.1:{port}"
 
 
 @contextlib.contextmanager
-def prism_proxy(upstream_url: str) -> Iterator[str]:
-    """A validating Prism proxy in front of upstream_url on a free port; yields its base URL."""
+def prism_proxy(upstream_url: str, spec: Path = SPEC) -> Iterator[str]:
+    """A validating Prism proxy of spec (the merged spec) in front of upstream_url on a free
+    port; yields its base URL."""
     port = free_port()
-    with running(prism_proxy_argv(port, upstream_url), port):
+    with running(prism_proxy_argv(port, upstream_url, spec), port):
         yield f"http://127.0.0.1:{port}"

@@ -1,8 +1,10 @@
-"""The CI contract run: the schemathesis CLI over submit and query, every phase, >= 2,000 cases.
+"""The CI contract run: the schemathesis CLI over every task endpoint and the query of the merged
+spec (read from it, never listed here), every phase, >= 2,000 cases.
 
-Against a real Prism mock of openapi/runninghub.yaml. The request bodies carry named
-examples, so the examples phase sends them; the submit -> query link drives the stateful
-phase. The figures (cases, seconds) are printed (pytest -s, or -rA) for the record.
+Against a real Prism mock of openapi/runninghub.yaml. Request bodies with named examples
+have them sent by the examples phase; each endpoint's submit -> query link drives the stateful
+phase. (Uploads: tests/contract/test_schemathesis.py, positive data only, see schemathesis.toml.)
+The figures (cases, seconds) are printed (pytest -s, or -rA) for the record.
 """
 
 from __future__ import annotations
@@ -16,12 +18,12 @@ from pathlib import Path
 import yaml
 
 from tests.contract.run_cli import command
+from tests.support.api import CONTRACT
 from tests.support.constants import ROOT, SPEC
 
 MIN_CASES = 2000
 PHASES = ("Examples", "Coverage", "Fuzzing", "Stateful")
-OPERATIONS = ("imageToVideoRealistic", "queryTask")
-PATHS = ("/openapi/v2/rhart-video-s-official/image-to-video-realistic", "/openapi/v2/query")
+SELECTED = tuple(op for op in CONTRACT.operations if op.kind in ("task", "query"))
 
 
 def sent_bodies(har: Path) -> list[str]:
@@ -30,8 +32,8 @@ def sent_bodies(har: Path) -> list[str]:
     return [(e["request"].get("postData") or {}).get("text", "") for e in entries]
 
 
-def test_contract_run_over_submit_and_query(prism_url: str, tmp_path: Path) -> None:
-    selected = [arg for op in OPERATIONS for arg in ("--include-operation-id", op)]
+def test_contract_run_over_every_task_endpoint_and_query(prism_url: str, tmp_path: Path) -> None:
+    selected = [arg for op in SELECTED for arg in ("--include-operation-id", op.operation_id)]
     har = tmp_path / "run.har"
     report = ["--report", "har", "--report-har-path", str(har)]
     started = time.monotonic()
@@ -42,24 +44,25 @@ def test_contract_run_over_submit_and_query(prism_url: str, tmp_path: Path) -> N
     seconds = time.monotonic() - started
     out = run.stdout
     assert run.returncode == 0, out[-4000:]
-    assert "Operations:       2 selected" in out, out[-4000:]
+    assert f"Operations:       {len(SELECTED)} selected" in out, out[-4000:]
     for phase in PHASES:
         assert re.search(rf"✅\s+{phase} \(in ", out), f"phase {phase} did not pass:\n{out}"
-    # The named request examples of both operations were sent as they are written.
+    # Every named request example of the selected operations was sent as it is written.
     spec = yaml.safe_load(SPEC.read_text(encoding="utf-8"))
     bodies = sent_bodies(har)
-    for path in (
-        "/openapi/v2/rhart-video-s-official/image-to-video-realistic",
-        "/openapi/v2/query",
-    ):
-        examples = spec["paths"][path]["post"]["requestBody"]["content"]["application/json"][
-            "examples"
-        ]
-        assert examples, f"{path}: no named request examples, so the examples phase sends nothing"
+    with_examples = 0
+    for operation in SELECTED:
+        content = spec["paths"][operation.path]["post"]["requestBody"]["content"]
+        examples = content["application/json"].get("examples") or {}
+        with_examples += bool(examples)
         for name, example in examples.items():
-            assert json.dumps(example["value"]) in bodies, f"{path} example {name} never sent"
+            assert json.dumps(example["value"]) in bodies, f"{operation.path} {name} never sent"
+    assert with_examples >= 2, "the seed's submit and the query lost their named examples"
     counts = re.search(r"(\d+) generated, (\d+) passed", out)
     assert counts, out[-4000:]
     generated, passed = int(counts.group(1)), int(counts.group(2))
     assert generated == passed >= MIN_CASES, out[-4000:]
-    print(f"contract run: {generated} cases over submit and query, all phases, {seconds:.1f} s")
+    print(
+        f"contract run: {generated} cases over {len(SELECTED)} operations, all phases, "
+        f"{seconds:.1f} s"
+    )

@@ -192,16 +192,22 @@ def test_a_second_page_ending_like_the_seed_takes_the_segment_before_it(
 # ---------------------------------------------------------------- one merged spec, one client
 
 
-@pytest.fixture(scope="module")
-def merged(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
-    """The fixture page imported into a copy of the inputs, then the spec and client built."""
-    tmp = tmp_path_factory.mktemp("pages")
+def import_and_regenerate(tmp: Path) -> tuple[Path, Path]:
+    """The fixture page imported into a copy of the inputs in tmp, then the merged spec and the
+    client built there: (spec, generated package folder). The repository is left alone."""
     shutil.copytree(PAGES, tmp / "upstream")
     shutil.copy(OVERLAY, tmp / "overlay.yaml")
     shutil.copytree(OVERLAY.parent / "overlays", tmp / "overlays")
     assert import_main([str(FIXTURE), str(tmp / "upstream")]) == 0
     spec, generated = tmp / "out" / "runninghub.yaml", tmp / "out" / "runninghub_client"
     regenerate(spec, generated, upstream=tmp / "upstream", overlay=tmp / "overlay.yaml")
+    return spec, generated
+
+
+@pytest.fixture(scope="module")
+def merged(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
+    """The fixture page imported into a copy of the inputs, then the spec and client built."""
+    spec, generated = import_and_regenerate(tmp_path_factory.mktemp("pages"))
     return spec.read_text(encoding="utf-8"), generated
 
 

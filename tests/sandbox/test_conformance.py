@@ -32,7 +32,15 @@ from runninghub_video.sandbox import INVALID_API_KEY
 
 from scripts._processes import free_port, prism_proxy, running
 from tests.sandbox.conftest import AUTH, submit_body
-from tests.support.api import FINAL, QUERY, SUBMIT, UPLOAD
+from tests.support.api import (
+    FINAL,
+    QUERY,
+    SUBMIT,
+    UPLOAD,
+    conforming,
+    task_body,
+    task_operations,
+)
 from tests.support.constants import SAMPLE_PNG, SPEC
 
 pytestmark = pytest.mark.integration  # Prism (Node) and the rendering sandbox
@@ -45,15 +53,6 @@ def proxy(prism_proxy_url: str) -> Iterator[httpx.Client]:
     """An httpx client (good key) for the Prism proxy in front of the session's sandbox."""
     with httpx.Client(base_url=prism_proxy_url, headers=AUTH, timeout=30) as client:
         yield client
-
-
-def conforming(response: httpx.Response, status: int) -> dict[str, Any]:
-    """Assert Prism saw no violation and the status is status; return the JSON body."""
-    assert "sl-violations" not in response.headers, response.headers["sl-violations"]
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith("application/json"), response.text
-    body: dict[str, Any] = response.json()
-    return body
 
 
 def submit_via(proxy: httpx.Client, prompt: str, **overrides: Any) -> dict[str, Any]:
@@ -95,6 +94,13 @@ def test_success_lifecycle(proxy):
     video = httpx.get(body["results"][0]["url"])  # result host: not part of the spec
     assert video.status_code == 200
     assert video.headers["content-type"] == "video/mp4"
+
+
+@pytest.mark.parametrize("operation", task_operations(), ids=lambda op: op.operation_id)
+def test_every_task_endpoint_lifecycle(proxy, operation):
+    """Each task endpoint of the spec, with a body built from its own schema."""
+    submitted = conforming(proxy.post(operation.path, json=task_body(operation, "a harbour")), 200)
+    assert poll_via(proxy, submitted["taskId"])["status"] == "SUCCESS"
 
 
 @pytest.mark.parametrize(

@@ -20,7 +20,7 @@ from runninghub_video.sandbox._tasks import (
     VideoRequest,
     task_state,
 )
-from runninghub_video.sandbox._video import VideoSpec, zoom_argv
+from runninghub_video.sandbox._video import VideoSpec, card_colour, card_id, zoom_argv
 
 
 class FakeClock:
@@ -241,3 +241,35 @@ def test_price_is_estimated_from_the_duration():
     from runninghub_video.sandbox._payloads import price
 
     assert (price(4), price(8), price(16)) == ("3.2", "6.5", "13")
+
+
+@pytest.mark.parametrize(
+    ("body", "duration", "size", "label"),
+    [
+        ({"size": "1280x720", "duration": "8"}, 8, (1280, 720), "8s 1280x720"),
+        ({"size": "720x1280", "duration": 12}, 12, (720, 1280), "12s 720x1280"),  # an integer
+        ({"size": "1920*1080"}, 4, (1920, 1080), "4s 1920*1080"),  # no duration: the default
+        ({"size": "4000x2000"}, 4, (2160, 1080), "4s 4000x2000"),  # capped at max_short_side
+        ({"resolution": "1280x720"}, 4, (1280, 720), "4s 1280x720"),  # by value, any field
+        ({"size": "10x9000"}, 4, (1280, 720), "4s 10x9000"),  # no sane ratio: the default
+        ({"size": "big", "duration": "6s"}, 6, (1280, 720), "6s 16:9 720p"),
+        ({}, 4, (1280, 720), "4s 16:9 720p"),
+    ],
+)
+def test_size_and_duration_are_read_from_any_task_body(body, duration, size, label):
+    request = VideoRequest.from_body({"prompt": "p", **body}, 100)
+    spec = VideoSpec(
+        request.duration, request.aspect_ratio, request.resolution, dimensions=request.dimensions
+    )
+    assert (spec.duration, spec.size, spec.label) == (duration, size, label)
+    assert request.image_url is None
+
+
+def test_each_endpoint_has_a_title_card_of_its_own():
+    one, other = "/openapi/v2/a/text-to-video", "/openapi/v2/b/text-to-video"
+    assert card_id(one) != card_id(other)
+    assert card_id(one).startswith("card-text-to-video-")
+    assert card_colour(one) != card_colour(other)
+    assert card_id("/x/../../etc") == card_id("/x/../../etc").replace("/", "")
+    argv = zoom_argv("ffmpeg", Path("c.png"), VideoSpec(4, "16:9", "720p"), Path("o"), title="t, ")
+    assert "title=runninghub-video sandbox: t, 4s 16:9 720p" in argv

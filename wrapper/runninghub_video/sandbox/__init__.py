@@ -5,7 +5,8 @@ regenerated spec needs no edit here; every client's work and the sandbox's state
 (Limits: body sizes, timeouts, pixels, render budget, TTL, disk cap).
 
 Tasks go QUEUED -> RUNNING -> SUCCESS over about 5 s (divided by `speed`), results are real
-H.264 MP4s rendered with imageio-ffmpeg from the submitted (uploaded) image, and the API key
+H.264 MP4s rendered with imageio-ffmpeg from the submitted (uploaded) image (or, for a task
+endpoint without an image, that endpoint's title card), and the API key
 `sandbox-invalid-key` (INVALID_API_KEY) is refused with HTTP 401; any other key is accepted.
 
 Prompt markers (like test card numbers) make things go wrong on purpose:

@@ -249,15 +249,22 @@ def json_depth(raw: bytes) -> int:
     return deepest
 
 
-def start_render(state: SandboxState, request: VideoRequest) -> RenderJob:
-    """The (possibly shared, cached) render job for request's video."""
+def start_render(state: SandboxState, request: VideoRequest, endpoint: str) -> RenderJob:
+    """The (possibly shared, cached) render job for request's video: a zoom over the uploaded
+    image, over the placeholder card for an image from elsewhere, or over endpoint's title card
+    when the request has no image."""
     seconds = min(request.duration, state.limits.max_render_seconds)
     spec = VideoSpec(
-        seconds, request.aspect_ratio, request.resolution, state.limits.max_render_short_side
+        seconds,
+        request.aspect_ratio,
+        request.resolution,
+        state.limits.max_render_short_side,
+        dimensions=request.dimensions,
     )
     image = state.uploads.find_by_url(request.image_url) if request.image_url else None
     image_id = image.stem if image is not None else PLACEHOLDER_ID
-    return state.renderer.render(image_id, image, spec)
+    card = endpoint if request.image_url is None else None
+    return state.renderer.render(image_id, image, spec, card=card)
 
 
 def task_handler(operation: Operation) -> Handler:
@@ -277,7 +284,7 @@ def task_handler(operation: Operation) -> Handler:
             log.info("submit answered 429 ([sandbox:submit429] marker)")
             raise ApiError(429, errors.RATE_LIMITED, headers={"Retry-After": "1"})
         try:
-            job = start_render(state, video) if plan.succeeds else None
+            job = start_render(state, video, operation.path) if plan.succeeds else None
         except RenderQueueFull as exc:
             # 1011 "system busy", not 1003 "rate limit exceeded": the sandbox is full, whoever
             # asks; HTTP 429 makes clients (the vendor's and ours) retry after Retry-After.
@@ -565,9 +572,8 @@ def _file_response(path: Path, content_type: str) -> web.FileResponse:
 def _describe(video: VideoRequest, plan: FaultPlan) -> str:
     """A short log description of a submit, without the prompt text."""
     faults = [f"{k}={v}" for k, v in vars(plan).items() if v]
-    return f"{video.duration}s {video.aspect_ratio} {video.resolution}" + (
-        f", faults: {', '.join(faults)}" if faults else ""
-    )
+    asked = video.dimensions or f"{video.aspect_ratio} {video.resolution}"
+    return f"{video.duration}s {asked}" + (f", faults: {', '.join(faults)}" if faults else "")
 
 
 def create_app(state: SandboxState) -> web.Application:

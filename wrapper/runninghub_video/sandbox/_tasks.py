@@ -45,6 +45,7 @@ class Timing:
 DEFAULT_SECONDS: Final = 4  # a duration the sandbox cannot read as seconds renders this long
 DEFAULT_ASPECT_RATIO: Final = "16:9"
 DEFAULT_RESOLUTION: Final = "720p"
+DIMENSIONS: Final = re.compile(r"\s*(\d{1,5})\s*[xX*\u00d7]\s*(\d{1,5})\s*")  # "1280x720": W x H
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,13 @@ class VideoRequest:
     image_url: str | None = None
     duration: int = DEFAULT_SECONDS
     webhook_url: str | None = None
+    size: str | None = None  # a field named size ("1280x720"), as asked
+
+    @property
+    def dimensions(self) -> str | None:
+        """The first "<W>x<H>" value among size, resolution and aspectRatio (None if none)."""
+        values = (self.size, self.resolution, self.aspect_ratio)
+        return next((v for v in values if v and DIMENSIONS.fullmatch(v)), None)
 
     @classmethod
     def from_body(cls, body: dict[str, object], max_prompt_chars: int) -> VideoRequest:
@@ -79,6 +87,7 @@ class VideoRequest:
             image_url=image,
             duration=_seconds(body.get("duration")),
             webhook_url=webhook if isinstance(webhook, str) else None,
+            size=_text(body.get("size"), "") or None,
         )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import logging
 import math
 import re
@@ -17,7 +18,7 @@ from typing import Final
 from runninghub_video._error_codes import FILE_PROCESSING_FAILED, GENERATION_FAILED
 from runninghub_video.sandbox._limits import Limits
 from runninghub_video.sandbox._media import image_size
-from runninghub_video.sandbox._tasks import RenderProgress
+from runninghub_video.sandbox._tasks import DIMENSIONS, RenderProgress
 
 log = logging.getLogger("runninghub_video.sandbox")
 
@@ -44,9 +45,11 @@ def ffmpeg_exe() -> str:
 
 @dataclass(frozen=True)
 class VideoSpec:
-    """What to render: length in seconds, aspect ratio and resolution as the API names them.
+    """What to render: length in seconds, aspect ratio and resolution as the API names them,
+    or explicit dimensions ("1280x720", from a size field) where the request has them.
 
-    The size is derived, never looked up: "<N>p" is N pixels on the short side (at most
+    The size is derived, never looked up: "<W>x<H>" is that size (scaled to at most
+    max_short_side on the short side), "<N>p" N pixels on the short side (at most
     max_short_side), "W:H" the ratio; anything else falls back to 720 and 16:9, keeping its label.
     """
 
@@ -54,10 +57,16 @@ class VideoSpec:
     aspect_ratio: str
     resolution: str
     max_short_side: int = 1080
+    dimensions: str | None = None
 
     @property
     def size(self) -> tuple[int, int]:
         """Width and height in pixels (even numbers, as H.264 with yuv420p needs)."""
+        explicit = _explicit_size(
+            (self.dimensions, self.resolution, self.aspect_ratio), self.max_short_side
+        )
+        if explicit is not None:
+            return explicit
         match = re.fullmatch(r"(\d{2,5})[pP]", self.resolution)
         short = int(match.group(1)) if match else DEFAULT_SHORT_SIDE
         short = max(16, min(short, self.max_short_side))
@@ -72,17 +81,52 @@ class VideoSpec:
     @property
     def label(self) -> str:
         """What was asked for, as the API names it (written into the MP4's title)."""
+        if self.dimensions:
+            return f"{self.duration}s {self.dimensions}"
         return f"{self.duration}s {self.aspect_ratio} {self.resolution}"
 
     @property
     def slug(self) -> str:
-        """A file-name-safe label, e.g. 4s-16x9-720p."""
-        raw = f"{self.duration}s-{self.aspect_ratio.replace(':', 'x')}-{self.resolution}"
+        """A file-name-safe label, e.g. 4s-16x9-720p (or 8s-1280x720)."""
+        if self.dimensions:
+            raw = f"{self.duration}s-{self.dimensions}"
+        else:
+            raw = f"{self.duration}s-{self.aspect_ratio.replace(':', 'x')}-{self.resolution}"
         return re.sub(r"[^A-Za-z0-9._-]", "_", raw)
 
 
-def zoom_argv(ffmpeg: str, image: Path, spec: VideoSpec, output: Path, fps: int = FPS) -> list[str]:
-    """ffmpeg argv: image -> H.264/yuv420p MP4 (+faststart) of spec, slowly zooming in."""
+def _explicit_size(values: tuple[str | None, ...], max_short_side: int) -> tuple[int, int] | None:
+    """The first "<W>x<H>" of values with a sane ratio, its short side kept within 16 and
+    max_short_side (even numbers); None if there is none."""
+    for value in values:
+        match = DIMENSIONS.fullmatch(value) if value else None
+        if match is None:
+            continue
+        w, h = int(match.group(1)), int(match.group(2))
+        if not (w and h and 1 / 4 <= w / h <= 4):
+            continue
+        scale = max(16, min(min(w, h), max_short_side)) / min(w, h)
+        return round(w * scale) // 2 * 2, round(h * scale) // 2 * 2
+    return None
+
+
+def card_id(endpoint: str) -> str:
+    """A file-name-safe id of endpoint's title card: its last path segment and a short hash."""
+    segment = re.sub(r"[^A-Za-z0-9._-]", "_", endpoint.rstrip("/").rpartition("/")[2])[:40]
+    return f"card-{segment}-{hashlib.sha256(endpoint.encode()).hexdigest()[:8]}"
+
+
+def card_colour(endpoint: str) -> str:
+    """A dark colour of endpoint's own (0xRRGGBB), so two endpoints' cards differ."""
+    digest = hashlib.sha256(endpoint.encode()).digest()
+    return "0x" + "".join(f"{32 + b % 96:02x}" for b in digest[:3])
+
+
+def zoom_argv(
+    ffmpeg: str, image: Path, spec: VideoSpec, output: Path, fps: int = FPS, title: str = ""
+) -> list[str]:
+    """ffmpeg argv: image -> H.264/yuv420p MP4 (+faststart) of spec, slowly zooming in; the
+    MP4's title says what was asked (after title, e.g. the endpoint of a title card)."""
     width, height = spec.size
     frames = spec.duration * fps
     vf = ",".join(
@@ -101,7 +145,7 @@ def zoom_argv(ffmpeg: str, image: Path, spec: VideoSpec, output: Path, fps: int 
         "-loop", "1", "-framerate", str(fps), "-i", str(image),
         "-vf", vf, "-frames:v", str(frames), "-r", str(fps),
         "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p",
-        "-metadata", f"title=runninghub-video sandbox: {spec.label}",
+        "-metadata", f"title=runninghub-video sandbox: {title}{spec.label}",
         "-movflags", "+faststart", "-f", "mp4", str(output),
     ]  # fmt: skip
 
@@ -116,13 +160,20 @@ def still_argv(ffmpeg: str, image: Path, output: Path, max_pixels: int = 40_000_
     ]  # fmt: skip
 
 
-def placeholder_argv(ffmpeg: str, output: Path) -> list[str]:
-    """ffmpeg argv for the placeholder card (a PNG gradient)."""
+def placeholder_argv(ffmpeg: str, output: Path, source: str = _PLACEHOLDER_SOURCE) -> list[str]:
+    """ffmpeg argv for the placeholder card (a PNG gradient), or a card of another lavfi
+    source."""
     return [
         ffmpeg, "-hide_banner", "-loglevel", "error", "-nostdin", "-y",
-        "-f", "lavfi", "-i", _PLACEHOLDER_SOURCE, "-frames:v", "1", "-c:v", "png", "-f", "image2",
+        "-f", "lavfi", "-i", source, "-frames:v", "1", "-c:v", "png", "-f", "image2",
         str(output),
     ]  # fmt: skip
+
+
+def card_source(endpoint: str) -> str:
+    """The lavfi source of endpoint's title card: a plain card in its own colour (no text, so
+    no font is needed; the MP4's title names the endpoint)."""
+    return f"color=c={card_colour(endpoint)}:s=320x180"
 
 
 @dataclass
@@ -192,7 +243,7 @@ class Renderer:
             stale.unlink(missing_ok=True)
         self._running: dict[str, asyncio.Task[None]] = {}
         self._slots = asyncio.Semaphore(max_parallel)
-        self._placeholder_lock = asyncio.Lock()
+        self._card_lock = asyncio.Lock()
 
     def job(self, key: str) -> RenderJob | None:
         """The job with key, or None (marking it used)."""
@@ -201,9 +252,14 @@ class Renderer:
             job.last_used = self.clock()
         return job
 
-    def render(self, image_id: str, image: Path | None, spec: VideoSpec) -> RenderJob:
+    def render(
+        self, image_id: str, image: Path | None, spec: VideoSpec, card: str | None = None
+    ) -> RenderJob:
         """The job for this input, starting a render if none exists or the last one failed
-        (image None = placeholder); RenderQueueFull if max_queued_renders are pending."""
+        (image None = placeholder, or with card = an endpoint path, that endpoint's title card);
+        RenderQueueFull if max_queued_renders are pending."""
+        if image is None and card is not None:
+            image_id = card_id(card)
         key = f"{image_id}-{spec.slug}"
         job = self.job(key)
         if job is not None and job.error is None:
@@ -215,7 +271,7 @@ class Renderer:
             if len(self._running) >= self.limits.max_queued_renders:
                 raise RenderQueueFull(f"{len(self._running)} renders already queued")
             self._running[key] = asyncio.get_running_loop().create_task(
-                self._render(job, image, spec), name=f"render {key}"
+                self._render(job, image, spec, card), name=f"render {key}"
             )
         self._jobs[key] = job
         return job
@@ -271,7 +327,9 @@ class Renderer:
                 f"images of at most {self.limits.max_pixels} pixels",
             )
 
-    async def _render(self, job: RenderJob, image: Path | None, spec: VideoSpec) -> None:
+    async def _render(
+        self, job: RenderJob, image: Path | None, spec: VideoSpec, card: str | None = None
+    ) -> None:
         """Run ffmpeg for job, recording ready_at or error."""
         started = time.monotonic()
         try:
@@ -279,8 +337,12 @@ class Renderer:
                 self.check_pixels(image)
             async with self._slots:
                 self.renders += 1
-                if image is None:
-                    still = await self._placeholder()
+                title = ""
+                if image is None and card is not None:
+                    still = await self._card(card_id(card), card_source(card))
+                    title = f"{card}, "
+                elif image is None:
+                    still = await self._card(PLACEHOLDER_ID, _PLACEHOLDER_SOURCE)
                 else:
                     # Decoding one frame first turns odd inputs (trailing bytes, truncated files)
                     # into a clean PNG or a quick error, instead of ffmpeg looping over bad data.
@@ -288,7 +350,7 @@ class Renderer:
                     await self._run(still_argv(self.ffmpeg, image, still, self.limits.max_pixels))
                 part = job.path.with_suffix(".part")
                 try:
-                    await self._run(zoom_argv(self.ffmpeg, still, spec, part))
+                    await self._run(zoom_argv(self.ffmpeg, still, spec, part, title=title))
                     part.replace(job.path)
                 finally:
                     part.unlink(missing_ok=True)  # a failed render leaves no partial file
@@ -313,14 +375,15 @@ class Renderer:
         finally:
             self._running.pop(job.key, None)
 
-    async def _placeholder(self) -> Path:
-        """The placeholder card, created on first use."""
-        path = self.folder / f"{PLACEHOLDER_ID}.png"
-        async with self._placeholder_lock:
+    async def _card(self, name: str, source: str) -> Path:
+        """The card name (the placeholder, or an endpoint's title card) of lavfi source,
+        created on first use."""
+        path = self.folder / f"{name}.png"
+        async with self._card_lock:
             if not path.is_file():
                 part = path.with_suffix(".part")
                 try:
-                    await self._run(placeholder_argv(self.ffmpeg, part))
+                    await self._run(placeholder_argv(self.ffmpeg, part, source))
                     part.replace(path)
                 finally:
                     part.unlink(missing_ok=True)
