@@ -5,7 +5,8 @@ enum choices, required fields and generate's run options, journal, resume and ex
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -14,8 +15,7 @@ from runninghub_video.cli._commands import COMMANDS
 from runninghub_video.sandbox import Sandbox
 
 from tests.support.cli import FAST_POLL, Cli
-from tests.support.pages import build_with_page, python_path
-from tests.support.sandboxes import running_sandbox
+from tests.support.pages import python_path
 
 pytestmark = pytest.mark.integration  # the generator, the CLI in subprocesses, the sandbox
 
@@ -23,18 +23,6 @@ pytestmark = pytest.mark.integration  # the generator, the CLI in subprocesses, 
 def test_the_seed_has_generate_and_no_second_command() -> None:
     assert "generate" in COMMANDS
     assert "image-to-video-realistic" not in COMMANDS
-
-
-@pytest.fixture(scope="module")
-def second_page(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The text-to-video fixture page imported, merged and generated in a temporary copy."""
-    return build_with_page(tmp_path_factory.mktemp("second-page"))
-
-
-@pytest.fixture(scope="module")
-def page_sandbox(second_page: Path) -> Iterator[Sandbox]:
-    with running_sandbox(spec_path=second_page / "runninghub.yaml") as sandbox:
-        yield sandbox
 
 
 @pytest.fixture
@@ -69,6 +57,24 @@ def test_help_lists_the_new_command_and_its_choices(t2v: Cli) -> None:
         assert option in usage
     assert "[--prompt" not in usage  # required fields are required
     assert "[--webhook-url" in usage  # optional ones are not
+
+
+def test_help_lists_it_without_loading_the_client(t2v: Cli) -> None:
+    """The list is read from the generated package's file, not imported (httpx stays out)."""
+    code = (
+        "import sys\n"
+        "from runninghub_video.cli import run\n"
+        "try:\n"
+        "    run(['--help'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print(sorted(m for m in ('httpx', 'runninghub_client') if m in sys.modules))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=t2v.env(), capture_output=True, text=True, check=True
+    )
+    assert "text-to-video" in result.stdout
+    assert result.stdout.splitlines()[-1] == "[]"
 
 
 def test_a_bad_choice_or_a_missing_field_exits_2_before_any_request(

@@ -22,8 +22,18 @@ if TYPE_CHECKING:
     from ._context import Context
 
 
+#: Options every endpoint command has already (generate's run options, the global ones), and
+#: the attributes the run reads from them: a field of such a name gets --field-NAME instead.
+RESERVED = frozenset({"help", "output", "overwrite", "timeout", "poll_interval", "no_wait",
+                      "json", "base_url", "api_key", "verbose", "command"})  # fmt: skip
+
+
+def _dest(field: Field) -> str:
+    return f"field_{field.name}" if field.name in RESERVED else field.name
+
+
 def _option(field: Field) -> str:
-    return "--" + field.name.replace("_", "-")
+    return "--" + _dest(field).replace("_", "-")
 
 
 def _help(field: Field) -> str:
@@ -41,7 +51,7 @@ def build(info: EndpointInfo, parser: argparse.ArgumentParser) -> None:
     from ._generate import add_run_options
 
     for field in load(info).fields:
-        kwargs: dict[str, object] = {"dest": field.name, "help": _help(field)}
+        kwargs: dict[str, object] = {"dest": _dest(field), "help": _help(field)}
         if field.kind is bool:
             kwargs["action"] = argparse.BooleanOptionalAction
         elif field.choices is not None:
@@ -64,7 +74,7 @@ def handle(ctx: Context) -> int:
     from ._generate import run_task
 
     endpoint = endpoints.load(endpoints.find(ctx.args.command))
-    given = {field.name: getattr(ctx.args, field.name, None) for field in endpoint.fields}
+    given = {field.name: getattr(ctx.args, _dest(field), None) for field in endpoint.fields}
     checked = params.check_fields(endpoint, given)
     shown = {name: value for name, value in checked.values.items() if name != "prompt"}
 
