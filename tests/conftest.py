@@ -5,12 +5,14 @@ integration tests are marked from the fixtures they use, unit tests are guarded 
 from __future__ import annotations
 
 from collections.abc import Generator, Iterator
+from pathlib import Path
 
 import pytest
 from runninghub_video.sandbox import Sandbox
 
 from scripts._processes import prism_mock, prism_proxy
 from tests.support.lanes import GUARD, mark_integration_tests
+from tests.support.pages import build_with_page
 from tests.support.sandboxes import running_sandbox
 
 
@@ -62,3 +64,17 @@ def prism_proxy_url(sandbox: Sandbox) -> Iterator[str]:
     sandbox: a request or an answer that breaks the spec becomes an HTTP error there."""
     with prism_proxy(sandbox.base_url) as url:
         yield url
+
+
+@pytest.fixture(scope="session")
+def second_page(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The text-to-video fixture page imported, merged and generated in a temporary copy
+    (tests/support/pages.py): the folder of its runninghub.yaml and runninghub_client/."""
+    return build_with_page(tmp_path_factory.mktemp("second-page"))
+
+
+@pytest.fixture(scope="session")
+def page_sandbox(second_page: Path) -> Iterator[Sandbox]:
+    """A fast sandbox serving second_page's merged spec (every task endpoint of it)."""
+    with running_sandbox(spec_path=second_page / "runninghub.yaml") as sb:
+        yield sb

@@ -275,3 +275,27 @@ def test_submit_refused_outright_is_not_journaled(monkeypatch, tmp_path):
     run.failed_submit(errors.InvalidRequestError("bad"), None, {})
     assert stream.getvalue() == ""
     assert Journal(tmp_path).read() == []
+
+
+# ------------------------------------------------------------------ endpoint commands
+
+
+def test_an_endpoint_field_named_like_a_run_option_gets_a_field_prefix(monkeypatch):
+    from runninghub_video import _endpoints
+    from runninghub_video.cli import _endpoint_commands
+
+    info = _endpoints.infos()[0]
+    fields = (
+        _endpoints.Field("prompt", "prompt", "what", True, None, str, None),
+        _endpoints.Field("timeout", "timeout", "seconds", False, 5, int, None),
+        _endpoints.Field("size", "size", "", False, "1x1", str, ("1x1", "2x2")),
+    )
+    endpoint = _endpoints.Endpoint(info, object, argparse, fields)
+    monkeypatch.setattr(_endpoints, "load", lambda _: endpoint)
+    parser = argparse.ArgumentParser()
+    _endpoint_commands.build(info, parser)
+    args = parser.parse_args(["--prompt", "p", "--field-timeout", "3", "--timeout", "9"])
+    assert (args.prompt, args.field_timeout, args.timeout, args.size) == ("p", 3, 9.0, "1x1")
+    assert "default: 1x1" in parser.format_help()
+    with pytest.raises(SystemExit):
+        parser.parse_args(["--timeout", "9"])  # --prompt is required

@@ -24,10 +24,11 @@ from runninghub_video.sandbox._video import card_colour
 
 from scripts._processes import prism_mock, prism_proxy
 from tests.contract.run_cli import command
-from tests.contract.test_pages import T2V_PATH, import_and_regenerate
+from tests.contract.test_pages import T2V_PATH
 from tests.sandbox.conftest import ffmpeg, mean_colour, probe
 from tests.support.api import FINAL, conforming, task_body
 from tests.support.constants import KEY, ROOT
+from tests.support.pages import build_with_page
 from tests.support.sandboxes import running_sandbox
 
 pytestmark = pytest.mark.integration  # the generator, Prism (Node), the rendering sandbox
@@ -38,7 +39,7 @@ AUTH = {"Authorization": f"Bearer {KEY}"}
 @pytest.fixture(scope="module")
 def merged_spec(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The merged spec of a temporary copy of openapi/ with the fixture page imported."""
-    spec, _ = import_and_regenerate(tmp_path_factory.mktemp("second-page"))
+    spec = build_with_page(tmp_path_factory.mktemp("second-page")) / "runninghub.yaml"
     return spec
 
 

@@ -37,6 +37,8 @@ INTEGRATION_FIXTURES = frozenset(
         "prism_url",  # Node: a Prism mock
         "prism_proxy_url",  # Node: a Prism proxy in front of the sandbox
         "cli_at",  # the CLI in a subprocess
+        "second_page",  # the generator (a second page generated in a temporary copy)
+        "page_sandbox",
     }
 )
 """Fixtures that start Node, the rendering sandbox, ffmpeg or a subprocess."""

@@ -149,7 +149,7 @@ class Journal:
         task_id: str,
         *,
         base_url: str,
-        prompt: str,
+        prompt: str | None,
         params: Mapping[str, Any],
         output: str | None,
         status: str,

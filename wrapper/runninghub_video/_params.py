@@ -1,15 +1,18 @@
 """Checks every submit parameter before any request is sent, so no money goes on a call the
 API would reject. Allowed values are read from the generated Literal types, never listed here:
-a regenerated spec with a new value needs no edit in this file.
+a regenerated spec with a new value needs no edit in this file. check_fields() does the same
+for every task endpoint of the spec (its request model's fields: required, allowed values,
+image URLs that take a local file); check_submit() is the seed's convenience signature.
 """
 
 from __future__ import annotations
 
 import re
 import stat
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import get_args
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit
 
 from runninghub_client.models import AspectRatio, Duration, ImageToVideoRealisticRequest, Resolution
@@ -17,7 +20,11 @@ from runninghub_client.models.aspect_ratio import check_aspect_ratio
 from runninghub_client.models.duration import check_duration
 from runninghub_client.models.resolution import check_resolution
 
+from ._endpoints import literal_choices
 from ._errors import InvalidInputError
+
+if TYPE_CHECKING:
+    from ._endpoints import Endpoint, Field
 
 #: The vendor's limit for imageUrl inputs (model registry: JPG/PNG, at most 10 MB).
 MAX_IMAGE_BYTES = 10 * 1024 * 1024
@@ -27,15 +34,9 @@ IMAGE_SIGNATURES: dict[str, tuple[bytes, ...]] = {
 }
 
 
-def _natural(value: str) -> tuple[int, str]:
-    """Sort key: by leading number ("720p" before "1080p", "4" before "12"), then text."""
-    number = re.match(r"\d+", value)
-    return (int(number.group()) if number else 0, value)
-
-
-RESOLUTIONS: tuple[str, ...] = tuple(sorted(get_args(Resolution), key=_natural))
-ASPECT_RATIOS: tuple[str, ...] = tuple(sorted(get_args(AspectRatio)))
-DURATIONS: tuple[str, ...] = tuple(sorted(get_args(Duration), key=_natural))
+RESOLUTIONS: tuple[str, ...] = literal_choices(Resolution)
+ASPECT_RATIOS: tuple[str, ...] = tuple(sorted(literal_choices(AspectRatio)))
+DURATIONS: tuple[str, ...] = literal_choices(Duration)
 
 
 def _one_of(values: tuple[str, ...]) -> str:
@@ -113,7 +114,7 @@ class LocalImage:
     size: int
 
 
-def check_local_image(value: str | Path) -> LocalImage:
+def check_local_image(value: str | Path, parameter: str = "image") -> LocalImage:
     """An existing JPG or PNG file (by content, not name) of at most MAX_IMAGE_BYTES; a path
     that names nothing says "not found" (with the absolute path it was looked for at)."""
     path = Path(value).expanduser()
@@ -122,36 +123,36 @@ def check_local_image(value: str | Path) -> LocalImage:
         info = path.stat()
         if not stat.S_ISREG(info.st_mode):
             kind = "a folder" if stat.S_ISDIR(info.st_mode) else "not a regular file"
-            raise InvalidInputError("image", str(value), f"{expected} ({kind})")
+            raise InvalidInputError(parameter, str(value), f"{expected} ({kind})")
         if info.st_size > MAX_IMAGE_BYTES:
             raise InvalidInputError(
-                "image", str(value),
+                parameter, str(value),
                 f"a file of at most 10 MB (this one is {info.st_size / 1e6:.1f} MB)",
             )  # fmt: skip
         with path.open("rb") as handle:
             head = handle.read(8)
     except FileNotFoundError:
         raise InvalidInputError(
-            "image", str(value), f"{expected} (file not found: {path.absolute()})"
+            parameter, str(value), f"{expected} (file not found: {path.absolute()})"
         ) from None
     except OSError as exc:  # no permission, a path through a file, a loop of symlinks
         why = exc.strerror or type(exc).__name__
-        raise InvalidInputError("image", str(value), f"{expected} ({why})") from None
+        raise InvalidInputError(parameter, str(value), f"{expected} ({why})") from None
     for mime_type, signatures in IMAGE_SIGNATURES.items():
         if head.startswith(signatures):
             return LocalImage(path=path, mime_type=mime_type, size=info.st_size)
-    raise InvalidInputError("image", str(value), "a JPG or PNG image (by its content)")
+    raise InvalidInputError(parameter, str(value), "a JPG or PNG image (by its content)")
 
 
-def check_image(value: object) -> str | LocalImage:
+def check_image(value: object, parameter: str = "image") -> str | LocalImage:
     """An http(s) URL (used as is) or a local JPG/PNG (to be uploaded first)."""
     if isinstance(value, Path):
-        return check_local_image(value)
+        return check_local_image(value, parameter)
     if not isinstance(value, str) or not value.strip():
-        raise InvalidInputError("image", value, "an http(s) URL or an existing JPG/PNG file")
+        raise InvalidInputError(parameter, value, "an http(s) URL or an existing JPG/PNG file")
     if "://" in value:
-        return check_http_url("image", value)
-    return check_local_image(value)
+        return check_http_url(parameter, value)
+    return check_local_image(value, parameter)
 
 
 @dataclass(frozen=True)
@@ -197,3 +198,93 @@ def check_submit(
         duration=check_choice_duration(duration),
         webhook_url=None if webhook_url is None else check_http_url("webhook_url", webhook_url),
     )
+
+
+# ---------------------------------------------------------------- every task endpoint
+
+
+class RequestModel(Protocol):
+    """What every generated request model is (TextToVideoRequest, ...): attrs fields,
+    to_dict(), and the extra JSON fields a caller may add."""
+
+    additional_properties: dict[str, Any]
+
+    def to_dict(self) -> dict[str, Any]: ...
+
+
+@dataclass(frozen=True)
+class CheckedRequest:
+    """Checked fields of one endpoint's request: `images` the image URL fields (a URL, or a
+    local image to upload), `values` the others, `extra` JSON fields beyond the model's."""
+
+    endpoint: Endpoint
+    values: dict[str, object]
+    images: dict[str, str | LocalImage]
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def request(self, urls: Mapping[str, str]) -> RequestModel:
+        """The generated request model, once every image field has a URL (`urls`)."""
+        body: RequestModel = self.endpoint.model(**self.values, **urls)
+        body.additional_properties.update(self.extra)
+        return body
+
+
+def check_field(spec: Field, value: object) -> object:
+    """One field's value, by its generated type: an allowed value (a number given for a
+    string value is taken as its text, like duration 4), an image URL or local image, an
+    http(s) URL, a non-empty string where one is required, a number, a boolean."""
+    if spec.choices is not None:
+        text = str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+        if text not in spec.choices:
+            raise InvalidInputError(spec.name, value, _one_of(spec.choices))
+        return text
+    if spec.takes_image:
+        return check_image(value, spec.name)
+    if spec.takes_url:
+        return check_http_url(spec.name, value)
+    if spec.kind is str and not (isinstance(value, str) and (value.strip() or not spec.required)):
+        raise InvalidInputError(spec.name, value, "a non-empty string")
+    if spec.kind in (int, float) and (
+        isinstance(value, bool) or not isinstance(value, int if spec.kind is int else int | float)
+    ):
+        raise InvalidInputError(spec.name, value, f"a number ({spec.kind.__name__})")
+    if spec.kind is bool and not isinstance(value, bool):
+        raise InvalidInputError(spec.name, value, "true or false")
+    return value
+
+
+def check_fields(
+    endpoint: Endpoint, values: Mapping[str, object], extra: Mapping[str, Any] | None = None
+) -> CheckedRequest:
+    """Check keyword fields against the endpoint's request model (None: not given); raise
+    InvalidInputError naming the first unknown, missing or bad one."""
+    names = [spec.name for spec in endpoint.fields]
+    for name in values:
+        if name not in names:
+            raise InvalidInputError(
+                name, values[name], f"a field of {endpoint.name}: {', '.join(names)}"
+            )
+    checked: dict[str, object] = {}
+    images: dict[str, str | LocalImage] = {}
+    for spec in endpoint.fields:
+        value = values.get(spec.name)
+        if value is None:
+            if spec.required:
+                raise InvalidInputError(spec.name, None, f"a value (required by {endpoint.name})")
+            continue
+        good = check_field(spec, value)
+        if spec.takes_image:
+            images[spec.name] = good  # type: ignore[assignment]
+        else:
+            checked[spec.name] = good
+    return CheckedRequest(endpoint, checked, images, dict(extra or {}))
+
+
+def check_model(endpoint: Endpoint, body: RequestModel) -> CheckedRequest:
+    """Check a generated request model's values as check_fields() does (its type checks
+    nothing at run time); its extra JSON fields are kept."""
+    from runninghub_client.types import Unset
+
+    values = {spec.name: getattr(body, spec.name) for spec in endpoint.fields}
+    given = {name: value for name, value in values.items() if not isinstance(value, Unset)}
+    return check_fields(endpoint, given, body.additional_properties)

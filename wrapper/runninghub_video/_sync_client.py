@@ -26,6 +26,7 @@ from runninghub_client.models import QueryTaskRequest, UploadMediaRequest
 from runninghub_client.types import File
 
 from . import _sync_backend as backend
+from . import _endpoints as endpoints
 from . import _params as checks
 from ._download import (
     DownloadSink,
@@ -37,6 +38,7 @@ from ._download import (
     status_error,
 )
 from ._errors import DownloadError, RunningHubError
+from ._params import CheckedRequest, RequestModel
 from ._policy import (
     Policy,
     Poller,
@@ -191,11 +193,39 @@ class RunningHub:
         image_url = (
             submit.image if isinstance(submit.image, str) else self.upload(submit.image.path)
         )
-        body = submit.request(image_url)
+        return self._submit_body(image_to_video_realistic, submit.request(image_url))
+
+    def submit_request(self, body: RequestModel) -> Task:
+        """Submit any task endpoint of the spec: `body` is its generated request model
+        (e.g. runninghub_client.models.TextToVideoRequest, typed by its Literal values).
+
+        Its values are checked as submit_to() checks them; an image URL field holding a local
+        path is uploaded first. Retried only when provably no task was created.
+        """
+        endpoint = endpoints.of_model(body)
+        return self._submit_checked(checks.check_model(endpoint, body))
+
+    def submit_to(self, endpoint: str, /, **fields: object) -> Task:
+        """Submit to the task endpoint named `endpoint` (its CLI command: "text-to-video"),
+        with keyword fields checked against its generated request model: unknown, missing
+        and disallowed values are an InvalidInputError before any request; an image URL
+        field (image_url, ...) takes a local JPG/PNG, uploaded first."""
+        found = endpoints.load(endpoints.find(endpoint))
+        return self._submit_checked(checks.check_fields(found, fields))
+
+    def _submit_checked(self, checked: CheckedRequest) -> Task:
+        urls = {
+            name: image if isinstance(image, str) else self.upload(image.path)
+            for name, image in checked.images.items()
+        }
+        return self._submit_body(checked.endpoint.api, checked.request(urls))
+
+    def _submit_body(self, endpoint: ModuleType, body: Any) -> Task:
+        """The paid call, retried only when provably no task was created."""
         settings = submit_retry_settings(self.policy, self._clock)
         for attempt in tenacity.Retrying(sleep=self._sleep, **settings):
             with attempt:
-                task = read_submit(self._call(image_to_video_realistic, body, is_submit=True))
+                task = read_submit(self._call(endpoint, body, is_submit=True))
         logger.info("submitted task %s (%s)", task.id, task.status)
         return task
 
@@ -301,6 +331,47 @@ class RunningHub:
             duration=duration,
             webhook_url=webhook_url,
         )
+        return self._follow(task, started, policy, on_update)
+
+    def run_request(
+        self,
+        body: RequestModel,
+        *,
+        timeout: float | None = None,
+        poll_interval: float | None = None,
+        on_update: Callable[[Task], None] | None = None,
+    ) -> Task:
+        """submit_request() then wait(), as run() does for the seed endpoint."""
+        started = self._clock()
+        policy = self.policy.for_call(timeout=timeout, poll_interval=poll_interval)
+        task = self.submit_request(body)
+        return self._follow(task, started, policy, on_update)
+
+    def run_to(
+        self,
+        endpoint: str,
+        /,
+        *,
+        timeout: float | None = None,
+        poll_interval: float | None = None,
+        on_update: Callable[[Task], None] | None = None,
+        **fields: object,
+    ) -> Task:
+        """submit_to() then wait(), as run() does for the seed endpoint (a field named
+        timeout, poll_interval or on_update needs run_request())."""
+        started = self._clock()
+        policy = self.policy.for_call(timeout=timeout, poll_interval=poll_interval)
+        task = self.submit_to(endpoint, **fields)
+        return self._follow(task, started, policy, on_update)
+
+    def _follow(
+        self,
+        task: Task,
+        started: float,
+        policy: Policy,
+        on_update: Callable[[Task], None] | None,
+    ) -> Task:
+        """The rest of a run after its submit: wait to the deadline counted from `started`."""
         try:
             if on_update is not None:
                 on_update(task)

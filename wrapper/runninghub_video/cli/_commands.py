@@ -1,6 +1,7 @@
 """The commands and the parser made of them. Each command's options and handler are in its
 own module; only the chosen command's options are built (so `runninghub-video --help`
-loads none of them, nor the client, rich or the sandbox)."""
+loads none of them, nor the client, rich or the sandbox). Besides these, a command per task
+endpoint of the spec (_endpoint_commands), listed from the generated client without importing it."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import argparse
 import textwrap
 from collections.abc import Sequence
 
-from . import _download, _generate, _sandbox, _status, _tasks, _upload, _wait
+from . import _download, _endpoint_commands, _generate, _sandbox, _status, _tasks, _upload, _wait
 from ._errors import PROG
 from ._exit_codes import help_text
 from ._parsing import Command, Parser, add_global_options
@@ -18,6 +19,7 @@ COMMANDS: dict[str, Command] = {
     for command in (
         _generate.GENERATE,
         _generate.SUBMIT,
+        *_endpoint_commands.commands(),
         _status.COMMAND,
         _wait.COMMAND,
         _download.COMMAND,

@@ -7,6 +7,7 @@ Everything that can be refused is checked before the upload and the submit (the 
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from ._exit_codes import OK
@@ -15,6 +16,9 @@ from ._parsing import Command, add_json
 from ._run_options import add_output_options, add_wait_options
 
 if TYPE_CHECKING:
+    from .._params import LocalImage
+    from .._sync_client import RunningHub
+    from .._task import Task
     from ._context import Context
 
 
@@ -41,6 +45,12 @@ def build(parser: argparse.ArgumentParser) -> None:
         "--duration", choices=params.DURATIONS, default=params.DURATIONS[0],
         help="seconds of video; default: %(default)s (the cheapest)",
     )  # fmt: skip
+    add_run_options(parser)
+
+
+def add_run_options(parser: argparse.ArgumentParser) -> None:
+    """The run options of generate and of every endpoint command: --output, --overwrite,
+    --timeout, --poll-interval, --no-wait, --json."""
     add_output_options(
         parser,
         "where the video goes: a file, or a folder (existing, or written with a trailing /, "
@@ -62,12 +72,8 @@ def _default_ratio(params: Any) -> str:
 def handle(ctx: Context) -> int:
     """generate / submit: check, upload, submit, journal; then wait and download."""
     from .. import _params as params
-    from .._download import safe_url
-    from .._errors import RunningHubError
 
     args = ctx.args
-    run = ctx.run
-    only_submit = args.command == "submit" or args.no_wait
     checked = params.check_submit(
         prompt=args.prompt,
         image=args.image,
@@ -75,31 +81,50 @@ def handle(ctx: Context) -> int:
         aspect_ratio=args.aspect_ratio,
         duration=args.duration,
     )
-    protected = () if isinstance(checked.image, str) else (checked.image.path,)
+    values = {
+        "resolution": checked.resolution,
+        "aspect_ratio": checked.aspect_ratio,
+        "duration": checked.duration,
+    }
+
+    def submit(rh: RunningHub, urls: dict[str, str]) -> Task:
+        return rh.submit(checked.prompt, urls["image"], **values)
+
+    return run_task(ctx, {"image": checked.image}, values, submit)
+
+
+def run_task(
+    ctx: Context,
+    images: Mapping[str, str | LocalImage],
+    values: Mapping[str, object],
+    submit: Callable[[RunningHub, dict[str, str]], Task],
+) -> int:
+    """The run of generate, submit and every endpoint command, on checked input: check
+    --output and the journal, upload the local `images` (field -> URL or local image),
+    submit(rh, field -> URL), journal; then (unless --no-wait) wait and download."""
+    from .._download import safe_url
+    from .._errors import RunningHubError
+
+    args = ctx.args
+    run = ctx.run
+    only_submit = args.command == "submit" or args.no_wait
+    protected = tuple(image.path for image in images.values() if not isinstance(image, str))
     run.check_output(None, protected, will_download=not only_submit)  # before anything is paid
     run.ensure_journal_writable()  # before anything is paid for
     with ctx.client() as rh:
-        if isinstance(checked.image, str):
-            image_url = checked.image
-            shown_image = safe_url(image_url)  # signed URLs carry credentials in the query
-        else:
-            ctx.display.note(f"uploading {checked.image.path.name}")
-            image_url = rh.upload(checked.image.path)
-            shown_image = str(checked.image.path.resolve())
-        journal_params = {
-            "image": shown_image,
-            "resolution": checked.resolution,
-            "aspect_ratio": checked.aspect_ratio,
-            "duration": checked.duration,
-        }
+        urls: dict[str, str] = {}
+        journal_params: dict[str, object] = {}
+        for name, image in images.items():
+            if isinstance(image, str):
+                urls[name] = image
+                journal_params[name] = safe_url(image)  # signed URLs carry credentials
+            else:
+                ctx.display.note(f"uploading {image.path.name}")
+                urls[name] = rh.upload(image.path)
+                journal_params[name] = str(image.path.resolve())
+        journal_params.update(values)
         try:
-            task = rh.submit(
-                checked.prompt,
-                image_url,
-                resolution=checked.resolution,
-                aspect_ratio=checked.aspect_ratio,
-                duration=checked.duration,
-            )
+            task = submit(rh, urls)
         except (RunningHubError, KeyboardInterrupt) as error:
             run.failed_submit(error, rh.base_url, journal_params)
             raise

@@ -59,6 +59,11 @@ class TaskRun:
     # ------------------------------------------------------------ the journal
 
     @property
+    def prompt(self) -> str | None:
+        """The --prompt journaled with the task (an endpoint may have none)."""
+        return getattr(self.args, "prompt", None)
+
+    @property
     def journal(self) -> Journal:
         """The task journal (opened on first use)."""
         if self._journal is None:
@@ -130,7 +135,7 @@ class TaskRun:
         try:
             file = os.path.abspath(target(task.id, output)[1]) if wants_file else None
             self.journal.submitted(
-                task.id, base_url=base_url, prompt=self.args.prompt, params=params,
+                task.id, base_url=base_url, prompt=self.prompt, params=params,
                 output=file, status=task.status,
             )  # fmt: skip
             self._journal_in_use = True
@@ -146,7 +151,7 @@ class TaskRun:
     ) -> None:
         """A submit that failed: journal the task if one exists or may exist, and say so."""
         task_id = getattr(error, "task_id", None)
-        fields: dict[str, Any] = {"base_url": base_url, "prompt": self.args.prompt}
+        fields: dict[str, Any] = {"base_url": base_url, "prompt": self.prompt}
         fields["params"] = params
         if task_id:  # e.g. a submit answered FAILED at once
             self.track(task_id, None)

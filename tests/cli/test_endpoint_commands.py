@@ -1,0 +1,141 @@
+"""A CLI command per task endpoint, made from the generated code: the text-to-video fixture page
+imported and generated in a temporary copy becomes `runninghub-video text-to-video`, with its
+enum choices, required fields and generate's run options, journal, resume and exit codes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from runninghub_video._journal import Journal
+from runninghub_video.cli._commands import COMMANDS
+from runninghub_video.sandbox import Sandbox
+
+from tests.support.cli import FAST_POLL, Cli
+from tests.support.pages import python_path
+
+pytestmark = pytest.mark.integration  # the generator, the CLI in subprocesses, the sandbox
+
+
+def test_the_seed_has_generate_and_no_second_command() -> None:
+    assert "generate" in COMMANDS
+    assert "image-to-video-realistic" not in COMMANDS
+
+
+@pytest.fixture
+def t2v(page_sandbox: Sandbox, second_page: Path, tmp_path: Path) -> Cli:
+    """The CLI against the sandbox of the new spec, seeing the client generated from it."""
+    (tmp_path / "home").mkdir()
+    return _PagedCli(page_sandbox.base_url, tmp_path / "home", tmp_path, python_path(second_page))
+
+
+class _PagedCli(Cli):
+    def __init__(self, base_url: str, home: Path, cwd: Path, pythonpath: str) -> None:
+        super().__init__(base_url, home, cwd)
+        self.pythonpath = pythonpath
+
+    def env(self, **extra: str) -> dict[str, str]:
+        return super().env(PYTHONPATH=self.pythonpath, **extra)
+
+
+def test_help_lists_the_new_command_and_its_choices(t2v: Cli) -> None:
+    top = t2v("--help")
+    assert top.code == 0
+    assert "text-to-video" in top.stdout
+    assert "全能视频S-官方-文生视频" in top.stdout
+    assert "image-to-video-realistic" not in top.stdout  # the seed's command is generate
+    own = t2v("text-to-video", "--help")
+    assert own.code == 0
+    usage = " ".join(own.stdout.split())
+    assert "--size {720x1280,1280x720}" in usage
+    assert "--duration {4,8,12}" in usage
+    for option in ("--prompt PROMPT", "--output FILE", "--timeout SECONDS",
+                   "--poll-interval SECONDS", "--no-wait", "--json", "--webhook-url"):  # fmt: skip
+        assert option in usage
+    assert "[--prompt" not in usage  # required fields are required
+    assert "[--webhook-url" in usage  # optional ones are not
+
+
+def test_help_lists_it_without_loading_the_client(t2v: Cli) -> None:
+    """The list is read from the generated package's file, not imported (httpx stays out)."""
+    code = (
+        "import sys\n"
+        "from runninghub_video.cli import run\n"
+        "try:\n"
+        "    run(['--help'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print(sorted(m for m in ('httpx', 'runninghub_client') if m in sys.modules))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=t2v.env(), capture_output=True, text=True, check=True
+    )
+    assert "text-to-video" in result.stdout
+    assert result.stdout.splitlines()[-1] == "[]"
+
+
+def test_a_bad_choice_or_a_missing_field_exits_2_before_any_request(
+    t2v: Cli, page_sandbox: Sandbox
+) -> None:
+    before = page_sandbox.stats
+    bad = t2v("text-to-video", "--prompt", "a lake", "--size", "99x99", "--duration", "4")
+    assert bad.code == 2
+    assert "invalid choice: '99x99'" in bad.stderr
+    missing = t2v("text-to-video", "--prompt", "a lake", "--duration", "4", "--json")
+    assert missing.code == 2
+    assert "--size" in missing.json()["error"]["message"]
+    blank = t2v("text-to-video", "--prompt", " ", "--size", "720x1280", "--duration", "4")
+    assert blank.code == 2
+    assert "prompt" in blank.stderr
+    after = page_sandbox.stats
+    assert (after.submit_attempts, after.uploads) == (before.submit_attempts, before.uploads)
+    assert not Journal(t2v.home).read()
+
+
+def test_the_new_command_runs_like_generate(t2v: Cli, tmp_path: Path) -> None:
+    out = tmp_path / "lake.mp4"
+    run = t2v("text-to-video", "--prompt", "a lake at dawn", "--size", "720x1280",
+              "--duration", "8", "--output", str(out), "--json", *FAST_POLL)  # fmt: skip
+    assert run.code == 0, run.stderr
+    result = run.json()
+    assert result["status"] == "SUCCESS"
+    assert result["output"] == str(out)
+    assert out.read_bytes()[4:8] == b"ftyp"
+    assert f"task {result['task_id']} submitted" in run.stderr
+    journal = Journal(t2v.home)
+    events = [line["event"] for line in journal.lines()]
+    assert (events[0], events[-1]) == ("submitted", "downloaded")
+    assert {line["task_id"] for line in journal.lines()} == {result["task_id"]}
+    (submitted,) = journal.read()
+    assert submitted.prompt == "a lake at dawn"
+    assert submitted.params == {"size": "720x1280", "duration": "8"}
+
+
+def test_no_wait_then_wait_resumes_the_task(t2v: Cli, tmp_path: Path) -> None:
+    sent = t2v("text-to-video", "--prompt", "a boat", "--size", "1280x720", "--duration", "4",
+               "--no-wait")  # fmt: skip
+    assert sent.code == 0, sent.stderr
+    task_id = sent.stdout.strip()
+    assert f"wait {task_id}" in sent.stderr
+    out = tmp_path / "boat.mp4"
+    waited = t2v("wait", task_id, "--output", str(out), "--json", *FAST_POLL)
+    assert waited.code == 0, waited.stderr
+    assert json.loads(waited.stdout)["status"] == "SUCCESS"
+    assert out.exists()
+
+
+def test_an_existing_output_is_refused_before_the_submit(
+    t2v: Cli, page_sandbox: Sandbox, tmp_path: Path
+) -> None:
+    out = tmp_path / "taken.mp4"
+    out.write_bytes(b"mine")
+    before = page_sandbox.stats.submit_attempts
+    run = t2v("text-to-video", "--prompt", "a lake", "--size", "720x1280", "--duration", "4",
+              "--output", str(out))  # fmt: skip
+    assert run.code == 2
+    assert "--overwrite" in run.stderr or "exists" in run.stderr
+    assert page_sandbox.stats.submit_attempts == before
+    assert out.read_bytes() == b"mine"

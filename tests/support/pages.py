@@ -1,0 +1,39 @@
+"""A second vendor page, built the way a maintainer adds one, in a temporary folder: the fixture
+page (tests/contract/pages/text-to-video.md, in the vendor's format; never under
+openapi/upstream/) imported beside copies of the repository's pages and overlays, then the spec
+merged and the client generated (scripts/generate.regenerate), with no other edit."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+from scripts.generate import OVERLAY, PAGES, regenerate
+from scripts.import_page import main as import_page
+from tests.support.constants import ROOT
+
+PAGE = ROOT / "tests" / "contract" / "pages" / "text-to-video.md"
+
+
+def build_with_page(folder: Path, page: Path = PAGE) -> Path:
+    """Import `page` into a copy of openapi/ in folder, merge and generate; return the folder
+    holding runninghub.yaml and runninghub_client/ (put it first on PYTHONPATH)."""
+    inputs = folder / "openapi"
+    shutil.copytree(PAGES, inputs / "upstream")
+    shutil.copy(OVERLAY, inputs / "overlay.yaml")
+    shutil.copytree(OVERLAY.parent / "overlays", inputs / "overlays")
+    assert import_page([str(page), str(inputs / "upstream")]) == 0
+    out = folder / "out"
+    regenerate(
+        out / "runninghub.yaml",
+        out / "runninghub_client",
+        upstream=inputs / "upstream",
+        overlay=inputs / "overlay.yaml",
+    )
+    return out
+
+
+def python_path(out: Path) -> str:
+    """PYTHONPATH for a subprocess that must see the client generated in `out` first."""
+    return os.pathsep.join([str(out), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep)

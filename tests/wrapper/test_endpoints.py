@@ -1,0 +1,229 @@
+"""The library over every task endpoint of the spec: the endpoint list is found in the generated
+client, checks come from its request models, an image URL field takes a local file; then a
+second page (the text-to-video fixture) imported and generated in a temporary copy is a typed
+library call with no hand-written line: mypy --strict accepts it, refuses a value its Literal
+lacks, and it runs against a sandbox serving that spec."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from runninghub_client.models import ImageToVideoRealisticRequest
+from runninghub_video import InvalidInputError, RunningHub
+from runninghub_video import _endpoints as endpoints
+from runninghub_video.sandbox import Sandbox
+
+from tests.support.constants import KEY, ROOT, SAMPLE_PNG
+from tests.support.pages import python_path
+from tests.wrapper.fakes import SUBMIT, UPLOAD, FakeClock, ScriptedAPI, make_client, ok, task_body
+
+SEED = "image-to-video-realistic"
+
+# ---------------------------------------------------------------- unit: the committed client
+
+
+def test_the_endpoint_list_is_read_from_the_generated_client() -> None:
+    """(Without importing it: tests/cli/test_units.py test_help_loads_no_heavy_module.)"""
+    infos = endpoints.infos()
+    assert [info.name for info in infos] == [SEED]
+    (seed,) = infos
+    assert seed.path == "/openapi/v2/rhart-video-s-official/image-to-video-realistic"
+    assert seed.request_model == "ImageToVideoRealisticRequest"
+    assert seed.fields["image_url"][0] == "imageUrl"
+
+
+def test_fields_types_and_allowed_values_come_from_the_generated_model() -> None:
+    endpoint = endpoints.load(endpoints.find(SEED))
+    assert endpoint.model is ImageToVideoRealisticRequest
+    by_name = {field.name: field for field in endpoint.fields}
+    assert by_name["resolution"].choices == ("720p", "1080p")
+    assert by_name["duration"].choices == ("4", "8", "12")
+    assert (by_name["aspect_ratio"].required, by_name["aspect_ratio"].default) == (False, "16:9")
+    assert by_name["prompt"].required
+    assert by_name["image_url"].required
+    assert by_name["image_url"].takes_image
+    assert not by_name["webhook_url"].takes_image
+    assert by_name["webhook_url"].takes_url
+    assert not by_name["webhook_url"].required
+
+
+@pytest.mark.parametrize(
+    ("paths", "modules", "names"),
+    [
+        (["/a/x/text-to-video"], ["text_to_video"], ["text-to-video"]),
+        # two endpoints share the last segment: the one whose page took the segment before it
+        (["/v/a/text-to-video", "/v/b/text-to-video"], ["text_to_video", "b_text_to_video"],
+         ["text-to-video", "b-text-to-video"]),
+        # a spec made elsewhere (operation ids not from the page names): both get it
+        (["/v/a/t2v", "/v/b/t2v"], ["one", "two"], ["a-t2v", "b-t2v"]),
+    ],
+)  # fmt: skip
+def test_names_are_the_last_path_segment_or_the_one_before_it_too(
+    paths: list[str], modules: list[str], names: list[str]
+) -> None:
+    rows = [("video", {"path": p, "module": m}) for p, m in zip(paths, modules, strict=True)]
+    assert endpoints._names(rows) == names
+
+
+def test_an_unknown_endpoint_or_model_is_refused_naming_the_known_ones() -> None:
+    with pytest.raises(InvalidInputError, match="one of the spec's task endpoints: " + SEED):
+        endpoints.find("text-to-music")
+    with pytest.raises(InvalidInputError, match="a generated request model"):
+        endpoints.of_model(object())
+
+
+def test_submit_to_checks_every_field_before_any_request() -> None:
+    api = ScriptedAPI().add(SUBMIT, ok(task_body()))
+    good: dict[str, Any] = {"prompt": "a cat", "image_url": "https://cdn.test/cat.png",
+                            "resolution": "720p", "duration": 4}  # fmt: skip
+    bad = [
+        ({**good, "resolution": "4k"}, r"invalid resolution: '4k'; expected one of 720p, 1080p"),
+        ({**good, "duration": 5}, "expected one of 4, 8, 12"),
+        ({k: v for k, v in good.items() if k != "prompt"}, "prompt: None; expected a value"),
+        ({**good, "prompt": "  "}, "a non-empty string"),
+        ({**good, "colour": "red"}, "colour: 'red'; expected a field of " + SEED),
+        ({**good, "image_url": "missing.png"}, "file not found"),
+        ({**good, "webhook_url": "ftp://x"}, "an http.s. URL"),
+    ]
+    with make_client(api, FakeClock()) as rh:
+        for fields, says in bad:
+            with pytest.raises(InvalidInputError, match=says):
+                rh.submit_to(SEED, **fields)
+        with pytest.raises(InvalidInputError, match="invalid resolution"):
+            rh.submit_request(
+                ImageToVideoRealisticRequest(
+                    prompt="a cat", resolution="4k",  # type: ignore[arg-type]
+                    image_url="https://cdn.test/cat.png", duration="4",
+                )
+            )  # fmt: skip
+    assert api.requests == []
+
+
+def test_a_local_image_in_an_image_url_field_is_uploaded_first() -> None:
+    upload = {"code": 0, "message": "success", "data": {"download_url": "https://cdn.test/up.png"}}
+    api = ScriptedAPI().add(UPLOAD, ok(upload)).add(SUBMIT, ok(task_body()))
+    with make_client(api, FakeClock()) as rh:
+        task = rh.submit_to(SEED, prompt="a cat", image_url=str(SAMPLE_PNG), resolution="1080p",
+                            duration="8", webhook_url="https://hooks.test/done")  # fmt: skip
+        model = ImageToVideoRealisticRequest(
+            prompt="a dog", resolution="720p", image_url=str(SAMPLE_PNG), duration="4"
+        )
+        model["seed"] = 7  # a field the spec does not list yet goes through as it is
+        rh.submit_request(model)
+    assert task.id == "1999"
+    assert [r.url.path for r in api.requests] == [UPLOAD, SUBMIT, UPLOAD, SUBMIT]
+    first, second = (json.loads(r.content) for r in api.requests if r.url.path == SUBMIT)
+    assert first == {"prompt": "a cat", "resolution": "1080p", "aspectRatio": "16:9",
+                     "imageUrl": "https://cdn.test/up.png", "duration": "8",
+                     "webhookUrl": "https://hooks.test/done"}  # fmt: skip
+    assert second["imageUrl"] == "https://cdn.test/up.png"
+    assert second["seed"] == 7
+    assert model.image_url == str(SAMPLE_PNG)  # the caller's model is left as it was
+
+
+def test_run_request_waits_like_run() -> None:
+    api = (
+        ScriptedAPI()
+        .add(SUBMIT, ok(task_body()))
+        .add("/openapi/v2/query", ok(task_body("RUNNING")), ok(task_body("SUCCESS")))
+    )
+    clock = FakeClock()
+    seen: list[str] = []
+    with make_client(api, clock) as rh:
+        task = rh.run_request(
+            ImageToVideoRealisticRequest(prompt="a cat", resolution="720p",
+                                         image_url="https://cdn.test/cat.png", duration="4"),
+            poll_interval=2, on_update=lambda t: seen.append(t.status),
+        )  # fmt: skip
+    assert task.succeeded
+    assert seen == ["QUEUED", "RUNNING", "SUCCESS"]
+    assert clock.sleeps
+    assert set(clock.sleeps) == {2}
+
+
+# ---------------------------------------------------------------- a second page, generated
+
+
+USER_FILE = """\
+from runninghub_client.models import TextToVideoRequest
+from runninghub_video import RunningHub, Task
+
+
+def make(rh: RunningHub) -> Task:
+    body = TextToVideoRequest(prompt="a lighthouse at night", size={size}, duration="4")
+    return rh.run_request(body, timeout=60, poll_interval=0.05)
+
+
+if __name__ == "__main__":
+    import json, sys
+    with RunningHub() as rh:
+        task = make(rh)
+        path = rh.download(task, sys.argv[1])
+        again = rh.run_to("text-to-video", prompt="a boat", size="720x1280", duration=8,
+                          poll_interval=0.05)
+        print(json.dumps([task.status, str(path), again.status, again.usage is not None]))
+"""
+
+
+def mypy(folder: Path, source: str, generated: Path) -> subprocess.CompletedProcess[str]:
+    """mypy --strict on a user file, with the temporary client and the wrapper first on its
+    path; errors inside the client are not the user's, as for an installed package."""
+    user = folder / "user.py"
+    user.write_text(source, encoding="utf-8")
+    config = folder / "mypy.ini"
+    config.write_text("[mypy]\n[mypy-runninghub_client.*]\nfollow_imports = silent\n")
+    env = {"MYPYPATH": f"{generated}:{ROOT / 'wrapper'}", "PATH": str(Path(sys.executable).parent)}
+    argv = [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "--config-file",
+            str(config), "--cache-dir", str(folder / ".mypy"), str(user)]  # fmt: skip
+    return subprocess.run(argv, capture_output=True, text=True, check=False, env=env, cwd=folder)
+
+
+@pytest.mark.integration  # the generator, mypy and a client in subprocesses, the sandbox
+def test_the_new_endpoints_request_model_type_checks_under_mypy_strict(
+    second_page: Path, tmp_path: Path
+) -> None:
+    good = mypy(tmp_path, USER_FILE.format(size='"1280x720"'), second_page)
+    assert good.returncode == 0, good.stdout + good.stderr
+    bad = mypy(tmp_path, USER_FILE.format(size='"999x999"'), second_page)
+    assert bad.returncode == 1
+    assert 'Argument "size" to "TextToVideoRequest" has incompatible type' in bad.stdout
+    assert "TextToVideoSize" in bad.stdout or "Literal" in bad.stdout
+
+
+@pytest.mark.integration
+def test_the_new_endpoint_runs_against_the_sandbox_of_its_spec(
+    second_page: Path, page_sandbox: Sandbox, tmp_path: Path
+) -> None:
+    before = page_sandbox.stats.submits
+    user = tmp_path / "user.py"
+    user.write_text(USER_FILE.format(size='"1280x720"'), encoding="utf-8")
+    env = {
+        "PYTHONPATH": python_path(second_page),
+        "RUNNINGHUB_BASE_URL": page_sandbox.base_url,
+        "RUNNINGHUB_API_KEY": KEY,
+        "PATH": str(Path(sys.executable).parent),
+    }
+    run = subprocess.run(
+        [sys.executable, str(user), str(tmp_path / "out.mp4")],
+        capture_output=True, text=True, check=False, env=env, cwd=tmp_path, timeout=120,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    status, path, again, has_usage = json.loads(run.stdout.splitlines()[-1])
+    assert (status, again, has_usage) == ("SUCCESS", "SUCCESS", True)
+    video = Path(path).read_bytes()
+    assert video[4:8] == b"ftyp"  # an MP4 came back
+    assert page_sandbox.stats.submits == before + 2  # the sandbox of the new spec served both
+
+
+@pytest.mark.integration  # the session's sandbox renders (ffmpeg)
+def test_submit_to_uploads_a_local_image_against_the_sandbox(sandbox: Sandbox) -> None:
+    with RunningHub(KEY, base_url=sandbox.base_url) as rh:
+        task = rh.run_to(SEED, prompt="endpoints: a local image", image_url=SAMPLE_PNG,
+                         resolution="720p", duration=4, poll_interval=0.05)  # fmt: skip
+    assert task.succeeded
+    assert task.video_url
