@@ -104,7 +104,8 @@ class Short:
 @dataclass(frozen=True)
 class Trickle:
     """Announce len(body), send it `chunk` bytes at a time `gap` seconds apart, but go silent
-    for `stall` seconds after `stall_after` bytes (None: never)."""
+    for `stall` seconds after `stall_after` bytes (None: never); `sent[0]` counts the bytes of
+    body written before the client hung up."""
 
     body: bytes
     chunk: int = 1024
@@ -112,6 +113,7 @@ class Trickle:
     stall_after: int | None = None
     stall: float = 5.0
     content_type: str = "video/mp4"
+    sent: list[int] = field(default_factory=lambda: [0])
 
 
 Action = Reply | Reset | Stall | Hold | Huge | Short | Trickle
@@ -367,6 +369,7 @@ async def _perform(action: Action, writer: asyncio.StreamWriter) -> None:
             writer.write(action.body[sent : sent + action.chunk])
             await writer.drain()
             sent += action.chunk
+            action.sent[0] = min(sent, len(action.body))
             await asyncio.sleep(action.gap)
     else:  # pragma: no cover - a typo in a test
         raise TypeError(f"unknown action {action!r}")

@@ -51,7 +51,7 @@ BROKEN: dict[str, tuple[Action, str]] = {
     "empty-200": (Reply(200, b"", "video/mp4"), "empty body"),
     "trickle-then-silence": (
         Trickle(VIDEO, chunk=8192, gap=0.01, stall_after=64 * 1024, stall=3.0),
-        "failed \\(ReadTimeout\\)",
+        "failed \\(ReadTimeout\\b",
     ),
 }
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import json
 import socket
 import ssl
 import sys
@@ -28,7 +29,14 @@ from runninghub_video import (
 )
 
 from tests.reliability.conftest import FAST
-from tests.reliability.fault_server import FaultServer, Reply, Reset, json_reply, task_body
+from tests.reliability.fault_server import (
+    FaultServer,
+    Hold,
+    Reply,
+    Reset,
+    json_reply,
+    task_body,
+)
 from tests.support.constants import KEY
 from tests.wrapper.fakes import QUERY, SUBMIT
 
@@ -210,8 +218,7 @@ def test_an_upload_to_a_peer_that_never_reads_ends_with_a_timeout(tmp_path: Path
 
 def test_an_answer_aiohttp_cannot_parse_leaves_no_key_in_the_error(server: FaultServer) -> None:
     """aiohttp's ClientResponseError shows the request headers in its repr: it is not chained."""
-    body = json_reply(task_body(TASK, "RUNNING"))
-    server.route(QUERY, replace(body, headers={"X-Padding": "x" * 10_000}))  # > aiohttp's 8 KiB
+    server.route(QUERY, Hold(head=raw_answer(LENGTH * 2)))  # h11 reads it
 
     async def main() -> BaseException:
         async with AsyncRunningHub(KEY, base_url=server.base_url, policy=FAST) as hub:
@@ -221,6 +228,7 @@ def test_an_answer_aiohttp_cannot_parse_leaves_no_key_in_the_error(server: Fault
 
     error = asyncio.run(main())
     assert "RemoteProtocolError" in str(error)
+    assert "Duplicate Content-Length" in str(error)
     chain: list[BaseException] = []
     cause: BaseException | None = error
     while cause is not None:
@@ -228,3 +236,96 @@ def test_an_answer_aiohttp_cannot_parse_leaves_no_key_in_the_error(server: Fault
         cause = cause.__cause__ or cause.__context__
     shown = "".join(traceback.format_exception(error)) + "".join(repr(e) for e in chain)
     assert KEY not in shown
+
+
+def raw_answer(headers: bytes, status_line: bytes = b"HTTP/1.1 200 OK") -> bytes:
+    """A RUNNING task answer with these header lines ({LEN}: the body's length)."""
+    body = json.dumps(task_body(TASK, "RUNNING")).encode()
+    head = status_line + b"\r\n" + headers + b"\r\n"
+    return head.replace(b"{LEN}", str(len(body)).encode()) + body
+
+
+LENGTH = b"Content-Length: {LEN}\r\n"
+HTTPX_READS = {
+    # h11 takes a head of up to 16 KiB, whatever its lines and header count
+    "a 9 KiB cookie": raw_answer(b"Set-Cookie: acw_tc=" + b"x" * 9000 + b"\r\n" + LENGTH),
+    "a 15 KiB header": raw_answer(b"X-Padding: " + b"x" * 15_000 + b"\r\n" + LENGTH),
+    "1,000 headers": raw_answer(b"".join(b"X-H%d: v\r\n" % i for i in range(1000)) + LENGTH),
+    "a reason that is not UTF-8": raw_answer(LENGTH, b"HTTP/1.1 200 \xc9t\xe9"),
+}
+
+
+@pytest.mark.parametrize("name", list(HTTPX_READS))
+def test_a_query_answer_httpx_reads_is_read_over_aiohttp_too(
+    server: FaultServer, name: str
+) -> None:
+    """aiohttp's defaults refuse lines over 8190 bytes and over 128 headers."""
+    server.route(QUERY, Hold(head=HTTPX_READS[name]))
+
+    async def main() -> None:
+        async with AsyncRunningHub(KEY, base_url=server.base_url, policy=FAST) as hub:
+            assert hub.http_transport == "aiohttp"
+            assert (await hub.get(TASK)).status == "RUNNING"
+
+    asyncio.run(main())
+
+
+def test_a_submit_answer_only_httpx_reads_gives_the_task_id(server: FaultServer) -> None:
+    """aiohttp refuses a Content-Length sent twice (h11 takes equal ones): submits, paid, go
+    over httpx's transport, so that any answer httpx reads gives the task's id."""
+    body = json.dumps(task_body(TASK, "QUEUED")).encode()
+    head = b"HTTP/1.1 200 OK\r\n" + b"Content-Length: %d\r\n" % len(body) * 2 + b"\r\n"
+    server.route(SUBMIT, Hold(head=head + body))
+
+    async def main() -> None:
+        async with AsyncRunningHub(KEY, base_url=server.base_url, policy=FAST) as hub:
+            assert hub.http_transport == "aiohttp"
+            assert (await hub.submit("a cat", "https://cdn.test/cat.png")).id == TASK
+
+    asyncio.run(main())
+
+
+def test_a_reset_after_a_query_was_sent_is_not_never_sent(server: FaultServer) -> None:
+    """httpx-aiohttp alone says ConnectTimeout; a query goes over aiohttp."""
+    server.route(QUERY, Reset())
+    policy = replace(FAST, max_consecutive_failures=1)
+
+    async def main() -> None:
+        async with AsyncRunningHub(KEY, base_url=server.base_url, policy=policy) as hub:
+            with pytest.raises(APIConnectionError) as caught:
+                await hub.get(TASK)
+        assert "ConnectTimeout" not in str(caught.value)
+        assert "ConnectError" not in str(caught.value)
+
+    asyncio.run(main())
+
+
+def test_any_failure_once_the_answer_arrived_is_may_have_been_received(
+    server: FaultServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whatever raises after aiohttp got the answer (e.g. UnicodeEncodeError, as
+    httpx-aiohttp's reason.encode() did) is ReadError, not an escaping bare exception, and
+    the aiohttp response is closed: no unclosed-connection warning."""
+    import httpx_aiohttp.transport
+
+    class Broken(httpx_aiohttp.transport.AiohttpResponseStream):
+        def __init__(self, response: object) -> None:
+            raise UnicodeEncodeError("utf-8", "\udcc9", 0, 1, "surrogates not allowed")
+
+    monkeypatch.setattr(httpx_aiohttp.transport, "AiohttpResponseStream", Broken)
+    server.route(QUERY, json_reply(task_body(TASK, "RUNNING")))
+
+    async def main() -> BaseException:
+        async with AsyncRunningHub(KEY, base_url=server.base_url, policy=FAST) as hub:
+            with pytest.raises(APIConnectionError) as caught:
+                await hub.get(TASK)
+        return caught.value
+
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        error = asyncio.run(main())
+        gc.collect()
+    assert "ReadError: UnicodeEncodeError" in str(error)
+    assert error.__cause__ is None
+    assert error.__context__ is None
+    assert [str(w.message) for w in seen if issubclass(w.category, ResourceWarning)] == []

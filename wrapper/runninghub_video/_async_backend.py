@@ -7,6 +7,7 @@ from the async one: these two small modules are the one place where the clients 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Awaitable, Callable
 from typing import TypeAlias
 
@@ -15,4 +16,9 @@ from ._transport import async_transports as transports
 Sleep: TypeAlias = Callable[[float], Awaitable[None]]
 sleep: Sleep = asyncio.sleep
 Semaphore = asyncio.Semaphore
-__all__ = ["Semaphore", "Sleep", "sleep", "transports"]
+__all__ = ["Semaphore", "Sleep", "sleep", "time_limit", "transports"]
+
+
+def time_limit(seconds: float) -> contextlib.AbstractAsyncContextManager[object]:
+    """A block that TimeoutError ends after `seconds` (asyncio.timeout)."""
+    return asyncio.timeout(seconds)

@@ -27,6 +27,7 @@ from runninghub_client.types import File
 from . import _async_backend as backend
 from . import _endpoints as endpoints
 from . import _params as checks
+from ._bounded_reads import answer_deadline
 from ._download import (
     DownloadSink,
     ProgressCallback,
@@ -42,6 +43,7 @@ from ._policy import (
     Policy,
     Poller,
     connection_error,
+    describe,
     submit_retry_settings,
     upload_retry_settings,
 )
@@ -140,12 +142,17 @@ class AsyncRunningHub:
     async def _call(self, endpoint: ModuleType, body: Any, *, is_submit: bool = False) -> RawAnswer:
         token = LAST_RESPONSE.set(None)
         try:
-            async with self._in_flight:
-                return answer_of(await endpoint.asyncio_detailed(client=self._api, body=body))
-        except httpx.HTTPError as exc:
-            raise connection_error(exc, sent_may_matter=is_submit) from exc
-        except PARSE_ERRORS as exc:
-            return answer_after_parse_error(exc)
+            try:
+                async with self._in_flight:
+                    return answer_of(await endpoint.asyncio_detailed(client=self._api, body=body))
+            except httpx.HTTPError as exc:
+                error = connection_error(exc, sent_may_matter=is_submit)
+            except PARSE_ERRORS as exc:
+                return answer_after_parse_error(exc)
+            # Outside the except block, so neither __cause__ nor __context__ holds the httpx
+            # error: its text can hold the key (a server echoing it into a malformed answer),
+            # and every traceback prints the chain. Our message has its redacted description.
+            raise error
         finally:
             LAST_RESPONSE.reset(token)
 
@@ -285,7 +292,7 @@ class AsyncRunningHub:
                     sleep=self._sleep, **poller.query_retry_settings()
                 ):
                     with attempt:
-                        task = await self.get(poller.task_id)
+                        task = await self._query(poller)
             except RunningHubError as error:
                 raise poller.after_error(error) from None
             if poller.observe(task):
@@ -294,6 +301,18 @@ class AsyncRunningHub:
             if delay is None:
                 return
             await self._sleep(delay)
+
+    async def _query(self, poller: Poller) -> Task:
+        """One query of a wait, bounded by its deadline: an answer still arriving at it is cut
+        (a timeout, then WaitTimeoutError) and, where the backend can, the whole query by
+        Poller.query_time_limit."""
+        with answer_deadline(poller.clock, poller.deadline):
+            try:
+                async with backend.time_limit(poller.query_time_limit()):
+                    return await self.get(poller.task_id)
+            except TimeoutError:
+                pass
+        raise poller.timed_out()  # outside the except block: nothing chained
 
     async def _until_final(self, poller: Poller) -> Task:
         """Poll to the final status (the last change): SUCCESS returned, FAILED/CANCEL raised."""
@@ -428,11 +447,13 @@ class AsyncRunningHub:
                     async for chunk in chunks():
                         sink.write(chunk)
         except httpx.HTTPError as exc:
-            raise DownloadError(
-                f"download of the result of task {task.id} failed ({type(exc).__name__})",
+            error = DownloadError(
+                f"download of the result of task {task.id} failed ({describe(exc)})",
                 task_id=task.id,
-            ) from exc
-        return target
+            )
+        else:
+            return target
+        raise error  # outside the except block: no unredacted httpx text in the chain
 
 
 def _name_submitted_task(exc: BaseException, task_id: str) -> None:

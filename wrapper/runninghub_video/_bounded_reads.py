@@ -5,11 +5,18 @@ or upload answer stops at MAX_ANSWER_BYTES (then it is an unexpected response), 
 answer at MAX_ERROR_BYTES (only an excerpt is kept anyway). Reading stops there and the
 connection is closed, so memory stays flat whatever the server sends. Result downloads are
 streamed to disk and are not capped here.
+
+A wait's deadline bounds its queries' answers too (`answer_deadline`): an answer still arriving
+at the deadline (a server trickling bytes, each read inside the read timeout) is aborted with
+httpx.ReadTimeout, as a timeout. The first chunk is always taken, so the last query of a wait,
+made at its deadline, still gets its (one-chunk) answer.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+import contextlib
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextvars import ContextVar
 
 import httpx
 
@@ -19,16 +26,40 @@ MAX_ERROR_BYTES = 64 << 10
 """64 KiB of an error answer (HTML error pages included) is more than any excerpt needs."""
 
 
-class _Cap:
-    """What the capped streams share: the limit and whether it was hit."""
+Deadline = tuple[Callable[[], float], float]
+"""A clock and the time on it past which an answer is no longer read."""
 
-    def __init__(self, limit: int) -> None:
+_DEADLINE: ContextVar[Deadline | None] = ContextVar("runninghub_video.deadline", default=None)
+
+
+@contextlib.contextmanager
+def answer_deadline(clock: Callable[[], float], deadline: float) -> Iterator[None]:
+    """Within this block, API answers still arriving after `deadline` (on `clock`) are aborted."""
+    token = _DEADLINE.set((clock, deadline))
+    try:
+        yield
+    finally:
+        _DEADLINE.reset(token)
+
+
+class _Cap:
+    """What the capped streams share: the limit, whether it was hit, and the deadline."""
+
+    def __init__(self, limit: int, deadline: Deadline | None) -> None:
         self.limit = limit
+        self.deadline = deadline
         self.received = 0
+        self.chunks = 0
         self.truncated = False
 
     def take(self, chunk: bytes) -> bytes:
-        """The part of `chunk` that still fits; marks the answer truncated past the limit."""
+        """The part of `chunk` that still fits; marks the answer truncated past the limit.
+        Past the deadline, any chunk but the first raises httpx.ReadTimeout."""
+        self.chunks += 1
+        if self.deadline is not None and self.chunks > 1:
+            clock, deadline = self.deadline
+            if clock() > deadline:
+                raise httpx.ReadTimeout("the answer was still arriving at the wait deadline")
         room = self.limit - self.received
         if len(chunk) > room:
             self.truncated = True
@@ -73,7 +104,7 @@ _CAPS = "runninghub_video.cap"
 def cap_answer(response: httpx.Response) -> None:
     """Cap the body of an API answer before httpx reads it (call from a response hook)."""
     limit = MAX_ANSWER_BYTES if response.status_code < 300 else MAX_ERROR_BYTES
-    cap = _Cap(limit)
+    cap = _Cap(limit, _DEADLINE.get())
     response.extensions[_CAPS] = cap
     stream = response.stream
     if isinstance(stream, httpx.AsyncByteStream):

@@ -25,6 +25,7 @@ from ._errors import (
     ServerError,
     WaitTimeoutError,
 )
+from ._redaction import redact
 from ._task import KNOWN_STATUSES, Task
 
 logger = logging.getLogger("runninghub_video")
@@ -124,6 +125,18 @@ def transient(error: BaseException) -> bool:
     return isinstance(error, APIConnectionError | ServerError | RateLimitError)
 
 
+DESCRIPTION_CHARS = 300
+"""An httpx error's text in our messages is cut here (a malformed head can be 16 KiB)."""
+
+
+def describe(exc: BaseException) -> str:
+    """`Kind: text` of a transport error, redacted then cut: our errors carry this instead of
+    chaining the error itself, whose text can hold the key (a server echoing it)."""
+    kind = type(exc).__name__
+    text = redact(f"{kind}: {exc}" if str(exc) else kind)
+    return text if len(text) <= DESCRIPTION_CHARS else text[: DESCRIPTION_CHARS - 3] + "..."
+
+
 def connection_error(exc: httpx.HTTPError, *, sent_may_matter: bool) -> APIConnectionError:
     """Our error for an httpx transport failure.
 
@@ -133,14 +146,13 @@ def connection_error(exc: httpx.HTTPError, *, sent_may_matter: bool) -> APIConne
     """
     before_send = isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout)
     may_exist = sent_may_matter and not before_send
-    kind = type(exc).__name__
     if may_exist:
         message = (
-            f"no answer to the submit ({kind}); the request was sent, so a paid task may "
-            "exist: check your RunningHub task list before submitting again"
+            f"no answer to the submit ({describe(exc)}); the request was sent, so a paid task "
+            "may exist: check your RunningHub task list before submitting again"
         )
     else:
-        message = f"could not reach RunningHub ({kind}: {exc})"
+        message = f"could not reach RunningHub ({describe(exc)})"
     cls = APITimeoutError if isinstance(exc, httpx.TimeoutException) else APIConnectionError
     return cls(message, task_may_exist=may_exist)
 
@@ -282,14 +294,25 @@ class Poller:
             return None
         remaining = self.deadline - self.clock()
         if remaining <= 0:
-            raise WaitTimeoutError(
-                f"task {self.task_id} not finished after the wait deadline "
-                f"(last status {self.last_status or 'unknown'}); it goes on: resume with "
-                f"wait({self.task_id!r})",
-                task_id=self.task_id,
-                last_status=self.last_status,
-            )
+            raise self.timed_out()
         return min(self.policy.poll_interval, remaining)
+
+    def timed_out(self) -> WaitTimeoutError:
+        """The error for a wait past its deadline (the task goes on)."""
+        return WaitTimeoutError(
+            f"task {self.task_id} not finished after the wait deadline "
+            f"(last status {self.last_status or 'unknown'}); it goes on: resume with "
+            f"wait({self.task_id!r})",
+            task_id=self.task_id,
+            last_status=self.last_status,
+        )
+
+    def query_time_limit(self) -> float:
+        """Seconds one query may take in all (where the client can enforce it: async): the
+        time left to the deadline plus one request's own timeouts, so that the last query,
+        made at the deadline, still gets its answer."""
+        remaining = max(0.0, self.deadline - self.clock())
+        return remaining + self.policy.connect_timeout + self.policy.request_timeout
 
     def query_retry_settings(self) -> dict[str, Any]:
         """tenacity settings for one query: transient failures, bounded count and deadline."""
@@ -303,5 +326,8 @@ class Poller:
         )
 
     def after_error(self, error: RunningHubError) -> RunningHubError:
-        """A query failed for good: the error to raise, carrying the task id."""
+        """A query failed for good: the error to raise, carrying the task id; a timeout past
+        the deadline (an answer cut at it) is the wait's WaitTimeoutError."""
+        if isinstance(error, APITimeoutError) and self.clock() >= self.deadline:
+            return self.timed_out()
         return error.with_task_id(self.task_id)

@@ -7,6 +7,7 @@ threads sharing one RunningHub send at once.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections.abc import Callable
@@ -17,4 +18,10 @@ from ._transport import sync_transports as transports
 Sleep: TypeAlias = Callable[[float], None]
 sleep: Sleep = time.sleep
 Semaphore = threading.Semaphore
-__all__ = ["Semaphore", "Sleep", "sleep", "transports"]
+__all__ = ["Semaphore", "Sleep", "sleep", "time_limit", "transports"]
+
+
+def time_limit(seconds: float) -> contextlib.AbstractContextManager[object]:
+    """No limit: a blocking call cannot be interrupted from its own thread; the read timeout
+    and the bounded answer reader (_bounded_reads.py) bound a query instead."""
+    return contextlib.nullcontext()

@@ -28,6 +28,7 @@ from runninghub_client.types import File
 from . import _sync_backend as backend
 from . import _endpoints as endpoints
 from . import _params as checks
+from ._bounded_reads import answer_deadline
 from ._download import (
     DownloadSink,
     ProgressCallback,
@@ -43,6 +44,7 @@ from ._policy import (
     Policy,
     Poller,
     connection_error,
+    describe,
     submit_retry_settings,
     upload_retry_settings,
 )
@@ -141,12 +143,17 @@ class RunningHub:
     def _call(self, endpoint: ModuleType, body: Any, *, is_submit: bool = False) -> RawAnswer:
         token = LAST_RESPONSE.set(None)
         try:
-            with self._in_flight:
-                return answer_of(endpoint.sync_detailed(client=self._api, body=body))
-        except httpx.HTTPError as exc:
-            raise connection_error(exc, sent_may_matter=is_submit) from exc
-        except PARSE_ERRORS as exc:
-            return answer_after_parse_error(exc)
+            try:
+                with self._in_flight:
+                    return answer_of(endpoint.sync_detailed(client=self._api, body=body))
+            except httpx.HTTPError as exc:
+                error = connection_error(exc, sent_may_matter=is_submit)
+            except PARSE_ERRORS as exc:
+                return answer_after_parse_error(exc)
+            # Outside the except block, so neither __cause__ nor __context__ holds the httpx
+            # error: its text can hold the key (a server echoing it into a malformed answer),
+            # and every traceback prints the chain. Our message has its redacted description.
+            raise error
         finally:
             LAST_RESPONSE.reset(token)
 
@@ -286,7 +293,7 @@ class RunningHub:
                     sleep=self._sleep, **poller.query_retry_settings()
                 ):
                     with attempt:
-                        task = self.get(poller.task_id)
+                        task = self._query(poller)
             except RunningHubError as error:
                 raise poller.after_error(error) from None
             if poller.observe(task):
@@ -295,6 +302,18 @@ class RunningHub:
             if delay is None:
                 return
             self._sleep(delay)
+
+    def _query(self, poller: Poller) -> Task:
+        """One query of a wait, bounded by its deadline: an answer still arriving at it is cut
+        (a timeout, then WaitTimeoutError) and, where the backend can, the whole query by
+        Poller.query_time_limit."""
+        with answer_deadline(poller.clock, poller.deadline):
+            try:
+                with backend.time_limit(poller.query_time_limit()):
+                    return self.get(poller.task_id)
+            except TimeoutError:
+                pass
+        raise poller.timed_out()  # outside the except block: nothing chained
 
     def _until_final(self, poller: Poller) -> Task:
         """Poll to the final status (the last change): SUCCESS returned, FAILED/CANCEL raised."""
@@ -429,11 +448,13 @@ class RunningHub:
                     for chunk in chunks():
                         sink.write(chunk)
         except httpx.HTTPError as exc:
-            raise DownloadError(
-                f"download of the result of task {task.id} failed ({type(exc).__name__})",
+            error = DownloadError(
+                f"download of the result of task {task.id} failed ({describe(exc)})",
                 task_id=task.id,
-            ) from exc
-        return target
+            )
+        else:
+            return target
+        raise error  # outside the except block: no unredacted httpx text in the chain
 
 
 def _name_submitted_task(exc: BaseException, task_id: str) -> None:

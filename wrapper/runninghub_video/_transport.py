@@ -1,6 +1,6 @@
 """Which HTTP transport the clients' API pool uses, chosen once per client.
 
-AsyncRunningHub sends its API calls (submit, query) over aiohttp, through httpx-aiohttp's
+AsyncRunningHub sends its task queries over aiohttp, through httpx-aiohttp's
 transport under httpx and the generated client: a third of httpx's CPU per poll, which is what
 keeps 1,000 concurrent waits under 1 ms per poll (benchmarks/README.md, figure 2). It falls back
 to httpx's own transport when httpx-aiohttp is not installed, when RUNNINGHUB_HTTP_TRANSPORT=httpx,
@@ -8,9 +8,12 @@ or when a proxy is set in the environment (HTTP(S)_PROXY / ALL_PROXY: httpx appl
 with its own transport). A `transport=` given by the caller is used as is. Result downloads and
 the sync client always use httpx's transport.
 
-Uploads (streamed multipart bodies) go over httpx's transport in the same client: aiohttp has no
-write timeout, so an upload to a server that stops reading would hang where httpx raises
-WriteTimeout. They are rare and not what polling at scale spends its CPU on.
+Only queries go over aiohttp; the other API calls go over httpx's transport in the same client.
+Submits: an answer to a paid submit must give the task id whenever httpx can read it, and
+aiohttp's parser refuses some answers h11 takes (a Content-Length sent twice, even when equal).
+Uploads (streamed multipart bodies): aiohttp has no write timeout, so an upload to a server that
+stops reading would hang where httpx raises WriteTimeout. Both are rare and not what polling at
+scale spends its CPU on.
 
 httpx-aiohttp maps aiohttp's errors loosely (a connection reset after the request was sent comes
 out as ConnectTimeout, i.e. "never sent", which would let a paid submit be retried); _AiohttpApi
@@ -24,7 +27,7 @@ import os
 import ssl
 import urllib.request
 from collections.abc import AsyncIterator
-from typing import TYPE_CHECKING, Generic, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
 
 import httpx
 
@@ -92,46 +95,99 @@ def _httpx_reason() -> str | None:
     return None
 
 
+# aiohttp's parser limits, widened so that every answer httpx (h11) reads is read here too: h11
+# takes a head of up to 16 KiB with no limit on a line or on the header count; aiohttp's
+# defaults (8190-byte lines, 128 headers) would turn a submit answer with a big CDN cookie
+# into "no answer", and a paid task's id would be lost.
+MAX_HEAD_LINE = 64 << 10
+MAX_HEADERS = 16 << 10
+"""A header is at least 4 bytes ("a:\r\n"): h11's 16 KiB head holds at most 4,096."""
+
+
 def _aiohttp_transport(verify: ssl.SSLContext | str | bool) -> httpx.AsyncBaseTransport:
     """httpx-aiohttp's transport with our error mapping (ImportError when not installed)."""
     import aiohttp
     from httpx_aiohttp import AiohttpTransport
-
-    failures = (httpx.TransportError, aiohttp.ClientError)
+    from httpx_aiohttp.transport import AiohttpResponseStream
 
     class _AiohttpApi(AiohttpTransport):
         def get_client(self) -> aiohttp.ClientSession:
-            # As httpx-aiohttp's, but cookies stay with httpx (as with its own transport).
+            # As httpx-aiohttp's, but cookies stay with httpx (as with its own transport) and
+            # the parser takes what h11 takes.
             connector = aiohttp.TCPConnector(
                 limit=self.limits.max_connections or 0,
                 keepalive_timeout=self.limits.keepalive_expiry or 0,
                 ssl=self.ssl_context,
             )
-            return aiohttp.ClientSession(connector=connector, cookie_jar=aiohttp.DummyCookieJar())
+            return aiohttp.ClientSession(
+                connector=connector,
+                cookie_jar=aiohttp.DummyCookieJar(),
+                max_line_size=MAX_HEAD_LINE,
+                max_field_size=MAX_HEAD_LINE,
+                max_headers=MAX_HEADERS,
+            )
 
         def __init__(self, verify: ssl.SSLContext | str | bool) -> None:
             super().__init__(verify=verify)
-            self.uploads = httpx.AsyncHTTPTransport(verify=self.ssl_context)
+            self.others = httpx.AsyncHTTPTransport(verify=self.ssl_context)
+            self.query_path = _query_path()
 
         async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-            if _streamed(request):  # an upload: aiohttp would have no write timeout
-                return await self.uploads.handle_async_request(request)
+            """As httpx-aiohttp's (without its proxy support: a proxy means httpx's transport),
+            with every failure mapped and the aiohttp response closed when it is not returned."""
+            if not request.url.path.endswith(self.query_path) or _streamed(request):
+                return await self.others.handle_async_request(request)  # see the docstring
+            if not isinstance(self.client, aiohttp.ClientSession):
+                self.client = self.get_client()
+            timeout = request.extensions.get("timeout", {})
+            response: aiohttp.ClientResponse | None = None
             try:
-                response: httpx.Response = await super().handle_async_request(request)
-            except failures as exc:
+                response = await self.client.request(
+                    method=request.method,
+                    url=str(request.url),
+                    headers=request.headers,
+                    data=request.content or None,
+                    allow_redirects=False,
+                    auto_decompress=False,
+                    compress=False,
+                    timeout=aiohttp.ClientTimeout(
+                        sock_connect=timeout.get("connect"),
+                        sock_read=timeout.get("read"),
+                        connect=timeout.get("pool"),
+                    ),
+                    server_hostname=request.extensions.get("sni_hostname"),
+                )
+                extensions: dict[str, Any] = {"http_version": b"HTTP/1.1"}
+                if response.reason:  # the bytes as received, as h11 gives them
+                    extensions["reason_phrase"] = response.reason.encode("utf-8", "surrogateescape")
+                return httpx.Response(
+                    status_code=response.status,
+                    headers=response.raw_headers,
+                    stream=_Body(AiohttpResponseStream(response)),
+                    request=request,
+                    extensions=extensions,
+                )
+            except Exception as exc:  # each is mapped: see _mapped
+                if response is not None:
+                    response.close()
                 error = _mapped(exc)
-            else:
-                response.stream = _Body(response.stream, failures)
-                return response
             raise error  # outside the except block: see _mapped
 
         async def aclose(self) -> None:
             try:
                 await super().aclose()
             finally:
-                await self.uploads.aclose()
+                await self.others.aclose()
 
     return _AiohttpApi(verify=verify)
+
+
+def _query_path() -> str:
+    """The query's path as the generated client sends it (the spec is the one source)."""
+    from runninghub_client.api.video import query_task
+    from runninghub_client.models import QueryTaskRequest
+
+    return str(query_task._get_kwargs(body=QueryTaskRequest(task_id="0"))["url"])
 
 
 def _streamed(request: httpx.Request) -> bool:
@@ -146,20 +202,14 @@ def _streamed(request: httpx.Request) -> bool:
 class _Body(httpx.AsyncByteStream):
     """A response body whose read errors are mapped like the request's."""
 
-    def __init__(
-        self,
-        inner: httpx.SyncByteStream | httpx.AsyncByteStream,
-        failures: tuple[type[BaseException], ...],
-    ) -> None:
-        assert isinstance(inner, httpx.AsyncByteStream)
+    def __init__(self, inner: httpx.AsyncByteStream) -> None:
         self._inner = inner
-        self._failures = failures
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
         try:
             async for chunk in self._inner:
                 yield chunk
-        except self._failures as exc:
+        except Exception as exc:  # each is mapped: see _mapped
             error = _mapped(exc)
         else:
             return
@@ -168,7 +218,7 @@ class _Body(httpx.AsyncByteStream):
     async def aclose(self) -> None:
         try:
             await self._inner.aclose()
-        except self._failures as exc:
+        except Exception as exc:  # each is mapped: see _mapped
             error = _mapped(exc)
         else:
             return
@@ -179,8 +229,9 @@ def _mapped(exc: BaseException) -> httpx.TransportError:
     """The httpx error for an aiohttp failure (or httpx-aiohttp's mapping of one).
 
     Only a failure to connect (or to get a connection in time) means the request was not sent;
-    everything else may have reached the server, as with httpx's own transport. The aiohttp
-    exception is not chained (raise it outside the except block): the repr of some (e.g.
+    everything else may have reached the server, as with httpx's own transport: any other
+    exception (a parser's, a decoding error) becomes ReadError, "the answer may be lost". The
+    aiohttp exception is not chained (raise it outside the except block): the repr of some (e.g.
     ClientResponseError's request_info) shows the request headers, the API key among them.
     """
     import aiohttp
