@@ -63,7 +63,6 @@ def handle(ctx: Context) -> int:
     """generate / submit: check, upload, submit, journal; then wait and download."""
     from .. import _params as params
     from .._download import safe_url
-    from .._errors import RunningHubError
 
     args = ctx.args
     run = ctx.run
@@ -100,7 +99,7 @@ def handle(ctx: Context) -> int:
                 aspect_ratio=checked.aspect_ratio,
                 duration=checked.duration,
             )
-        except (RunningHubError, KeyboardInterrupt) as error:
+        except (Exception, KeyboardInterrupt) as error:  # journal a task the error names
             run.failed_submit(error, rh.base_url, journal_params)
             raise
         shown = run.submitted(
