@@ -178,7 +178,6 @@ MALFORMED: dict[str, Reply] = {
     "results-item-no-url": _body(task_body(TASK, "SUCCESS", results=[{"outputType": "mp4"}])),
     "success-without-results": _body(task_body(TASK, "SUCCESS", results=None)),
     "error-code-int": _body(task_body(TASK, "FAILED", errorCode=1505)),
-    "usage-not-object": _body(task_body(TASK, "SUCCESS", usage=[1, 2])),
     "another-task": _body(task_body("222", "SUCCESS", "https://cdn.test/222.mp4")),
 }
 
@@ -287,3 +286,12 @@ def test_cli_malformed_answer_exits_1_without_a_traceback(
     assert result.stderr.startswith("error: unexpected answer from RunningHub")
     assert "Traceback" not in result.stderr
     assert "unexpected " + "KeyError" not in result.stderr
+
+
+@modes
+def test_a_usage_that_is_not_an_object_is_none_not_an_error(mode: str, faults: FaultServer) -> None:
+    # Diagnostic only: it must not make a (paid) SUCCESS task unreadable (_task.py).
+    faults.route(QUERY, _body(task_body(TASK, "SUCCESS", usage=[1, 2])))
+    task = call(mode, faults.base_url, "wait", TASK)
+    assert task.succeeded
+    assert task.usage is None

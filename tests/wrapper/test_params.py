@@ -125,3 +125,17 @@ def test_valid_submit_sends_spec_body() -> None:
         "imageUrl": "https://cdn.test/cat.png",
         "duration": "12",
     }
+
+
+def test_a_missing_file_says_what_each_call_takes(tmp_path: Path) -> None:
+    missing = tmp_path / "nowhere.png"
+    api = ScriptedAPI()
+    with make_client(api, FakeClock()) as rh:
+        with pytest.raises(InvalidInputError, match="file not found") as upload:
+            rh.upload(missing)
+        with pytest.raises(InvalidInputError, match="file not found") as submit:
+            rh.submit("a cat", missing)
+    assert "URL" not in str(upload.value)  # upload takes a local file only
+    assert "an existing JPG/PNG file" in str(upload.value)
+    assert "an http(s) URL or an existing JPG/PNG file" in str(submit.value)
+    assert api.requests == []

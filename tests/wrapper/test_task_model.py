@@ -266,3 +266,25 @@ def test_types_module_exports_the_user_facing_types() -> None:
     assert "720p" in get_args(public.Resolution)
     assert "9:16" in get_args(public.AspectRatio)
     assert "4" in get_args(public.Duration)
+
+
+def test_every_repr_cuts_each_long_text() -> None:
+    long = "y" * 200_000
+    task = read(
+        task_body(
+            "SUCCESS",
+            taskId="1999",
+            errorCode=long,
+            results=[{"url": "https://cdn.test/" + long + ".mp4", "outputType": "mp4",
+                      "text": long, "nodeId": long}],
+            failedReason={"exception_type": long, "exception_message": long, "node_name": long},
+            usage={"consumeMoney": "1" * 100_000},
+        )
+    )  # fmt: skip
+    assert task.failed_reason is not None
+    for shown in (task, task.results[0], task.failed_reason):
+        text = repr(shown)
+        assert len(text) < 2000, type(shown).__name__
+        assert "y" * 197 + "..." in text or "1" * 100 in text
+    assert repr(task.results[0]).startswith("OutputFile(url='https://cdn.test/yyy")
+    assert len(repr(task.usage)) < 300

@@ -114,11 +114,16 @@ class LocalImage:
     size: int
 
 
-def check_local_image(value: str | Path, parameter: str = "image") -> LocalImage:
+_LOCAL_OR_URL = "an http(s) URL or an existing JPG/PNG file"
+
+
+def check_local_image(
+    value: str | Path, parameter: str = "image", *, expected: str = "an existing JPG/PNG file"
+) -> LocalImage:
     """An existing JPG or PNG file (by content, not name) of at most MAX_IMAGE_BYTES; a path
-    that names nothing says "not found" (with the absolute path it was looked for at)."""
+    that names nothing says "not found" (with the absolute path it was looked for at).
+    `expected` says what the caller takes (upload: a file only; submit: a URL too)."""
     path = Path(value).expanduser()
-    expected = "an http(s) URL or an existing JPG/PNG file"
     try:
         info = path.stat()
         if not stat.S_ISREG(info.st_mode):
@@ -147,12 +152,12 @@ def check_local_image(value: str | Path, parameter: str = "image") -> LocalImage
 def check_image(value: object, parameter: str = "image") -> str | LocalImage:
     """An http(s) URL (used as is) or a local JPG/PNG (to be uploaded first)."""
     if isinstance(value, Path):
-        return check_local_image(value, parameter)
+        return check_local_image(value, parameter, expected=_LOCAL_OR_URL)
     if not isinstance(value, str) or not value.strip():
-        raise InvalidInputError(parameter, value, "an http(s) URL or an existing JPG/PNG file")
+        raise InvalidInputError(parameter, value, _LOCAL_OR_URL)
     if "://" in value:
         return check_http_url(parameter, value)
-    return check_local_image(value, parameter)
+    return check_local_image(value, parameter, expected=_LOCAL_OR_URL)
 
 
 @dataclass(frozen=True)

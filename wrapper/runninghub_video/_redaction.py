@@ -15,8 +15,8 @@ import threading
 
 REDACTED = "[redacted]"
 
-_AUTH_HEADER = re.compile(
-    r"(?i)\b((?:proxy-)?authorization[\"']?\s*[:=]\s*[\"']?)"
+_AUTH_HEADER = re.compile(  # quotes may be escaped (\"): a server may echo JSON in a message
+    r"(?i)\b((?:proxy-)?authorization\\?[\"']?\s*[:=]\s*\\?[\"']?)"
     r"(?:(?:bearer|basic|token|digest)\s+)?[^\s\"',;}<>)]+"
 )
 _BEARER = re.compile(r"(?i)\b(bearer\s+)[A-Za-z0-9._~+/=-]+")

@@ -16,7 +16,6 @@ from typing import Any
 from runninghub_client.models import (
     TaskOutput,
     TaskResult,
-    TaskUsage,
     UploadedMedia,
     UploadResult,
 )
@@ -176,7 +175,12 @@ def _unexpected(answer: RawAnswer, why: str, task_id: str | None) -> UnexpectedR
 
 
 def _check_types(model: TaskResult) -> str | None:
-    """The generator casts without checking; say what does not match the spec, if anything."""
+    """The generator casts without checking; say what does not match the spec, if anything.
+
+    Only the fields the flow depends on are refused (taskId, errorCode, errorMessage,
+    results): a diagnostic field of the wrong type (usage, failedReason) becomes None on the
+    Task (_task.py), so that a task, a paid one perhaps, is always readable.
+    """
     task_id = model.task_id
     if not is_task_id(task_id):
         # The same rule as params.check_task_id: the id goes into file names, URLs, terminals.
@@ -186,8 +190,6 @@ def _check_types(model: TaskResult) -> str | None:
     for name in ("error_code", "error_message"):
         if getattr(model, name) is not None and not isinstance(getattr(model, name), str):
             return f"{name} is not a string"
-    if not isinstance(model.usage, TaskUsage | Unset | None):
-        return "usage is not an object"  # the generator casts a nullable object unchecked
     if model.results is not None and not isinstance(model.results, Unset):  # absent: no results
         if not isinstance(model.results, list):
             return "results is not a list"

@@ -187,7 +187,9 @@ class RunningHub:
     ) -> Task:
         """Check the input, upload a local image, submit the (paid) task; return it.
 
-        Retried only when provably no task was created; see Policy.submit_attempts.
+        Retried only when provably no task was created; see Policy.submit_attempts. Stopped
+        once the answer named the task (Ctrl-C, a cancellation, a logging handler's error),
+        the exception gets `task_id` and a note naming the paid task, as in run().
         """
         submit = checks.check_submit(
             prompt=prompt,
@@ -230,11 +232,19 @@ class RunningHub:
     def _submit_body(self, endpoint: ModuleType, body: Any) -> Task:
         """The paid call, retried only when provably no task was created."""
         settings = submit_retry_settings(self.policy, self._clock)
-        for attempt in tenacity.Retrying(sleep=self._sleep, **settings):
-            with attempt:
-                task = read_submit(self._call(endpoint, body, is_submit=True))
-        logger.info("submitted task %s (%s)", task.id, task.status)
-        return task
+        task: Task | None = None
+        try:
+            for attempt in tenacity.Retrying(sleep=self._sleep, **settings):
+                with attempt:
+                    answer = self._call(endpoint, body, is_submit=True)
+                    task = read_submit(answer)
+            assert task is not None  # tenacity returns after a try that read the task
+            logger.info("submitted task %s (%s)", task.id, task.status)
+            return task
+        except BaseException as exc:  # once the task is known, no exception may lose its id
+            if task is not None:
+                _name_submitted_task(exc, task.id)
+            raise
 
     def get(self, task_id: str) -> Task:
         """Query a task once; any status comes back (FAILED and CANCEL too)."""
@@ -465,12 +475,18 @@ def _name_submitted_task(exc: BaseException, task_id: str) -> None:
     with contextlib.suppress(AttributeError):  # an exception type without a __dict__
         exc.task_id = task_id  # type: ignore[attr-defined]
     exc.add_note(f"task {task_id} was submitted and goes on; resume with wait({task_id!r})")
-    logger.warning(
-        "task %s was submitted and goes on after %s; resume with wait(%r)",
-        task_id,
-        type(exc).__name__,
-        task_id,
-    )
+    try:
+        logger.warning(
+            "task %s was submitted and goes on after %s; resume with wait(%r)",
+            task_id,
+            type(exc).__name__,
+            task_id,
+        )
+    except BaseException as again:  # a handler interrupted too: that exception names it
+        if not getattr(again, "task_id", None):
+            with contextlib.suppress(AttributeError):
+                again.task_id = task_id  # type: ignore[attr-defined]
+        raise
 
 
 def _succeeded(task: Task) -> Task:

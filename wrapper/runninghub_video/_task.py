@@ -26,7 +26,8 @@ KNOWN_STATUSES: frozenset[str] = frozenset(get_args(TaskStatus))
 FINAL_STATUSES: frozenset[str] = frozenset({"SUCCESS", "FAILED", "CANCEL"})
 SUCCESS = "SUCCESS"
 _REPR_TEXT = 200
-"""Longest server text a Task's repr shows (an error message may be long)."""
+"""Longest server text a repr shows per field (a server may send a URL, a message or a
+number of any length): longer text is cut and ends with "..."."""
 
 
 # ---------------------------------------------------------------- lenient readers
@@ -63,15 +64,28 @@ def _money(value: Decimal | None) -> str | None:
 
 
 def _repr(name: str, shown: dict[str, object]) -> str:
-    """`name(key=value, ...)` without the values that hold nothing (None, empty); redacted."""
-    parts = [f"{key}={value!r}" for key, value in shown.items() if value not in (None, ())]
+    """`name(key=value, ...)` without the values that hold nothing (None, empty); redacted,
+    each text or number cut at _REPR_TEXT characters."""
+    parts = [f"{key}={_shown(value)}" for key, value in shown.items() if value not in (None, ())]
     return redact(f"{name}({', '.join(parts)})", keep_query=True)
+
+
+def _shown(value: object) -> str:
+    """One field in a repr: a string redacted (before the cut: a key cut in two would no
+    longer match) and cut; a number's repr cut; anything else (a part) as its own repr."""
+    if isinstance(value, str):
+        value = redact(value, keep_query=True)
+        return repr(value if len(value) <= _REPR_TEXT else value[: _REPR_TEXT - 3] + "...")
+    text = repr(value)
+    if isinstance(value, Decimal | float) and len(text) > _REPR_TEXT:
+        return text[: _REPR_TEXT - 3] + "..."
+    return text
 
 
 # ---------------------------------------------------------------- the parts of a task
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class OutputFile:
     """One result file. `url` lives about 24 hours; `output_type` is a file extension such
     as "mp4" (display only)."""
@@ -98,6 +112,9 @@ class OutputFile:
             "node_id": self.node_id,
             "text": self.text,
         }
+
+    def __repr__(self) -> str:
+        return _repr("OutputFile", vars(self))
 
 
 @dataclass(frozen=True, repr=False)
@@ -243,15 +260,16 @@ class Task:
 
     def __repr__(self) -> str:
         """id and status, then whichever of video_url, error and usage the task has."""
-        message = self.error_message
-        if message is not None and len(message) > _REPR_TEXT:
-            message = message[: _REPR_TEXT - 3] + "..."
         shown: dict[str, object] = {
             "id": self.id,
             "status": self.status,
             "video_url": self.video_url,
         }
-        shown |= {"error_code": self.error_code, "error_message": message, "usage": self.usage}
+        shown |= {
+            "error_code": self.error_code,
+            "error_message": self.error_message,
+            "usage": self.usage,
+        }
         return _repr("Task", shown)
 
     @classmethod

@@ -103,7 +103,6 @@ def run_task(
     --output and the journal, upload the local `images` (field -> URL or local image),
     submit(rh, field -> URL), journal; then (unless --no-wait) wait and download."""
     from .._download import safe_url
-    from .._errors import RunningHubError
 
     args = ctx.args
     run = ctx.run
@@ -125,7 +124,7 @@ def run_task(
         journal_params.update(values)
         try:
             task = submit(rh, urls)
-        except (RunningHubError, KeyboardInterrupt) as error:
+        except (Exception, KeyboardInterrupt) as error:  # journal a task the error names
             run.failed_submit(error, rh.base_url, journal_params)
             raise
         shown = run.submitted(

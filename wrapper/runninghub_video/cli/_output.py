@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-import re
+import math
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -27,22 +27,13 @@ if TYPE_CHECKING:
 Mode = Literal["rich", "plain", "json"]
 
 
-def _snake(name: str) -> str:
-    """camelCase to snake_case (for the vendor's usage keys)."""
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
-
-
 def usage_json(task: Task | None) -> dict[str, Any] | None:
-    """The task's usage (cost, time) with snake_case keys, or None; the vendor's strings as
-    sent (read from the raw model, not from the parsed Task.usage)."""
-    if task is None or task.raw is None:
+    """The task's usage (cost, time) as the library's Usage.to_dict() gives it, or None:
+    money and coins as decimal strings (exact), task_cost_time in seconds as a number, a value
+    that is not a finite number as null, and no key the library does not know."""
+    if task is None or task.usage is None:
         return None
-    from runninghub_client.models import TaskUsage  # loaded already: a task was read
-
-    usage = task.raw.usage
-    if not isinstance(usage, TaskUsage):  # absent (Unset) or null
-        return None
-    return {_snake(key): value for key, value in usage.to_dict().items()}
+    return task.usage.to_dict()
 
 
 def error_json(error: BaseException, message: str | None = None) -> dict[str, Any]:
@@ -85,12 +76,27 @@ def result_json(
 
 
 def print_json(data: dict[str, Any], stream: TextIO | None = None) -> None:
-    """One JSON object, one line, on stdout."""
+    """One JSON object, one line, on stdout: always valid, strict JSON. Each string is redacted
+    before encoding (redacting the encoded text could eat the backslash of an escaped quote),
+    and a number that is not finite is written as null (strict JSON has no NaN)."""
     out = stream or sys.stdout
-    out.write(
-        json_terminal_safe(redact(json.dumps(data, ensure_ascii=False), keep_query=True)) + "\n"
-    )
+    text = json.dumps(_redacted(data), ensure_ascii=False, allow_nan=False)
+    out.write(json_terminal_safe(text) + "\n")
     out.flush()
+
+
+def _redacted(value: Any) -> Any:
+    """`value` with every string (keys too) redacted, query strings kept (result URLs need
+    them), and non-finite floats as None."""
+    if isinstance(value, str):
+        return redact(value, keep_query=True)
+    if isinstance(value, dict):
+        return {_redacted(key): _redacted(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_redacted(item) for item in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
 
 
 def print_result(task: Task, output: str | None, *, json_output: bool) -> None:

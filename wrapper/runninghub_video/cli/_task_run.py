@@ -153,13 +153,13 @@ class TaskRun:
         task_id = getattr(error, "task_id", None)
         fields: dict[str, Any] = {"base_url": base_url, "prompt": self.prompt}
         fields["params"] = params
-        if task_id:  # e.g. a submit answered FAILED at once
+        why = interruption(error) if isinstance(error, KeyboardInterrupt) else str(error)
+        if task_id:  # a submit answered FAILED at once, or was interrupted once it answered
             self.track(task_id, None)
             status = getattr(error, "status", None)
-            self.event("submitted", task_id, status=status, error=str(error), **fields)
+            self.event("submitted", task_id, status=status, error=why, **fields)
             return
         if isinstance(error, KeyboardInterrupt) or getattr(error, "task_may_exist", False):
-            why = interruption(error) if isinstance(error, KeyboardInterrupt) else str(error)
             self.event("unconfirmed", None, status="UNKNOWN", error=why, **fields)
             self.display.warning(
                 "the submit may have reached RunningHub although no task id came back, so a "
