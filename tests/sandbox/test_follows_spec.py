@@ -7,7 +7,6 @@ from __future__ import annotations
 import copy
 import os
 import re
-import shutil
 import subprocess
 import sys
 import zipfile
@@ -20,27 +19,11 @@ from scripts._processes import free_port, running
 from tests.sandbox.conftest import AUTH, ffmpeg, probe, submit_body
 from tests.support.api import QUERY, SUBMIT
 from tests.support.constants import ROOT
+from tests.support.pages import copy_repository
 
 pytestmark = pytest.mark.integration  # the generator, ffmpeg and sandboxes in subprocesses
 
 UPSTREAM = Path("openapi/upstream/image-to-video-realistic.yaml")
-
-
-def copy_repository(dest: Path) -> None:
-    """Copy the working tree's files (tracked and new, not ignored) to dest; share the venv."""
-    listed = subprocess.run(
-        ["git", "ls-files", "-z", "-co", "--exclude-standard"],
-        cwd=ROOT,
-        capture_output=True,
-        check=True,
-    ).stdout.split(b"\0")
-    for name in filter(None, listed):
-        source = ROOT / name.decode()
-        if source.is_file():
-            target = dest / name.decode()
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, target)
-    (dest / ".venv").symlink_to(ROOT / ".venv")
 
 
 def add_upstream_value(text: str, last: str, new: str) -> str:

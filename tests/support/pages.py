@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 from pathlib import Path
 
 from scripts.generate import OVERLAY, PAGES, regenerate
@@ -37,3 +38,23 @@ def build_with_page(folder: Path, page: Path = PAGE) -> Path:
 def python_path(out: Path) -> str:
     """PYTHONPATH for a subprocess that must see the client generated in `out` first."""
     return os.pathsep.join([str(out), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep)
+
+
+def copy_repository(dest: Path) -> None:
+    """Copy the working tree's files (tracked and new, not ignored) to dest; share the venv and
+    the Node tools (node_modules), so that make runs there without installing anything."""
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "-co", "--exclude-standard"],
+        cwd=ROOT,
+        capture_output=True,
+        check=True,
+    ).stdout.split(b"\0")
+    for name in filter(None, listed):
+        source = ROOT / name.decode()
+        if source.is_file():
+            target = dest / name.decode()
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target)
+    (dest / ".venv").symlink_to(ROOT / ".venv")
+    if (ROOT / "node_modules").exists():
+        (dest / "node_modules").symlink_to(ROOT / "node_modules")
