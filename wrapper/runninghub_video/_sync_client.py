@@ -39,7 +39,7 @@ from ._download import (
     status_error,
 )
 from ._errors import DownloadError, RunningHubError
-from ._params import CheckedRequest, RequestModel
+from ._params import CheckedRequest, ImageInput, RequestModel
 from ._policy import (
     Policy,
     Poller,
@@ -223,11 +223,17 @@ class RunningHub:
         return self._submit_checked(checks.check_fields(found, fields))
 
     def _submit_checked(self, checked: CheckedRequest) -> Task:
-        urls = {
-            name: image if isinstance(image, str) else self.upload(image.path)
-            for name, image in checked.images.items()
-        }
+        urls: dict[str, str | list[str]] = {}
+        for name, image in checked.images.items():  # a list's local images uploaded in order
+            if isinstance(image, list):
+                urls[name] = [self._url_of(item) for item in image]
+            else:
+                urls[name] = self._url_of(image)
         return self._submit_body(checked.endpoint.api, checked.request(urls))
+
+    def _url_of(self, image: ImageInput) -> str:
+        """An image's URL: as given, or a local image's once uploaded."""
+        return image if isinstance(image, str) else self.upload(image.path)
 
     def _submit_body(self, endpoint: ModuleType, body: Any) -> Task:
         """The paid call, retried only when provably no task was created."""
