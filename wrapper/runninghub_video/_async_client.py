@@ -207,8 +207,9 @@ class AsyncRunningHub:
         """Submit any task endpoint of the spec: `body` is its generated request model
         (e.g. runninghub_client.models.TextToVideoRequest, typed by its Literal values).
 
-        Its values are checked as submit_to() checks them; an image URL field holding a local
-        path is uploaded first. Retried only when provably no task was created.
+        Its values are checked as submit_to() checks them; an image field holding a local
+        path (or a list of them) is uploaded first. Retried only when provably no task was
+        created.
         """
         endpoint = endpoints.of_model(body)
         return await self._submit_checked(checks.check_model(endpoint, body))
@@ -216,8 +217,11 @@ class AsyncRunningHub:
     async def submit_to(self, endpoint: str, /, **fields: object) -> Task:
         """Submit to the task endpoint named `endpoint` (its CLI command: "text-to-video"),
         with keyword fields checked against its generated request model: unknown, missing
-        and disallowed values are an InvalidInputError before any request; an image URL
-        field (image_url, ...) takes a local JPG/PNG, uploaded first."""
+        and disallowed values are an InvalidInputError before any request. Values keep the
+        model's types (an integer enum is sent as an integer; its text "8" is taken too); an
+        array takes a list, each element checked; an image field (image_url, first_frame_url,
+        image_urls: runninghub_video._image_fields) takes a local JPG/PNG (or a list of URLs
+        and files), each uploaded first."""
         found = endpoints.load(endpoints.find(endpoint))
         return await self._submit_checked(checks.check_fields(found, fields))
 
