@@ -16,6 +16,7 @@ import pytest
 from runninghub_client.models import ImageToVideoRealisticRequest
 from runninghub_video import InvalidInputError, RunningHub
 from runninghub_video import _endpoints as endpoints
+from runninghub_video._params import check_field, check_local_image
 from runninghub_video.sandbox import Sandbox
 
 from tests.support.constants import KEY, ROOT, SAMPLE_PNG
@@ -339,3 +340,39 @@ def test_the_image_field_rule_is_by_name_and_shared_with_the_sandbox() -> None:
     body = {"prompt": "x", "firstFrameUrl": "https://a/2", "imageUrl": "https://a/3"}
     assert VideoRequest.from_body(body, 100).image_url == "https://a/3"
     assert VideoRequest.from_body({"prompt": "x", "lastFrameUrl": 5}, 100).image_url is None
+
+
+def _typed(name: str, json_name: str, kind: type, choices: tuple[object, ...] | None = None,
+           *, array: bool = False) -> endpoints.Field:  # fmt: skip
+    return endpoints.Field(name, json_name, "", False, None, kind, choices, array)
+
+
+def test_an_integer_enum_keeps_its_type_and_a_string_enum_takes_a_number() -> None:
+    integer = _typed("duration", "duration", int, (4, 8, 12))
+    assert check_field(integer, 8) == 8
+    assert type(check_field(integer, "8")) is int  # its text is taken as the number
+    text = _typed("duration", "duration", str, ("4", "8"))
+    assert check_field(text, 4) == "4"  # as the seed always did
+    for spec, bad in ((integer, 5), (integer, True), (integer, 8.0), (integer, "8s"),
+                      (text, "5"), (text, True)):  # fmt: skip
+        with pytest.raises(InvalidInputError, match="expected one of"):
+            check_field(spec, bad)
+
+
+def test_an_array_is_a_list_checked_element_by_element() -> None:
+    urls = _typed("image_urls", "imageUrls", str, array=True)
+    assert urls.takes_image
+    assert check_field(urls, ("https://a.test/1.png",)) == ["https://a.test/1.png"]
+    assert check_field(urls, [str(SAMPLE_PNG)]) == [check_local_image(SAMPLE_PNG)]
+    with pytest.raises(InvalidInputError, match="expected a list of images"):
+        check_field(urls, "https://a.test/1.png")
+    with pytest.raises(InvalidInputError, match=r"image_urls\[1\]"):
+        check_field(urls, ["https://a.test/1.png", "ftp://x"])
+    styles = _typed("styles", "styles", str, ("anime", "cinematic"), array=True)
+    assert not styles.takes_image
+    with pytest.raises(InvalidInputError, match=r"styles\[0\]: 'noir'; expected one of anime"):
+        check_field(styles, ["noir"])
+    seeds = _typed("seeds", "seeds", int, array=True)
+    assert check_field(seeds, [1, 2]) == [1, 2]
+    with pytest.raises(InvalidInputError, match=r"seeds\[0\]"):
+        check_field(seeds, ["1"])
