@@ -78,3 +78,20 @@ def page_sandbox(second_page: Path) -> Iterator[Sandbox]:
     """A fast sandbox serving second_page's merged spec (every task endpoint of it)."""
     with running_sandbox(spec_path=second_page / "runninghub.yaml") as sb:
         yield sb
+
+
+TYPED_PAGE = Path(__file__).parent / "contract" / "pages" / "first-frame-to-video.md"
+
+
+@pytest.fixture(scope="session")
+def typed_page(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The first-frame-to-video fixture page (an integer enum, arrays, image fields not named
+    imageUrl, fields named type and from) imported, merged and generated in a temporary copy."""
+    return build_with_page(tmp_path_factory.mktemp("typed-page"), TYPED_PAGE)
+
+
+@pytest.fixture(scope="session")
+def typed_sandbox(typed_page: Path) -> Iterator[Sandbox]:
+    """A fast sandbox serving typed_page's merged spec (it refuses "8" for an integer enum)."""
+    with running_sandbox(spec_path=typed_page / "runninghub.yaml") as sb:
+        yield sb

@@ -15,6 +15,7 @@ from runninghub_video.cli._commands import COMMANDS
 from runninghub_video.sandbox import Sandbox
 
 from tests.support.cli import FAST_POLL, Cli
+from tests.support.constants import SAMPLE_PNG
 from tests.support.pages import python_path
 
 pytestmark = pytest.mark.integration  # the generator, the CLI in subprocesses, the sandbox
@@ -139,3 +140,60 @@ def test_an_existing_output_is_refused_before_the_submit(
     assert "--overwrite" in run.stderr or "exists" in run.stderr
     assert page_sandbox.stats.submit_attempts == before
     assert out.read_bytes() == b"mine"
+
+
+# ---------------------------------------------------------------- typed fields (review 13)
+
+
+@pytest.fixture
+def typed(typed_sandbox: Sandbox, typed_page: Path, tmp_path: Path) -> Cli:
+    """The CLI against the sandbox of the first-frame-to-video fixture page's spec."""
+    (tmp_path / "home").mkdir()
+    return _PagedCli(typed_sandbox.base_url, tmp_path / "home", tmp_path, python_path(typed_page))
+
+
+def test_typed_options_follow_the_generated_types(typed: Cli) -> None:
+    """Review 13 F1, F2, F4, F9: an integer enum's choices, an array's repeated values, an
+    image field not named imageUrl, options named --type and --from."""
+    own = typed("first-frame-to-video", "--help")
+    assert own.code == 0, own.stderr
+    usage = " ".join(own.stdout.split())
+    for option in ("--duration {4,8,12}", "--first-frame-url PATH_OR_URL",
+                   "--last-frame-url PATH_OR_URL", "--image PATH_OR_URL",
+                   "--image-urls PATH_OR_URL [PATH_OR_URL ...]", "--styles {anime,cinematic}",
+                   "--seeds SEEDS [SEEDS ...]", "--type {fast,quality}", "--from FROM",
+                   "by repeating it"):  # fmt: skip
+        assert option in usage
+    assert "--type-" not in usage
+    assert "--from-" not in usage
+
+
+def test_typed_options_reach_the_sandbox_typed(
+    typed: Cli, typed_sandbox: Sandbox, tmp_path: Path
+) -> None:
+    before = typed_sandbox.stats
+    bad = typed("first-frame-to-video", "--prompt", "x", "--first-frame-url", str(SAMPLE_PNG),
+                "--duration", "5")  # fmt: skip
+    assert bad.code == 2
+    assert "invalid choice: 5" in bad.stderr
+    assert typed_sandbox.stats.submit_attempts == before.submit_attempts
+    other = tmp_path / "other.png"
+    other.write_bytes(SAMPLE_PNG.read_bytes())
+    run = typed(
+        "first-frame-to-video", "--prompt", "a lake", "--first-frame-url", str(SAMPLE_PNG),
+        "--duration", "8", "--image-urls", str(other), "https://cdn.test/b.png",
+        "--image-urls", str(SAMPLE_PNG), "--styles", "anime", "--seeds", "3",
+        "--type", "quality", "--from", "cli", "--no-wait", "--json",
+    )  # fmt: skip
+    assert run.code == 0, run.stderr  # the sandbox validates the body against its spec
+    after = typed_sandbox.stats
+    assert after.submits == before.submits + 1
+    assert after.uploads == before.uploads + 3  # the first frame and the list's two files
+    (submitted,) = Journal(typed.home).read()
+    params = submitted.params
+    assert params["duration"] == 8  # an integer, as the spec types it
+    local = [str(other.resolve()), "https://cdn.test/b.png", str(SAMPLE_PNG.resolve())]
+    assert params["image_urls"] == local  # in order, the local files uploaded
+    assert params["first_frame_url"] == str(SAMPLE_PNG.resolve())
+    assert (params["styles"], params["seeds"]) == (["anime"], [3])
+    assert (params["type_"], params["from_"]) == ("quality", "cli")

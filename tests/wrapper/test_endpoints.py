@@ -16,6 +16,7 @@ import pytest
 from runninghub_client.models import ImageToVideoRealisticRequest
 from runninghub_video import InvalidInputError, RunningHub
 from runninghub_video import _endpoints as endpoints
+from runninghub_video._params import check_field, check_local_image
 from runninghub_video.sandbox import Sandbox
 
 from tests.support.constants import KEY, ROOT, SAMPLE_PNG
@@ -227,3 +228,151 @@ def test_submit_to_uploads_a_local_image_against_the_sandbox(sandbox: Sandbox) -
                          resolution="720p", duration=4, poll_interval=0.05)  # fmt: skip
     assert task.succeeded
     assert task.video_url
+
+
+# ---------------------------------------------------------------- typed fields (review 13)
+
+
+TYPED_USER_FILE = """\
+import json, sys
+import httpx
+from runninghub_client.models import FirstFrameToVideoRequest
+from runninghub_video import InvalidInputError, RunningHub
+
+sent = []
+
+
+class Recording(httpx.HTTPTransport):
+    def handle_request(self, request):
+        if request.url.path.endswith("first-frame-to-video"):
+            sent.append(json.loads(request.read()))
+        else:
+            sent.append(request.url.path)
+        return super().handle_request(request)
+
+
+png = sys.argv[1]
+refused = []
+with RunningHub(transport=Recording()) as rh:
+    for bad in ({"image_urls": "https://cdn.test/a.png"}, {"image_urls": [png, 7]},
+                {"styles": ["noir"]}, {"duration": 5}, {"duration": "8s"}, {"seeds": [1.5]}):
+        try:
+            rh.submit_to("first-frame-to-video", prompt="x", first_frame_url=png, **bad)
+        except InvalidInputError as error:
+            refused.append(str(error))
+    refused.append(len(sent))
+    rh.submit_to("first-frame-to-video", prompt="a", first_frame_url=png, duration=8,
+                 image_urls=[png, "https://cdn.test/b.png"], styles=["anime"], seeds=[1, 2],
+                 type_="quality", from_="tests", last_frame_url="https://cdn.test/c.png")
+    rh.submit_request(FirstFrameToVideoRequest(prompt="b", first_frame_url="https://cdn.test/d.png",
+                                               duration=12, image=png))
+    rh.submit_to("first-frame-to-video", prompt="c", first_frame_url="https://cdn.test/e.png",
+                 duration="4")
+print(json.dumps({"refused": refused, "sent": sent}))
+"""
+
+
+@pytest.mark.integration  # the generator, a client in a subprocess, the sandbox of its spec
+def test_typed_fields_reach_the_sandbox_as_the_spec_types_them(
+    typed_page: Path, typed_sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """Review 13 F1, F2, F4, F9: an integer enum is sent as an integer (from submit_to, from
+    the generated model, and from its text "4"); an array is checked as a list, element by
+    element, before any request; a list of local images is uploaded, each, then sent as URLs;
+    firstFrameUrl and image take a local file; type_/from_ go out as type/from."""
+    before = typed_sandbox.stats
+    user = tmp_path / "user.py"
+    user.write_text(TYPED_USER_FILE, encoding="utf-8")
+    env = {
+        "PYTHONPATH": python_path(typed_page),
+        "RUNNINGHUB_BASE_URL": typed_sandbox.base_url,
+        "RUNNINGHUB_API_KEY": KEY,
+        "PATH": str(Path(sys.executable).parent),
+    }
+    run = subprocess.run(
+        [sys.executable, str(user), str(SAMPLE_PNG)],
+        capture_output=True, text=True, check=False, env=env, cwd=tmp_path, timeout=120,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    result = json.loads(run.stdout.splitlines()[-1])
+    *refused, count = result["refused"]
+    assert count == 0  # nothing was sent for any refused call
+    assert len(refused) == 6
+    assert "image_urls" in refused[0]
+    assert "a list of images" in refused[0]
+    assert "image_urls[1]" in refused[1]
+    assert "styles[0]" in refused[2]
+    assert "one of anime, cinematic" in refused[2]
+    assert "one of 4, 8, 12" in refused[3]
+    assert "duration" in refused[4]
+    assert "seeds[0]" in refused[5]
+    sent = result["sent"]
+    upload = "/openapi/v2/media/upload/binary"
+    assert sent[:2] == [upload, upload]  # firstFrameUrl, then the list's local image
+    first, second, third = (body for body in sent if isinstance(body, dict))
+    assert first["duration"] == 8
+    assert first["firstFrameUrl"].startswith(typed_sandbox.base_url)
+    local, remote = first["imageUrls"]
+    assert local.startswith(typed_sandbox.base_url + "/files/uploads/")
+    assert remote == "https://cdn.test/b.png"
+    assert (first["styles"], first["seeds"]) == (["anime"], [1, 2])
+    assert (first["type"], first["from"]) == ("quality", "tests")
+    assert first["lastFrameUrl"] == "https://cdn.test/c.png"
+    assert second["duration"] == 12
+    assert second["image"].startswith(typed_sandbox.base_url)  # `image` took a local file
+    assert third["duration"] == 4  # its text "4" was taken as the integer
+    after = typed_sandbox.stats
+    assert after.submits == before.submits + 3  # the sandbox (validating the spec) took all
+    assert after.uploads == before.uploads + 3
+
+
+def test_the_image_field_rule_is_by_name_and_shared_with_the_sandbox() -> None:
+    from runninghub_video._image_fields import is_image_field
+    from runninghub_video.sandbox._tasks import VideoRequest
+
+    images = ["imageUrl", "image", "imageUrls", "firstImageUrl", "firstFrameUrl",
+              "lastFrameUrl", "image_url", "referenceImages"]  # fmt: skip
+    others = ["imagePrompt", "imageStrength", "frameRate", "webhookUrl", "prompt", ""]
+    assert all(is_image_field(name) for name in images)
+    assert not any(is_image_field(name) for name in others)
+    body: dict[str, object] = {"prompt": "x", "imagePrompt": "no", "imageUrls": ["https://a/1"]}
+    assert VideoRequest.from_body(body, 100).image_url == "https://a/1"
+    body = {"prompt": "x", "firstFrameUrl": "https://a/2", "imageUrl": "https://a/3"}
+    assert VideoRequest.from_body(body, 100).image_url == "https://a/3"
+    assert VideoRequest.from_body({"prompt": "x", "lastFrameUrl": 5}, 100).image_url is None
+
+
+def _typed(name: str, json_name: str, kind: type, choices: tuple[object, ...] | None = None,
+           *, array: bool = False) -> endpoints.Field:  # fmt: skip
+    return endpoints.Field(name, json_name, "", False, None, kind, choices, array)
+
+
+def test_an_integer_enum_keeps_its_type_and_a_string_enum_takes_a_number() -> None:
+    integer = _typed("duration", "duration", int, (4, 8, 12))
+    assert check_field(integer, 8) == 8
+    assert type(check_field(integer, "8")) is int  # its text is taken as the number
+    text = _typed("duration", "duration", str, ("4", "8"))
+    assert check_field(text, 4) == "4"  # as the seed always did
+    for spec, bad in ((integer, 5), (integer, True), (integer, 8.0), (integer, "8s"),
+                      (text, "5"), (text, True)):  # fmt: skip
+        with pytest.raises(InvalidInputError, match="expected one of"):
+            check_field(spec, bad)
+
+
+def test_an_array_is_a_list_checked_element_by_element() -> None:
+    urls = _typed("image_urls", "imageUrls", str, array=True)
+    assert urls.takes_image
+    assert check_field(urls, ("https://a.test/1.png",)) == ["https://a.test/1.png"]
+    assert check_field(urls, [str(SAMPLE_PNG)]) == [check_local_image(SAMPLE_PNG)]
+    with pytest.raises(InvalidInputError, match="expected a list of images"):
+        check_field(urls, "https://a.test/1.png")
+    with pytest.raises(InvalidInputError, match=r"image_urls\[1\]"):
+        check_field(urls, ["https://a.test/1.png", "ftp://x"])
+    styles = _typed("styles", "styles", str, ("anime", "cinematic"), array=True)
+    assert not styles.takes_image
+    with pytest.raises(InvalidInputError, match=r"styles\[0\]: 'noir'; expected one of anime"):
+        check_field(styles, ["noir"])
+    seeds = _typed("seeds", "seeds", int, array=True)
+    assert check_field(seeds, [1, 2]) == [1, 2]
+    with pytest.raises(InvalidInputError, match=r"seeds\[0\]"):
+        check_field(seeds, ["1"])

@@ -22,6 +22,7 @@ from types import ModuleType
 from typing import Any, Literal, NamedTuple, Union, get_args, get_origin, get_type_hints
 
 from ._errors import InvalidInputError
+from ._image_fields import is_image_field, words
 
 PACKAGE = "runninghub_client"
 SEED = "image_to_video_realistic"
@@ -107,38 +108,53 @@ class Field(NamedTuple):
     """One field of a request model, as the generated code types it."""
 
     name: str
-    """The Python name (the model's attribute and the keyword; `image_url`)."""
+    """The Python name (the model's attribute and the keyword; `image_url`, `type_`)."""
     json_name: str
     description: str
     required: bool
     default: object
     """The model's default, or None."""
     kind: type
-    """str, int, float, bool, or object for anything else (passed on unchecked)."""
-    choices: tuple[str, ...] | None
-    """The allowed values (from the generated Literal), in natural order."""
+    """The type of the value (of each element when `array`): str, int, float, bool (an enum:
+    the type of its values), or object for anything else (passed on unchecked)."""
+    choices: tuple[Any, ...] | None
+    """The allowed values (of each element when `array`), typed as the generated Literal's
+    (4 for an integer enum, "4" for a string one), in natural order."""
+    array: bool = False
+    """A list (`list[...]` in the model): `kind` and `choices` then say what each element is."""
 
     @property
     def takes_url(self) -> bool:
-        """A URL field: `*_url` / `*Url` (a string whose name says so)."""
-        return self.kind is str and self.name.endswith("url")
+        """A URL field (or a list of URLs): its name ends in url(s)/uri(s) (`webhookUrl`)."""
+        parts = words(self.json_name)
+        return self.kind is str and bool(parts) and parts[-1] in ("url", "urls", "uri", "uris")
 
     @property
     def takes_image(self) -> bool:
-        """An image URL field (`imageUrl`, `firstImageUrl`, `image_url`): a local path there is
-        uploaded first (by name, or by a format that says image)."""
-        return self.takes_url and "image" in self.name
+        """An image field (or a list of images): a local path there is uploaded first. By its
+        name only (runninghub_video._image_fields: imageUrl, image, imageUrls, firstFrameUrl;
+        the generated code does not keep a schema's format), the rule the sandbox uses too."""
+        return self.kind is str and self.choices is None and is_image_field(self.json_name)
 
 
-def natural(value: str) -> tuple[int, str]:
-    """Sort key: by leading number ("720p" before "1080p", "4" before "12"), then text."""
-    number = re.match(r"\d+", value)
-    return (int(number.group()) if number else 0, value)
+def natural(value: object) -> tuple[int, str]:
+    """Sort key: by leading number ("720p" before "1080p", "4" before "12", 4 before 12), then
+    text."""
+    text = str(value)
+    number = re.match(r"\d+", text)
+    return (int(number.group()) if number else 0, text)
 
 
-def literal_choices(literal: object) -> tuple[str, ...]:
-    """The values of a generated Literal type, in natural order."""
-    return tuple(sorted((str(value) for value in get_args(literal)), key=natural))
+def literal_choices(literal: object) -> tuple[Any, ...]:
+    """The values of a generated Literal type, as typed there (str, or int for an integer
+    enum), in natural order."""
+    return tuple(sorted(get_args(literal), key=natural))
+
+
+def _literal_kind(values: tuple[Any, ...]) -> type:
+    """The one type of a Literal's values (bool is not int here), else object."""
+    kinds = {type(value) for value in values}
+    return kinds.pop() if len(kinds) == 1 else object
 
 
 class Endpoint(NamedTuple):
@@ -167,8 +183,16 @@ def _field(name: str, info: EndpointInfo, hint: Any, default: Any) -> Field:
         if arg is not type(None) and arg is not Unset
     ]  # fmt: skip
     base = members[0] if len(members) == 1 else object
+    array = get_origin(base) is list
+    if array:
+        (base,) = get_args(base) or (object,)
     choices = literal_choices(base) if get_origin(base) is Literal else None
-    kind = str if choices else base if base in (str, int, float, bool) else object
+    if choices is not None:
+        kind = _literal_kind(choices)
+    else:
+        kind = base if base in (str, int, float, bool) else object
+    if isinstance(default, attrs.Factory) and not default.takes_self:  # type: ignore[arg-type]
+        default = default.factory()  # a list's default
     missing = default is attrs.NOTHING or isinstance(default, Unset)
     json_name, description = info.fields.get(name, (name, ""))
     return Field(
@@ -179,6 +203,7 @@ def _field(name: str, info: EndpointInfo, hint: Any, default: Any) -> Field:
         default=None if missing else default,
         kind=kind,
         choices=choices,
+        array=array,
     )
 
 

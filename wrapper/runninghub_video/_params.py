@@ -217,45 +217,85 @@ class RequestModel(Protocol):
     def to_dict(self) -> dict[str, Any]: ...
 
 
+ImageInput = str | LocalImage
+"""An image field's value once checked: an http(s) URL, or a local image to upload first."""
+ImageValue = ImageInput | list[ImageInput]
+"""An image field's checked value, or each element of an array of images."""
+
+
 @dataclass(frozen=True)
 class CheckedRequest:
-    """Checked fields of one endpoint's request: `images` the image URL fields (a URL, or a
-    local image to upload), `values` the others, `extra` JSON fields beyond the model's."""
+    """Checked fields of one endpoint's request: `images` the image fields (a URL or a local
+    image to upload, or a list of them for an array), `values` the others, `extra` JSON fields
+    beyond the model's."""
 
     endpoint: Endpoint
     values: dict[str, object]
-    images: dict[str, str | LocalImage]
+    images: dict[str, ImageValue]
     extra: dict[str, Any] = field(default_factory=dict)
 
-    def request(self, urls: Mapping[str, str]) -> RequestModel:
-        """The generated request model, once every image field has a URL (`urls`)."""
+    def request(self, urls: Mapping[str, str | list[str]]) -> RequestModel:
+        """The generated request model, once every image field has its URL(s) (`urls`)."""
         body: RequestModel = self.endpoint.model(**self.values, **urls)
         body.additional_properties.update(self.extra)
         return body
 
 
-def check_field(spec: Field, value: object) -> object:
-    """One field's value, by its generated type: an allowed value (a number given for a
-    string value is taken as its text, like duration 4), an image URL or local image, an
-    http(s) URL, a non-empty string where one is required, a number, a boolean."""
+def local_images(value: ImageValue) -> list[LocalImage]:
+    """The local images (to upload) of an image field's checked value."""
+    return [item for item in (value if isinstance(value, list) else [value])
+            if isinstance(item, LocalImage)]  # fmt: skip
+
+
+_INTEGER = re.compile(r"[+-]?\d{1,18}")
+
+
+def _choice(spec: Field, parameter: str, value: object) -> object:
+    """One of the allowed values, as typed in the Literal: text for a string enum (a number
+    given is taken as its text: duration 4 for "4"), a number for an integer enum (its text
+    is taken too: "8" for 8)."""
+    assert spec.choices is not None
+    typed = value
+    if isinstance(value, int) and not isinstance(value, bool) and spec.kind is str:
+        typed = str(value)
+    elif isinstance(value, str) and spec.kind is int and _INTEGER.fullmatch(value.strip()):
+        typed = int(value)
+    for choice in spec.choices:
+        if type(choice) is type(typed) and choice == typed:
+            return choice
+    raise InvalidInputError(parameter, value, _one_of(tuple(str(c) for c in spec.choices)))
+
+
+def _value(spec: Field, parameter: str, value: object) -> object:
+    """One value (or one element of an array) by the field's generated type."""
     if spec.choices is not None:
-        text = str(value) if isinstance(value, int) and not isinstance(value, bool) else value
-        if text not in spec.choices:
-            raise InvalidInputError(spec.name, value, _one_of(spec.choices))
-        return text
+        return _choice(spec, parameter, value)
     if spec.takes_image:
-        return check_image(value, spec.name)
+        return check_image(value, parameter)
     if spec.takes_url:
-        return check_http_url(spec.name, value)
+        return check_http_url(parameter, value)
     if spec.kind is str and not (isinstance(value, str) and (value.strip() or not spec.required)):
-        raise InvalidInputError(spec.name, value, "a non-empty string")
+        raise InvalidInputError(parameter, value, "a non-empty string")
     if spec.kind in (int, float) and (
         isinstance(value, bool) or not isinstance(value, int if spec.kind is int else int | float)
     ):
-        raise InvalidInputError(spec.name, value, f"a number ({spec.kind.__name__})")
+        raise InvalidInputError(parameter, value, f"a number ({spec.kind.__name__})")
     if spec.kind is bool and not isinstance(value, bool):
-        raise InvalidInputError(spec.name, value, "true or false")
+        raise InvalidInputError(parameter, value, "true or false")
     return value
+
+
+def check_field(spec: Field, value: object) -> object:
+    """One field's value, by its generated type: an allowed value (of the Literal's type), an
+    image URL or local image, an http(s) URL, a non-empty string where one is required, a
+    number, a boolean; for an array, a list (or tuple) of such values, each checked (its
+    parameter named `image_urls[1]`), returned as a list."""
+    if not spec.array:
+        return _value(spec, spec.name, value)
+    if not isinstance(value, list | tuple):
+        what = "images (URLs or local files)" if spec.takes_image else "values"
+        raise InvalidInputError(spec.name, value, f"a list of {what}")
+    return [_value(spec, f"{spec.name}[{index}]", item) for index, item in enumerate(value)]
 
 
 def check_fields(
@@ -270,7 +310,7 @@ def check_fields(
                 name, values[name], f"a field of {endpoint.name}: {', '.join(names)}"
             )
     checked: dict[str, object] = {}
-    images: dict[str, str | LocalImage] = {}
+    images: dict[str, ImageValue] = {}
     for spec in endpoint.fields:
         value = values.get(spec.name)
         if value is None:

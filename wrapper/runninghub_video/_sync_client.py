@@ -39,7 +39,7 @@ from ._download import (
     status_error,
 )
 from ._errors import DownloadError, RunningHubError
-from ._params import CheckedRequest, RequestModel
+from ._params import CheckedRequest, ImageInput, RequestModel
 from ._policy import (
     Policy,
     Poller,
@@ -208,8 +208,9 @@ class RunningHub:
         """Submit any task endpoint of the spec: `body` is its generated request model
         (e.g. runninghub_client.models.TextToVideoRequest, typed by its Literal values).
 
-        Its values are checked as submit_to() checks them; an image URL field holding a local
-        path is uploaded first. Retried only when provably no task was created.
+        Its values are checked as submit_to() checks them; an image field holding a local
+        path (or a list of them) is uploaded first. Retried only when provably no task was
+        created.
         """
         endpoint = endpoints.of_model(body)
         return self._submit_checked(checks.check_model(endpoint, body))
@@ -217,17 +218,26 @@ class RunningHub:
     def submit_to(self, endpoint: str, /, **fields: object) -> Task:
         """Submit to the task endpoint named `endpoint` (its CLI command: "text-to-video"),
         with keyword fields checked against its generated request model: unknown, missing
-        and disallowed values are an InvalidInputError before any request; an image URL
-        field (image_url, ...) takes a local JPG/PNG, uploaded first."""
+        and disallowed values are an InvalidInputError before any request. Values keep the
+        model's types (an integer enum is sent as an integer; its text "8" is taken too); an
+        array takes a list, each element checked; an image field (image_url, first_frame_url,
+        image_urls: runninghub_video._image_fields) takes a local JPG/PNG (or a list of URLs
+        and files), each uploaded first."""
         found = endpoints.load(endpoints.find(endpoint))
         return self._submit_checked(checks.check_fields(found, fields))
 
     def _submit_checked(self, checked: CheckedRequest) -> Task:
-        urls = {
-            name: image if isinstance(image, str) else self.upload(image.path)
-            for name, image in checked.images.items()
-        }
+        urls: dict[str, str | list[str]] = {}
+        for name, image in checked.images.items():  # a list's local images uploaded in order
+            if isinstance(image, list):
+                urls[name] = [self._url_of(item) for item in image]
+            else:
+                urls[name] = self._url_of(image)
         return self._submit_body(checked.endpoint.api, checked.request(urls))
+
+    def _url_of(self, image: ImageInput) -> str:
+        """An image's URL: as given, or a local image's once uploaded."""
+        return image if isinstance(image, str) else self.upload(image.path)
 
     def _submit_body(self, endpoint: ModuleType, body: Any) -> Task:
         """The paid call, retried only when provably no task was created."""

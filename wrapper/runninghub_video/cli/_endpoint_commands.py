@@ -1,10 +1,11 @@
 """One command per task endpoint of the spec (`text-to-video`), made from the generated code:
 nothing here names an endpoint, a field or a value (runninghub_video._endpoints finds them).
 
-The options are the request model's fields (enums as choices, required fields required,
-defaults shown; an image URL field takes a local file, uploaded first) and the run options of
-`generate`; the run is generate's (_generate.run_task: journal, resume, exit codes). The seed
-endpoint has `generate` and no second command.
+The options are the request model's fields (enums as choices of the Literal's type, required
+fields required, defaults shown; an image field takes a local file, uploaded first; an array
+takes one or more values; a field named like a Python keyword keeps its JSON name: --type)
+and the run options of `generate`; the run is generate's (_generate.run_task: journal, resume,
+exit codes). The seed endpoint has `generate` and no second command.
 """
 
 from __future__ import annotations
@@ -28,43 +29,74 @@ RESERVED = frozenset({"help", "output", "overwrite", "timeout", "poll_interval",
                       "json", "base_url", "api_key", "verbose", "command"})  # fmt: skip
 
 
+def _name(field: Field) -> str:
+    """The field's name for its option: the Python name without the generator's trailing _
+    for a Python keyword (type_ -> type, from_ -> from: the JSON name)."""
+    return field.name.rstrip("_") or field.name
+
+
 def _dest(field: Field) -> str:
-    return f"field_{field.name}" if field.name in RESERVED else field.name
+    return f"field_{field.name}" if _name(field) in RESERVED else field.name
 
 
 def _option(field: Field) -> str:
-    return "--" + _dest(field).replace("_", "-")
+    name = _name(field)
+    return "--" + (f"field-{name}" if name in RESERVED else name).replace("_", "-")
 
 
 def _help(field: Field) -> str:
     what = (field.description or field.json_name).replace("%", "%%")  # argparse formats it
     if field.takes_image:
         what += "; a local JPG/PNG (at most 10 MB, uploaded first) or an http(s) URL"
-    if field.default is not None:
+    if field.array:
+        what += "; a list: one or more values, after one option or by repeating it"
+        if field.default is not None:
+            what += f"; default: {field.default}".replace("%", "%%")
+    elif field.default is not None:
         what += "; default: %(default)s"
     return what
 
 
+def _metavar(field: Field) -> str:
+    return "PATH_OR_URL" if field.takes_image else _name(field).upper()
+
+
 def build(info: EndpointInfo, parser: argparse.ArgumentParser) -> None:
-    """The endpoint's fields as options, then generate's run options."""
+    """The endpoint's fields as options, then generate's run options. Values are converted
+    to the field's type (an integer enum takes --duration 8 as 8); an array field takes one
+    or more values (--image-urls a.png b.png, or --image-urls a.png --image-urls b.png)."""
     from .._endpoints import load
     from ._generate import add_run_options
 
     for field in load(info).fields:
         kwargs: dict[str, object] = {"dest": _dest(field), "help": _help(field)}
-        if field.kind is bool:
+        if field.kind is bool and not field.array:
             kwargs["action"] = argparse.BooleanOptionalAction
-        elif field.choices is not None:
-            kwargs["choices"] = field.choices
         else:
-            kwargs["metavar"] = "PATH_OR_URL" if field.takes_image else field.name.upper()
+            if field.choices is not None:
+                kwargs["choices"] = field.choices
+            else:
+                kwargs["metavar"] = _metavar(field)
             if field.kind in (int, float):
                 kwargs["type"] = field.kind
-        if field.default is not None:
+            elif field.kind is bool:  # a list of booleans
+                kwargs["type"] = _boolean
+        if field.array:
+            kwargs.update(action="extend", nargs="+")
+        elif field.default is not None:
             kwargs["default"] = field.default
         kwargs["required"] = field.required and field.default is None
         parser.add_argument(_option(field), **kwargs)  # type: ignore[arg-type]
     add_run_options(parser)
+
+
+def _boolean(text: str) -> bool:
+    """true/false (also yes/no, 1/0) for an element of a list of booleans."""
+    value = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
+    try:
+        return value[text.strip().lower()]
+    except KeyError:
+        raise argparse.ArgumentTypeError(f"expected true or false, got {text!r}") from None
 
 
 def handle(ctx: Context) -> int:
@@ -78,7 +110,7 @@ def handle(ctx: Context) -> int:
     checked = params.check_fields(endpoint, given)
     shown = {name: value for name, value in checked.values.items() if name != "prompt"}
 
-    def submit(rh: RunningHub, urls: dict[str, str]) -> Task:
+    def submit(rh: RunningHub, urls: dict[str, str | list[str]]) -> Task:
         return rh.submit_request(checked.request(urls))
 
     return run_task(ctx, checked.images, shown, submit)

@@ -16,7 +16,7 @@ from ._parsing import Command, add_json
 from ._run_options import add_output_options, add_wait_options
 
 if TYPE_CHECKING:
-    from .._params import LocalImage
+    from .._params import ImageInput, ImageValue
     from .._sync_client import RunningHub
     from .._task import Task
     from ._context import Context
@@ -87,40 +87,42 @@ def handle(ctx: Context) -> int:
         "duration": checked.duration,
     }
 
-    def submit(rh: RunningHub, urls: dict[str, str]) -> Task:
-        return rh.submit(checked.prompt, urls["image"], **values)
+    def submit(rh: RunningHub, urls: dict[str, str | list[str]]) -> Task:
+        image = urls["image"]
+        assert isinstance(image, str)  # one image
+        return rh.submit(checked.prompt, image, **values)
 
     return run_task(ctx, {"image": checked.image}, values, submit)
 
 
 def run_task(
     ctx: Context,
-    images: Mapping[str, str | LocalImage],
+    images: Mapping[str, ImageValue],
     values: Mapping[str, object],
-    submit: Callable[[RunningHub, dict[str, str]], Task],
+    submit: Callable[[RunningHub, dict[str, str | list[str]]], Task],
 ) -> int:
     """The run of generate, submit and every endpoint command, on checked input: check
-    --output and the journal, upload the local `images` (field -> URL or local image),
-    submit(rh, field -> URL), journal; then (unless --no-wait) wait and download."""
-    from .._download import safe_url
+    --output and the journal, upload the local `images` (field -> URL or local image, or a
+    list of them), submit(rh, field -> URL or URLs), journal; then (unless --no-wait) wait
+    and download."""
+    from .._params import local_images
 
     args = ctx.args
     run = ctx.run
     only_submit = args.command == "submit" or args.no_wait
-    protected = tuple(image.path for image in images.values() if not isinstance(image, str))
+    protected = tuple(image.path for value in images.values() for image in local_images(value))
     run.check_output(None, protected, will_download=not only_submit)  # before anything is paid
     run.ensure_journal_writable()  # before anything is paid for
     with ctx.client() as rh:
-        urls: dict[str, str] = {}
+        urls: dict[str, str | list[str]] = {}
         journal_params: dict[str, object] = {}
-        for name, image in images.items():
-            if isinstance(image, str):
-                urls[name] = image
-                journal_params[name] = safe_url(image)  # signed URLs carry credentials
+        for name, value in images.items():
+            if isinstance(value, list):
+                pairs = [_image_url(ctx, rh, image) for image in value]
+                urls[name] = [url for url, _ in pairs]
+                journal_params[name] = [shown for _, shown in pairs]
             else:
-                ctx.display.note(f"uploading {image.path.name}")
-                urls[name] = rh.upload(image.path)
-                journal_params[name] = str(image.path.resolve())
+                urls[name], journal_params[name] = _image_url(ctx, rh, value)
         journal_params.update(values)
         try:
             task = submit(rh, urls)
@@ -143,6 +145,17 @@ def run_task(
         saved = run.download(rh, task, args.output, protected)
     print_result(task, saved, json_output=args.json)
     return OK.code
+
+
+def _image_url(ctx: Context, rh: RunningHub, image: ImageInput) -> tuple[str, str]:
+    """An image's URL (a local one uploaded first) and what the journal keeps of it: the URL
+    without its credentials (signed URLs carry some), or the local file's absolute path."""
+    from .._download import safe_url
+
+    if isinstance(image, str):
+        return image, safe_url(image)
+    ctx.display.note(f"uploading {image.path.name}")
+    return rh.upload(image.path), str(image.path.resolve())
 
 
 GENERATE = Command(

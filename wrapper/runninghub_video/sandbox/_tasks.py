@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Final, Literal
 
 from runninghub_video._error_codes import GENERATION_FAILED
+from runninghub_video._image_fields import is_image_field
 from runninghub_video._task import FINAL_STATUSES
 from runninghub_video.sandbox._errors import message_for
 from runninghub_video.sandbox._faults import FaultPlan
@@ -72,13 +73,10 @@ class VideoRequest:
 
     @classmethod
     def from_body(cls, body: dict[str, object], max_prompt_chars: int) -> VideoRequest:
-        """Read a (spec-validated) task body; the prompt is kept up to max_prompt_chars."""
+        """Read a (spec-validated) task body; the prompt is kept up to max_prompt_chars, the
+        image is the first image field's (runninghub_video._image_fields, as the library)."""
         prompt = body.get("prompt")
-        image = body.get("imageUrl")
-        if not isinstance(image, str):  # another endpoint may name its image field differently
-            image = next(
-                (v for k, v in body.items() if "image" in k.lower() and isinstance(v, str)), None
-            )
+        image = _first_image(body)
         webhook = body.get("webhookUrl")
         return cls(
             prompt=prompt[:max_prompt_chars] if isinstance(prompt, str) else "",
@@ -89,6 +87,20 @@ class VideoRequest:
             webhook_url=webhook if isinstance(webhook, str) else None,
             size=_text(body.get("size"), "") or None,
         )
+
+
+def _first_image(body: dict[str, object]) -> str | None:
+    """The image the video starts from: imageUrl, else the first image field's URL (the
+    library's rule: runninghub_video._image_fields; the first URL of a list of them)."""
+    keys = sorted(body, key=lambda key: key != "imageUrl")
+    for key in keys:
+        value = body[key]
+        if not is_image_field(key):
+            continue
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, str):
+                return item
+    return None
 
 
 def _text(value: object, default: str) -> str:
