@@ -39,7 +39,15 @@ from ruamel.yaml.events import AliasEvent
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a file: the repo root
 
-from scripts.normalize import TASK_SCHEMA, Page, PageError, normalize
+from scripts.normalize import (
+    TASK_SCHEMA,
+    Page,
+    PageError,
+    name_candidates,
+    normalize,
+    page_names,
+    the_operation,
+)
 
 HEADER_END = "# and openapi/overlay.yaml. Do not edit: change the overlay and run `make spec`.\n"
 
@@ -209,13 +217,28 @@ def apply_overlay_file(spec: dict[str, Any], overlay_path: Path) -> dict[str, An
     return spec
 
 
-def _load_page(file: Path) -> Page:
-    source = load_yaml12(file)
-    check_enums(source, str(file))
-    try:
-        return normalize(plain(source), file)
-    except PageError as error:
-        raise SpecError(f"{file}: {error}") from None
+def _load_pages(files: Sequence[Path]) -> list[Page]:
+    """Every page read and normalized, each named by page_names (from all the pages' paths,
+    so that no name depends on the order of the files)."""
+    docs: list[dict[str, Any]] = []
+    paths: list[str] = []
+    for file in files:
+        source = load_yaml12(file)
+        check_enums(source, str(file))
+        docs.append(plain(source))
+        try:
+            paths.append(the_operation(docs[-1])[0])
+            name_candidates(paths[-1])  # a PageError here names the file
+        except PageError as error:
+            raise SpecError(f"{file}: {error}") from None
+    names = page_names(paths)
+    pages = []
+    for file, doc, name in zip(files, docs, names, strict=True):
+        try:
+            pages.append(normalize(doc, file, name))
+        except PageError as error:
+            raise SpecError(f"{file}: {error}") from None
+    return pages
 
 
 def merge(pages: Sequence[Page]) -> dict[str, Any]:
@@ -315,7 +338,7 @@ def build(
     files = page_files(upstream)
     if not files:
         raise SpecError(f"{upstream}: no page (*.yaml) to build from")
-    pages = [_load_page(file) for file in files]
+    pages = _load_pages(files)
     spec = apply_overlay_file(merge(pages), overlay_path)
     overlays = page_overlays or overlay_path.parent / "overlays"
     for page in pages:

@@ -22,6 +22,7 @@ from runninghub_client.models.resolution import check_resolution
 
 from ._endpoints import literal_choices
 from ._errors import InvalidInputError
+from ._limits import check_limits
 
 if TYPE_CHECKING:
     from ._endpoints import Endpoint, Field
@@ -278,6 +279,7 @@ def check_fields(
                 raise InvalidInputError(spec.name, None, f"a value (required by {endpoint.name})")
             continue
         good = check_field(spec, value)
+        check_limits(endpoint.info.path, spec.json_name, good, spec.name)  # the spec's limits
         if spec.takes_image:
             images[spec.name] = good  # type: ignore[assignment]
         else:
