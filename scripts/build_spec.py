@@ -227,10 +227,14 @@ def _load_pages(files: Sequence[Path]) -> list[Page]:
         check_enums(source, str(file))
         docs.append(plain(source))
         try:
-            paths.append(the_operation(docs[-1])[0])
-            name_candidates(paths[-1])  # a PageError here names the file
+            path = the_operation(docs[-1])[0]
+            name_candidates(path)  # a PageError here names the file
         except PageError as error:
             raise SpecError(f"{file}: {error}") from None
+        if path in paths:
+            other = files[paths.index(path)]
+            raise SpecError(f"{file}: {path} is already the path of another page ({other})")
+        paths.append(path)
     names = page_names(paths)
     pages = []
     for file, doc, name in zip(files, docs, names, strict=True):
@@ -288,6 +292,63 @@ def check_task_schemas(spec: dict[str, Any], pages: Sequence[Page]) -> None:
                     f"{page.file}: its task schema {name!r} has {', '.join(extra)}, which "
                     f"{TASK_SCHEMA} lacks: add them to {TASK_SCHEMA} in openapi/overlay.yaml"
                 )
+
+
+def _page_class_names(operation: dict[str, Any]) -> dict[tuple[str, str], str]:
+    """The code names a page's operation makes, ("operation" or "class", name), each with
+    what it is: its function (the operationId), its request model (the title) and its enums'
+    classes (<Operation><Field>, scripts/generate.py: generator_config; and the generator's
+    own <Model><Field>)."""
+    from openapi_python_client.strings import pascal_case
+
+    made: dict[tuple[str, str], str] = {}
+    operation_id = operation.get("operationId")
+    if isinstance(operation_id, str):
+        made["operation", pascal_case(operation_id)] = f"its operationId {operation_id}"
+    body = operation.get("requestBody", {}).get("content", {}).get("application/json", {})
+    schema = body.get("schema") if isinstance(body, dict) else None
+    if not isinstance(schema, dict) or "$ref" in schema or "title" not in schema:
+        return made
+    title = str(schema["title"])
+    made["class", pascal_case(title)] = "its request model"
+    for name, prop in (schema.get("properties") or {}).items():
+        if isinstance(prop, dict) and "enum" in prop:
+            field = pascal_case(str(prop.get("title") or name))
+            for made_name in (f"{pascal_case(operation_id or '')}{field}", f"{title}{field}"):
+                made.setdefault(("class", made_name), f"the enum class of its field {name}")
+    return made
+
+
+def check_name_clashes(spec: dict[str, Any], pages: Sequence[Page]) -> None:
+    """Raise SpecError, naming the page and the name, when a page's operation, request model
+    or enum class would take a name the shared schemas (TaskResult, TaskStatus,
+    QueryTaskRequest...), another operation or another page already have: the generator
+    would stop with a message naming no page, or merge the two."""
+    from openapi_python_client.strings import pascal_case
+
+    owners: dict[tuple[str, str], str] = {}
+    for key, schema in (spec.get("components", {}).get("schemas") or {}).items():
+        owners["class", pascal_case(key)] = f"the shared schema {key}"
+        if isinstance(schema, dict) and isinstance(schema.get("title"), str):
+            owners.setdefault(("class", pascal_case(schema["title"])), f"the shared schema {key}")
+    page_paths = {page.path for page in pages}
+    for path, item in spec.get("paths", {}).items():
+        for operation in item.values() if path not in page_paths else ():
+            if isinstance(operation, dict) and isinstance(operation.get("operationId"), str):
+                owners["operation", pascal_case(operation["operationId"])] = (
+                    f"the operation {operation['operationId']} ({path})"
+                )
+    for page in pages:
+        operation = spec["paths"][page.path][page.method]
+        made = _page_class_names(operation)
+        for key, what in made.items():
+            if key in owners:
+                raise SpecError(
+                    f"{page.file}: the page {page.name!r} makes the name {key[1]!r} ({what}), "
+                    f"which is already {owners[key]}: give the page another operationId and "
+                    f"request title in openapi/overlays/{page.name}.yaml"
+                )
+        owners.update({key: f"a name of the page {page.name!r}" for key in made})
 
 
 def check_ascii_names(spec: dict[str, Any]) -> None:
@@ -349,6 +410,7 @@ def build(
         if orphans:
             raise SpecError(f"{overlays}: overlays of no page in {upstream}: {', '.join(orphans)}")
     check_task_schemas(spec, pages)
+    check_name_clashes(spec, pages)
     check_ascii_names(spec)
     # PyYAML's writer quotes every string that a YAML 1.1 reader would take for something
     # else ('16:9', 'yes', '012'); check_read_alike proves 1.2 readers agree.

@@ -7,6 +7,7 @@ segment is text-to-video.md's) and reference-to-video.md (seed: integer, minimum
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -16,6 +17,8 @@ from typing import Any
 import pytest
 import yaml
 
+from scripts.build_spec import SpecError, build
+from scripts.import_page import main as import_main
 from scripts.normalize import SEED_PATH, page_names
 from tests.support.constants import ROOT
 from tests.support.pages import PAGE, build_with_page, python_path
@@ -187,3 +190,40 @@ def test_page_names_qualify_every_page_sharing_a_last_segment(
     paths: list[str], names: list[str]
 ) -> None:
     assert page_names(paths) == names
+
+
+# ---------------------------------------------------------------- F8: names the shared types have
+
+
+def page_variant(tmp_path: Path, *edits: tuple[str, str]) -> Path:
+    text = PAGE.read_text(encoding="utf-8")
+    for old, new in edits:
+        assert old in text
+        text = text.replace(old, new, 1)
+    page = tmp_path / "variant.md"
+    page.write_text(text, encoding="utf-8")
+    return page
+
+
+@pytest.mark.parametrize(
+    ("edits", "name", "clash"),
+    [
+        ([("/text-to-video:", "/query-task:")], "query-task", "'QueryTask' (its operationId"),
+        ([("/text-to-video:", "/upload-media:")], "upload-media", "'UploadMedia' (its operationId"),
+        ([("/text-to-video:", "/task:"), ("                size:\n", "                status:\n")],
+         "task", "'TaskStatus' (the enum class of its field status), which is already the "
+         "shared schema TaskStatus"),
+    ],
+    ids=["query-task", "upload-media", "task-status"],
+)  # fmt: skip
+def test_a_page_whose_names_are_shared_types_is_refused_naming_both(
+    tmp_path: Path, edits: list[tuple[str, str]], name: str, clash: str
+) -> None:
+    shutil.copytree(ROOT / "openapi" / "upstream", tmp_path / "upstream")
+    shutil.copy(ROOT / "openapi" / "overlay.yaml", tmp_path / "overlay.yaml")
+    shutil.copytree(ROOT / "openapi" / "overlays", tmp_path / "overlays")
+    assert import_main([str(page_variant(tmp_path, *edits)), str(tmp_path / "upstream")]) == 0
+    with pytest.raises(SpecError) as refused:
+        build(tmp_path / "upstream", tmp_path / "overlay.yaml")
+    message = str(refused.value.code)
+    assert f"{name}.yaml: the page {name!r} makes the name {clash}" in message, message
