@@ -227,3 +227,29 @@ def test_a_page_whose_names_are_shared_types_is_refused_naming_both(
         build(tmp_path / "upstream", tmp_path / "overlay.yaml")
     message = str(refused.value.code)
     assert f"{name}.yaml: the page {name!r} makes the name {clash}" in message, message
+
+
+def test_the_cli_refuses_a_number_out_of_range_before_any_request(
+    reference: Path, tmp_path: Path
+) -> None:
+    """Exit 2 naming the field, the value and the limit; the base URL is a listening socket
+    that records any connection, and none comes."""
+    import socket
+
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        server.setblocking(False)
+        done = subprocess.run(
+            [sys.executable, "-m", "runninghub_video.cli", "reference-to-video", "--prompt", "x",
+             "--image-urls", "https://h/a.png", "--seed", "-5", "--no-wait"],
+            capture_output=True, text=True, cwd=tmp_path, check=False,
+            env={"PYTHONPATH": python_path(reference), "PATH": "/usr/bin:/bin",
+                 "HOME": str(tmp_path), "RUNNINGHUB_VIDEO_HOME": str(tmp_path),
+                 "RUNNINGHUB_API_KEY": "k" * 32,
+                 "RUNNINGHUB_BASE_URL": f"http://127.0.0.1:{server.getsockname()[1]}"},
+        )  # fmt: skip
+        with pytest.raises(BlockingIOError):
+            server.accept()  # no connection was made
+    assert done.returncode == 2, done.stderr
+    assert "invalid seed: -5; expected a number at least 0 (the spec's minimum)" in done.stderr
