@@ -20,7 +20,7 @@ from runninghub_client.models.aspect_ratio import check_aspect_ratio
 from runninghub_client.models.duration import check_duration
 from runninghub_client.models.resolution import check_resolution
 
-from ._endpoints import literal_choices
+from ._endpoints import SEED, literal_choices
 from ._errors import InvalidInputError
 from ._limits import check_limits
 
@@ -196,6 +196,7 @@ def check_submit(
     webhook_url: object = None,
 ) -> SubmitParams:
     """Check every parameter; raise InvalidInputError naming the first bad one."""
+    check_limits(SEED, "prompt", check_prompt(prompt), "prompt")  # the spec's limits
     return SubmitParams(
         prompt=check_prompt(prompt),
         image=check_image(image),
