@@ -39,7 +39,15 @@ from ruamel.yaml.events import AliasEvent
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a file: the repo root
 
-from scripts.normalize import TASK_SCHEMA, Page, PageError, normalize
+from scripts.normalize import (
+    TASK_SCHEMA,
+    Page,
+    PageError,
+    name_candidates,
+    normalize,
+    page_names,
+    the_operation,
+)
 
 HEADER_END = "# and openapi/overlay.yaml. Do not edit: change the overlay and run `make spec`.\n"
 
@@ -209,13 +217,32 @@ def apply_overlay_file(spec: dict[str, Any], overlay_path: Path) -> dict[str, An
     return spec
 
 
-def _load_page(file: Path) -> Page:
-    source = load_yaml12(file)
-    check_enums(source, str(file))
-    try:
-        return normalize(plain(source), file)
-    except PageError as error:
-        raise SpecError(f"{file}: {error}") from None
+def _load_pages(files: Sequence[Path]) -> list[Page]:
+    """Every page read and normalized, each named by page_names (from all the pages' paths,
+    so that no name depends on the order of the files)."""
+    docs: list[dict[str, Any]] = []
+    paths: list[str] = []
+    for file in files:
+        source = load_yaml12(file)
+        check_enums(source, str(file))
+        docs.append(plain(source))
+        try:
+            path = the_operation(docs[-1])[0]
+            name_candidates(path)  # a PageError here names the file
+        except PageError as error:
+            raise SpecError(f"{file}: {error}") from None
+        if path in paths:
+            other = files[paths.index(path)]
+            raise SpecError(f"{file}: {path} is already the path of another page ({other})")
+        paths.append(path)
+    names = page_names(paths)
+    pages = []
+    for file, doc, name in zip(files, docs, names, strict=True):
+        try:
+            pages.append(normalize(doc, file, name))
+        except PageError as error:
+            raise SpecError(f"{file}: {error}") from None
+    return pages
 
 
 def merge(pages: Sequence[Page]) -> dict[str, Any]:
@@ -267,6 +294,63 @@ def check_task_schemas(spec: dict[str, Any], pages: Sequence[Page]) -> None:
                 )
 
 
+def _page_class_names(operation: dict[str, Any]) -> dict[tuple[str, str], str]:
+    """The code names a page's operation makes, ("operation" or "class", name), each with
+    what it is: its function (the operationId), its request model (the title) and its enums'
+    classes (<Operation><Field>, scripts/generate.py: generator_config; and the generator's
+    own <Model><Field>)."""
+    from openapi_python_client.strings import pascal_case
+
+    made: dict[tuple[str, str], str] = {}
+    operation_id = operation.get("operationId")
+    if isinstance(operation_id, str):
+        made["operation", pascal_case(operation_id)] = f"its operationId {operation_id}"
+    body = operation.get("requestBody", {}).get("content", {}).get("application/json", {})
+    schema = body.get("schema") if isinstance(body, dict) else None
+    if not isinstance(schema, dict) or "$ref" in schema or "title" not in schema:
+        return made
+    title = str(schema["title"])
+    made["class", pascal_case(title)] = "its request model"
+    for name, prop in (schema.get("properties") or {}).items():
+        if isinstance(prop, dict) and "enum" in prop:
+            field = pascal_case(str(prop.get("title") or name))
+            for made_name in (f"{pascal_case(operation_id or '')}{field}", f"{title}{field}"):
+                made.setdefault(("class", made_name), f"the enum class of its field {name}")
+    return made
+
+
+def check_name_clashes(spec: dict[str, Any], pages: Sequence[Page]) -> None:
+    """Raise SpecError, naming the page and the name, when a page's operation, request model
+    or enum class would take a name the shared schemas (TaskResult, TaskStatus,
+    QueryTaskRequest...), another operation or another page already have: the generator
+    would stop with a message naming no page, or merge the two."""
+    from openapi_python_client.strings import pascal_case
+
+    owners: dict[tuple[str, str], str] = {}
+    for key, schema in (spec.get("components", {}).get("schemas") or {}).items():
+        owners["class", pascal_case(key)] = f"the shared schema {key}"
+        if isinstance(schema, dict) and isinstance(schema.get("title"), str):
+            owners.setdefault(("class", pascal_case(schema["title"])), f"the shared schema {key}")
+    page_paths = {page.path for page in pages}
+    for path, item in spec.get("paths", {}).items():
+        for operation in item.values() if path not in page_paths else ():
+            if isinstance(operation, dict) and isinstance(operation.get("operationId"), str):
+                owners["operation", pascal_case(operation["operationId"])] = (
+                    f"the operation {operation['operationId']} ({path})"
+                )
+    for page in pages:
+        operation = spec["paths"][page.path][page.method]
+        made = _page_class_names(operation)
+        for key, what in made.items():
+            if key in owners:
+                raise SpecError(
+                    f"{page.file}: the page {page.name!r} makes the name {key[1]!r} ({what}), "
+                    f"which is already {owners[key]}: give the page another operationId and "
+                    f"request title in openapi/overlays/{page.name}.yaml"
+                )
+        owners.update({key: f"a name of the page {page.name!r}" for key in made})
+
+
 def check_ascii_names(spec: dict[str, Any]) -> None:
     """Raise SpecError naming each operationId, tag, component name or schema title that is
     not ASCII: the generator makes code names of them."""
@@ -315,7 +399,7 @@ def build(
     files = page_files(upstream)
     if not files:
         raise SpecError(f"{upstream}: no page (*.yaml) to build from")
-    pages = [_load_page(file) for file in files]
+    pages = _load_pages(files)
     spec = apply_overlay_file(merge(pages), overlay_path)
     overlays = page_overlays or overlay_path.parent / "overlays"
     for page in pages:
@@ -326,6 +410,7 @@ def build(
         if orphans:
             raise SpecError(f"{overlays}: overlays of no page in {upstream}: {', '.join(orphans)}")
     check_task_schemas(spec, pages)
+    check_name_clashes(spec, pages)
     check_ascii_names(spec)
     # PyYAML's writer quotes every string that a YAML 1.1 reader would take for something
     # else ('16:9', 'yes', '012'); check_read_alike proves 1.2 readers agree.

@@ -4,7 +4,10 @@
 
 The page's one ```yaml block is written byte for byte, atomically, to UPSTREAM_FOLDER/<name>.yaml,
 where <name> is the last segment of the page's operation path, or the segment before it too
-when a page of another path already has that name (scripts/normalize.py: name_candidates).
+when a page of another path already has that file name (scripts/normalize.py:
+name_candidates): first come, first served, and an imported file is never renamed. The file
+name is no part of the page's code names (operationId, classes, command): scripts/normalize.py
+page_names gives those from all the pages' paths, whatever the order of import.
 Every other file is left as it was. The same page again changes nothing and says so. Refused,
 with a message, exit 1 and nothing written: a page with no yaml block or several, one that is
 not UTF-8 or not valid YAML, one with other than one operation, and one whose path is already

@@ -1,8 +1,9 @@
 """What every vendor doc page (an Apifox export) needs before joining the merged spec: once.
 
-Each page in openapi/upstream/ holds one operation. Its name comes from its path (the last
-segment; the segment before it too when another page took that name), and from the name come
-its ASCII operationId and class names. These rules are code, not overlay actions, because
+Each page in openapi/upstream/ holds one operation. Its name comes from its path: the last
+segment, or, where pages share their last segment, the segment before it too, for every one
+of them but the seed (page_names: the same names whatever the order of import), and from the
+name come its ASCII operationId and class names. These rules are code, not overlay actions, because
 their values derive from each page (a name from its path, a schema found by its fields); facts
 that are the same for every page stay in openapi/overlay.yaml as actions with wildcard targets,
 and facts of one page in openapi/overlays/<page>.yaml. RULES lists each rule with its reason
@@ -110,8 +111,17 @@ RULES = (
         "of the description [SEED].",
     ),
     Rule(
+        "prompt-min-length", "the request's string `prompt` with no `minLength`",
+        "set `minLength: 1`",
+        "The sources are silent on an empty prompt: minLength 1 is our assumption (a required "
+        "prompt that says nothing), shared by the wrapper's check and the sandbox. A page's own "
+        "published minLength is kept, and a page overlay may set another [SEED][OFF registry].",
+    ),
+    Rule(
         "operation-id", "the operation", "set `operationId`",
-        "camelCase of the page's name (imageToVideoRealistic). Reason: without one the "
+        "camelCase of the page's name (imageToVideoRealistic): its path's last segment, or, "
+        "where pages share it, the segment before it too for each of them but the seed, so "
+        "names do not depend on the order pages were imported. Reason: without one the "
         "generated function is named from method and path [TOOL].",
     ),
 )  # fmt: skip
@@ -166,11 +176,23 @@ def name_candidates(path: str) -> list[str]:
     return names
 
 
-def page_name(file: Path, path: str) -> str:
-    """The file's name when it is one its path gives (make import-spec chose it), else the
-    path's last segment (a page read from elsewhere, e.g. a test's copy)."""
-    candidates = name_candidates(path)
-    return file.stem if file.stem in candidates else candidates[0]
+#: The seed page's path: its names (ImageToVideoRealisticRequest, the CLI's generate) are
+#: published, so it keeps its last segment as its name even if another page shares it.
+SEED_PATH = "/openapi/v2/rhart-video-s-official/image-to-video-realistic"
+
+
+def page_names(paths: list[str]) -> list[str]:
+    """Each page's name, the same whatever the order of the pages: the last segment of its
+    path, or, where several pages share it, the segment before it too, for each of them (the
+    seed, SEED_PATH, excepted: it keeps its name). The file name under openapi/upstream/ plays
+    no part: an imported file is never renamed."""
+    lasts = [name_candidates(path)[0] for path in paths]
+    names = []
+    for path, last in zip(paths, lasts, strict=True):
+        candidates = name_candidates(path)
+        shared = lasts.count(last) > 1 and path != SEED_PATH
+        names.append(candidates[-1] if shared else last)
+    return names
 
 
 def pascal(name: str) -> str:
@@ -289,13 +311,17 @@ def _name_request(operation: dict[str, Any], name: str) -> None:
             described = prop.get("description")
             prop["title"] = pascal(prop_name)
             prop["description"] = f"{title}. {described}" if described else title
+    prompt = (schema.get("properties") or {}).get("prompt")  # prompt-min-length
+    if isinstance(prompt, dict) and prompt.get("type") == "string" and "minLength" not in prompt:
+        prompt["minLength"] = 1
 
 
-def normalize(doc: dict[str, Any], file: Path) -> Page:
-    """Apply RULES to one loaded page (in place) and return it as a Page; PageError if the
+def normalize(doc: dict[str, Any], file: Path, name: str | None = None) -> Page:
+    """Apply RULES to one loaded page (in place) and return it as a Page named `name` (default:
+    its path's last segment; page_names gives the names of a set of pages); PageError if the
     page cannot be taken (several operations, an unnameable path, a bearer token left)."""
     path, method = the_operation(doc)
-    name = page_name(file, path)
+    name = name or name_candidates(path)[0]
     for node, _ in _walk(doc):  # decode-refs
         ref = node.get("$ref")
         if isinstance(ref, str) and ref.startswith("#/"):

@@ -17,14 +17,16 @@ from tests.support.constants import ROOT
 PAGE = ROOT / "tests" / "contract" / "pages" / "text-to-video.md"
 
 
-def build_with_page(folder: Path, page: Path = PAGE) -> Path:
-    """Import `page` into a copy of openapi/ in folder, merge and generate; return the folder
-    holding runninghub.yaml and runninghub_client/ (put it first on PYTHONPATH)."""
+def build_with_page(folder: Path, page: Path = PAGE, *more: Path) -> Path:
+    """Import `page` (then `more` pages, in order) into a copy of openapi/ in folder, merge and
+    generate; return the folder holding runninghub.yaml and runninghub_client/ (put it first
+    on PYTHONPATH)."""
     inputs = folder / "openapi"
     shutil.copytree(PAGES, inputs / "upstream")
     shutil.copy(OVERLAY, inputs / "overlay.yaml")
     shutil.copytree(OVERLAY.parent / "overlays", inputs / "overlays")
-    assert import_page([str(page), str(inputs / "upstream")]) == 0
+    for each in (page, *more):
+        assert import_page([str(each), str(inputs / "upstream")]) == 0
     out = folder / "out"
     regenerate(
         out / "runninghub.yaml",

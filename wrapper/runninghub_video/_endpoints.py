@@ -34,7 +34,7 @@ class EndpointInfo(NamedTuple):
 
     name: str
     """Its name in the library and the CLI: the path's last segment (`text-to-video`), or the
-    segment before it too, as its page's name (scripts/normalize.py: name_candidates)."""
+    segment before it too, as its page's name (scripts/normalize.py: page_names)."""
     tag: str
     module: str
     path: str

@@ -20,8 +20,9 @@ from runninghub_client.models.aspect_ratio import check_aspect_ratio
 from runninghub_client.models.duration import check_duration
 from runninghub_client.models.resolution import check_resolution
 
-from ._endpoints import literal_choices
+from ._endpoints import SEED, literal_choices
 from ._errors import InvalidInputError
+from ._limits import check_limits
 
 if TYPE_CHECKING:
     from ._endpoints import Endpoint, Field
@@ -195,6 +196,7 @@ def check_submit(
     webhook_url: object = None,
 ) -> SubmitParams:
     """Check every parameter; raise InvalidInputError naming the first bad one."""
+    check_limits(SEED, "prompt", check_prompt(prompt), "prompt")  # the spec's limits
     return SubmitParams(
         prompt=check_prompt(prompt),
         image=check_image(image),
@@ -318,6 +320,7 @@ def check_fields(
                 raise InvalidInputError(spec.name, None, f"a value (required by {endpoint.name})")
             continue
         good = check_field(spec, value)
+        check_limits(endpoint.info.path, spec.json_name, good, spec.name)  # the spec's limits
         if spec.takes_image:
             images[spec.name] = good  # type: ignore[assignment]
         else:
