@@ -92,14 +92,14 @@ class VideoRequest:
 def _first_image(body: dict[str, object]) -> str | None:
     """The image the video starts from: imageUrl, else the first image field's URL (the
     library's rule: runninghub_video._image_fields; the first URL of a list of them)."""
-    keys = sorted(body, key=lambda key: key != "imageUrl")
-    for key in keys:
-        value = body[key]
-        if not is_image_field(key):
-            continue
-        for item in value if isinstance(value, list) else [value]:
-            if isinstance(item, str):
-                return item
+    first = body.get("imageUrl")
+    if isinstance(first, str):
+        return first
+    for key, value in body.items():
+        if is_image_field(key):
+            for item in value if isinstance(value, list) else [value]:
+                if isinstance(item, str):
+                    return item
     return None
 
 
