@@ -92,8 +92,8 @@ test: setup ## The README's test command: lint, check-generated, the whole test 
 # Needs only the venv: no node_modules, and no ffmpeg, Prism or CLI process is started (a unit test
 # that tries fails, naming what it tried: tests/support/lanes.py). One pytest worker per core, each
 # taking whole files (the fuzz file's counters are checked by its last test).
-test-unit: $(VENV)/.synced ## The fast unit lane (under a minute): no Node, no ffmpeg, no subprocess, loopback only
-	$(BIN)/pytest -m "not integration" -n auto --dist loadfile
+test-unit: $(VENV)/.synced ## The fast unit lane (under a minute; 4 workers: many tests wait on sockets): no Node, no ffmpeg, no subprocess, loopback only
+	$(BIN)/pytest -m "not integration" -n 4 --dist load
 
 dist-check: setup ## Build the wheel, install it in clean venvs (with/without [sandbox]), use it from outside the repo
 	$(PY) scripts/dist_check.py
