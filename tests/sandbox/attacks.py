@@ -36,19 +36,30 @@ MB = 1024 * 1024
 PROBE_INTERVAL = 0.1
 
 
-def tree_rss_bytes(pid: int) -> int:
-    """Resident memory of pid and all its descendants (Linux /proc)."""
-    total, todo = 0, [pid]
+def tree_pids(pid: int) -> list[int]:
+    """pid and all its descendants (Linux /proc); processes that ended meanwhile are left out."""
+    found, todo = [], [pid]
     while todo:
         current = todo.pop()
+        try:
+            for task in os.listdir(f"/proc/{current}/task"):
+                with open(f"/proc/{current}/task/{task}/children") as children:
+                    todo += [int(c) for c in children.read().split()]
+        except (OSError, ValueError):
+            continue
+        found.append(current)
+    return found
+
+
+def tree_rss_bytes(pid: int) -> int:
+    """Resident memory of pid and all its descendants (Linux /proc)."""
+    total = 0
+    for current in tree_pids(pid):
         try:
             with open(f"/proc/{current}/status") as status:
                 for line in status:
                     if line.startswith("VmRSS:"):
                         total += int(line.split()[1]) * 1024
-            for task in os.listdir(f"/proc/{current}/task"):
-                with open(f"/proc/{current}/task/{task}/children") as children:
-                    todo += [int(c) for c in children.read().split()]
         except (OSError, ValueError):
             continue
     return total
@@ -80,6 +91,16 @@ class SandboxProcess:
     def rss(self) -> int:
         """Its memory now (with children)."""
         return tree_rss_bytes(self.proc.pid)
+
+    def wait_for_renders(self, timeout: float = 300.0) -> bool:
+        """Wait until the sandbox runs no child process (its ffmpeg renders ended); False if
+        timeout passed first. A render started by the last submit may outlive the attack."""
+        deadline = time.monotonic() + timeout
+        while len(tree_pids(self.proc.pid)) > 1:
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.05)
+        return True
 
     def disk(self) -> int:
         """Its data folder's size now."""
@@ -196,6 +217,10 @@ class Watch:
         for thread in self._threads:
             thread.join()
         self.figures.duration_s = time.monotonic() - self._started
+        # "After" is what the sandbox keeps: renders still running (ffmpeg children, 130 MB on
+        # a loaded machine) are transient, so they end first.
+        if not self.sandbox.wait_for_renders():
+            self.figures.notes["renders"] = "still running when the after figures were taken"
         self.figures.rss_after_mb = self.sandbox.rss() / MB
         self.figures.disk_after_mb = self.sandbox.disk() / MB
 
