@@ -128,6 +128,22 @@ def test_no_wait_then_wait_resumes_the_task(t2v: Cli, tmp_path: Path) -> None:
     assert out.exists()
 
 
+def test_an_interrupt_right_after_the_submit_returned_journals_the_task(t2v: Cli) -> None:
+    from tests.reliability.test_interrupted_submit import RETURN_SCRIPT
+
+    done = subprocess.run(
+        [sys.executable, "-c", RETURN_SCRIPT, "text-to-video", "--prompt", "a boat",
+         "--size", "1280x720", "--duration", "4"],
+        cwd=t2v.cwd, env=t2v.env(), capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert done.returncode == 130, done.stderr
+    events = [(line["event"], line["task_id"]) for line in t2v.journal_lines()]
+    task_id = events[0][1]
+    assert events == [("submitted", task_id), ("interrupted", task_id)]
+    assert t2v("status", task_id).code == 0  # the task the sandbox created
+    assert f"resume it with: runninghub-video wait {task_id}" in done.stderr
+
+
 def test_an_existing_output_is_refused_before_the_submit(
     t2v: Cli, page_sandbox: Sandbox, tmp_path: Path
 ) -> None:

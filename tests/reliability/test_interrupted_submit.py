@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable, Iterator
 
 import pytest
-from runninghub_video import AsyncRunningHub, RunningHub
+from runninghub_video import AsyncRunningHub, RunningHub, Task
 
 from tests.reliability.conftest import FAST, IMAGE_URL
 from tests.reliability.fault_server import FaultServer, json_reply, task_body
@@ -149,6 +149,66 @@ def test_the_cli_journals_a_task_whose_submit_was_interrupted_once_it_answered(
     events = cli.journal_lines()
     assert [(line["event"], line["task_id"]) for line in events][:1] == [("submitted", TASK)]
     assert not any(line["event"] == "unconfirmed" for line in events)
-    assert events[0]["error"] == "interrupted"
+    assert (events[-1]["event"], events[-1]["task_id"]) == ("interrupted", TASK)
     assert f"task {TASK} goes on; resume it with: runninghub-video wait {TASK}" in done.stderr
     assert KEY not in done.stdout + done.stderr
+
+
+@pytest.mark.parametrize("client", ["sync", "async"])
+def test_on_submitted_sees_the_task_before_submit_returns_and_its_error_names_it(
+    answered: FaultServer, client: str
+) -> None:
+    seen: list[str] = []
+
+    def on_submitted(task: Task) -> None:
+        seen.append(task.id)
+        raise KeyboardInterrupt  # Ctrl-C while the caller records the task
+
+    async def go_async() -> None:
+        async with AsyncRunningHub(KEY, base_url=answered.base_url, policy=FAST) as hub:
+            await hub.submit("a cat", IMAGE_URL, on_submitted=on_submitted)
+
+    def go_sync() -> None:
+        with RunningHub(KEY, base_url=answered.base_url, policy=FAST) as hub:
+            hub.submit("a cat", IMAGE_URL, on_submitted=on_submitted)
+
+    with pytest.raises(KeyboardInterrupt) as raised:
+        go_sync() if client == "sync" else asyncio.run(go_async())
+    assert seen == [TASK]
+    assert getattr(raised.value, "task_id", None) == TASK
+
+
+RETURN_SCRIPT = """  # also run by tests/cli/test_endpoint_commands.py
+import sys
+from runninghub_video import RunningHub
+from runninghub_video.cli._main import main
+
+for name in ("submit", "submit_request"):
+    real = getattr(RunningHub, name)
+
+    def interrupted(self, *args, _real=real, **kwargs):
+        _real(self, *args, **kwargs)
+        raise KeyboardInterrupt  # Ctrl-C right after submit returned, before the CLI's next line
+
+    setattr(RunningHub, name, interrupted)
+main(sys.argv[1:])
+"""
+
+
+@pytest.mark.integration  # a CLI subprocess
+@pytest.mark.parametrize("command", ["submit", "generate"])
+def test_the_cli_journals_a_task_interrupted_right_after_submit_returned(
+    answered: FaultServer, cli_at: Callable[[str], Cli], command: str
+) -> None:
+    cli = cli_at(answered.base_url)
+    done = subprocess.run(
+        [sys.executable, "-c", RETURN_SCRIPT, command, "--image", IMAGE_URL, "--prompt", "a cat"],
+        cwd=cli.cwd, env=cli.env(), capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert done.returncode == 130, done.stderr
+    assert [request.path for request in answered.requests] == [SUBMIT]
+    events = cli.journal_lines()
+    assert [(line["event"], line["task_id"]) for line in events][:1] == [("submitted", TASK)]
+    assert not any(line["event"] == "unconfirmed" for line in events)
+    assert (events[-1]["event"], events[-1]["task_id"]) == ("interrupted", TASK)
+    assert f"resume it with: runninghub-video wait {TASK}" in done.stderr

@@ -184,12 +184,16 @@ class RunningHub:
         aspect_ratio: str = "16:9",
         duration: int | str = 4,
         webhook_url: str | None = None,
+        on_submitted: Callable[[Task], None] | None = None,
     ) -> Task:
         """Check the input, upload a local image, submit the (paid) task; return it.
 
         Retried only when provably no task was created; see Policy.submit_attempts. Stopped
         once the answer named the task (Ctrl-C, a cancellation, a logging handler's error),
         the exception gets `task_id` and a note naming the paid task, as in run().
+        `on_submitted(task)` is called as soon as the answer is read, before submit returns:
+        a caller that records the task there loses no id to an interrupt that lands between
+        the return and its next line (the CLI journals from it).
         """
         submit = checks.check_submit(
             prompt=prompt,
@@ -202,45 +206,63 @@ class RunningHub:
         image_url = (
             submit.image if isinstance(submit.image, str) else self.upload(submit.image.path)
         )
-        return self._submit_body(image_to_video_realistic, submit.request(image_url))
+        body = submit.request(image_url)
+        return self._submit_body(image_to_video_realistic, body, on_submitted)
 
-    def submit_request(self, body: RequestModel) -> Task:
+    def submit_request(
+        self, body: RequestModel, *, on_submitted: Callable[[Task], None] | None = None
+    ) -> Task:
         """Submit any task endpoint of the spec: `body` is its generated request model
         (e.g. runninghub_client.models.TextToVideoRequest, typed by its Literal values).
 
         Its values are checked as submit_to() checks them; an image field holding a local
         path (or a list of them) is uploaded first. Retried only when provably no task was
-        created.
+        created. `on_submitted` as in submit().
         """
         endpoint = endpoints.of_model(body)
-        return self._submit_checked(checks.check_model(endpoint, body))
+        return self._submit_checked(checks.check_model(endpoint, body), on_submitted)
 
-    def submit_to(self, endpoint: str, /, **fields: object) -> Task:
+    def submit_to(
+        self,
+        endpoint: str,
+        /,
+        *,
+        on_submitted: Callable[[Task], None] | None = None,
+        **fields: object,
+    ) -> Task:
         """Submit to the task endpoint named `endpoint` (its CLI command: "text-to-video"),
         with keyword fields checked against its generated request model: unknown, missing
         and disallowed values are an InvalidInputError before any request. Values keep the
         model's types (an integer enum is sent as an integer; its text "8" is taken too); an
         array takes a list, each element checked; an image field (image_url, first_frame_url,
         image_urls: runninghub_video._image_fields) takes a local JPG/PNG (or a list of URLs
-        and files), each uploaded first."""
+        and files), each uploaded first. `on_submitted` as in submit()."""
         found = endpoints.load(endpoints.find(endpoint))
-        return self._submit_checked(checks.check_fields(found, fields))
+        return self._submit_checked(checks.check_fields(found, fields), on_submitted)
 
-    def _submit_checked(self, checked: CheckedRequest) -> Task:
+    def _submit_checked(
+        self, checked: CheckedRequest, on_submitted: Callable[[Task], None] | None = None
+    ) -> Task:
         urls: dict[str, str | list[str]] = {}
         for name, image in checked.images.items():  # a list's local images uploaded in order
             if isinstance(image, list):
                 urls[name] = [self._url_of(item) for item in image]
             else:
                 urls[name] = self._url_of(image)
-        return self._submit_body(checked.endpoint.api, checked.request(urls))
+        return self._submit_body(checked.endpoint.api, checked.request(urls), on_submitted)
 
     def _url_of(self, image: ImageInput) -> str:
         """An image's URL: as given, or a local image's once uploaded."""
         return image if isinstance(image, str) else self.upload(image.path)
 
-    def _submit_body(self, endpoint: ModuleType, body: Any) -> Task:
-        """The paid call, retried only when provably no task was created."""
+    def _submit_body(
+        self,
+        endpoint: ModuleType,
+        body: Any,
+        on_submitted: Callable[[Task], None] | None = None,
+    ) -> Task:
+        """The paid call, retried only when provably no task was created; on_submitted(task)
+        runs once the answer is read, inside the block that names the task on any exception."""
         settings = submit_retry_settings(self.policy, self._clock)
         task: Task | None = None
         try:
@@ -249,6 +271,8 @@ class RunningHub:
                     answer = self._call(endpoint, body, is_submit=True)
                     task = read_submit(answer)
             assert task is not None  # tenacity returns after a try that read the task
+            if on_submitted is not None:
+                on_submitted(task)
             logger.info("submitted task %s (%s)", task.id, task.status)
             return task
         except BaseException as exc:  # once the task is known, no exception may lose its id
@@ -400,7 +424,8 @@ class RunningHub:
         timeout, poll_interval or on_update needs run_request())."""
         started = self._clock()
         policy = self.policy.for_call(timeout=timeout, poll_interval=poll_interval)
-        task = self.submit_to(endpoint, **fields)
+        found = endpoints.load(endpoints.find(endpoint))
+        task = self._submit_checked(checks.check_fields(found, fields))
         return self._follow(task, started, policy, on_update)
 
     def _follow(

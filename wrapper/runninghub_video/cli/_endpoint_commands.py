@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from .._sync_client import RunningHub
     from .._task import Task
     from ._context import Context
+    from ._generate import Submitted
 
 
 #: Options every endpoint command has already (generate's run options, the global ones), and
@@ -110,8 +111,8 @@ def handle(ctx: Context) -> int:
     checked = params.check_fields(endpoint, given)
     shown = {name: value for name, value in checked.values.items() if name != "prompt"}
 
-    def submit(rh: RunningHub, urls: dict[str, str | list[str]]) -> Task:
-        return rh.submit_request(checked.request(urls))
+    def submit(rh: RunningHub, urls: dict[str, str | list[str]], submitted: Submitted) -> Task:
+        return rh.submit_request(checked.request(urls), on_submitted=submitted)
 
     return run_task(ctx, checked.images, shown, submit)
 

@@ -16,10 +16,15 @@ from ._parsing import Command, add_json
 from ._run_options import add_output_options, add_wait_options
 
 if TYPE_CHECKING:
+    from typing import TypeAlias
+
     from .._params import ImageInput, ImageValue
     from .._sync_client import RunningHub
     from .._task import Task
     from ._context import Context
+
+    Submitted: TypeAlias = Callable[[Task], None]
+    """Called by the library's submit with the task before it returns (on_submitted)."""
 
 
 def build(parser: argparse.ArgumentParser) -> None:
@@ -87,10 +92,10 @@ def handle(ctx: Context) -> int:
         "duration": checked.duration,
     }
 
-    def submit(rh: RunningHub, urls: dict[str, str | list[str]]) -> Task:
+    def submit(rh: RunningHub, urls: dict[str, str | list[str]], submitted: Submitted) -> Task:
         image = urls["image"]
         assert isinstance(image, str)  # one image
-        return rh.submit(checked.prompt, image, **values)
+        return rh.submit(checked.prompt, image, **values, on_submitted=submitted)
 
     return run_task(ctx, {"image": checked.image}, values, submit)
 
@@ -99,12 +104,12 @@ def run_task(
     ctx: Context,
     images: Mapping[str, ImageValue],
     values: Mapping[str, object],
-    submit: Callable[[RunningHub, dict[str, str | list[str]]], Task],
+    submit: Callable[[RunningHub, dict[str, str | list[str]], Submitted], Task],
 ) -> int:
     """The run of generate, submit and every endpoint command, on checked input: check
     --output and the journal, upload the local `images` (field -> URL or local image, or a
-    list of them), submit(rh, field -> URL or URLs), journal; then (unless --no-wait) wait
-    and download."""
+    list of them), submit(rh, field -> URL or URLs, on_submitted), journal; then (unless
+    --no-wait) wait and download. submit passes on_submitted to the library's submit."""
     from .._params import local_images
 
     args = ctx.args
@@ -124,15 +129,19 @@ def run_task(
             else:
                 urls[name], journal_params[name] = _image_url(ctx, rh, value)
         journal_params.update(values)
+
+        def submitted(task: Task) -> None:  # before submit returns: no window loses the id
+            run.submitted(
+                task, base_url=rh.base_url, params=journal_params, output=args.output,
+                will_download=not only_submit,
+            )  # fmt: skip
+
         try:
-            task = submit(rh, urls)
+            task = submit(rh, urls, submitted)
         except (Exception, KeyboardInterrupt) as error:  # journal a task the error names
             run.failed_submit(error, rh.base_url, journal_params)
             raise
-        shown = run.submitted(
-            task, base_url=rh.base_url, params=journal_params, output=args.output,
-            will_download=not only_submit,
-        )  # fmt: skip
+        shown = run.announce_submitted(task, args.output)
         if only_submit:
             if args.json:
                 print_json(result_json(task_id=task.id, task=task))

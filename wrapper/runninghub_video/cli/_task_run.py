@@ -105,22 +105,25 @@ class TaskRun:
         params: dict[str, Any],
         output: str | None,
         will_download: bool,
-    ) -> str:
-        """A submit answered: the task is paid for. It is named by errors and journaled by
-        an interrupt from the first line here, before its id is shown; a display that cannot
-        write (a closed or full stderr) stops neither the journal write nor the command.
-        Returns where the video goes, as shown."""
+    ) -> None:
+        """A submit answered: the task is paid for. Called by the library before its submit
+        returns (on_submitted), so an interrupt from here on finds the task: errors name it
+        and the interrupt path journals it. Nothing here writes or shows anything."""
         self.task = task
         self.task_id = task.id
         wants_file = bool(output) or will_download
         self._unjournaled = lambda: self._journal_submitted(
             task, base_url, params, output, wants_file
         )
-        shown = target(task.id, output)[0]
-        self.track(task.id, shown if wants_file else None)
+        self.track(task.id, target(task.id, output)[0] if wants_file else None)
+
+    def announce_submitted(self, task: Task, output: str | None) -> str:
+        """After submitted(): show the id on stderr, then journal the task (a display that
+        cannot write, a closed or full stderr, stops neither). Returns where the video goes,
+        as shown."""
         self.display.hint(f"task {task.id} submitted ({task.status})")
         self.journal_pending()
-        return shown
+        return target(task.id, output)[0]
 
     def _journal_submitted(
         self,
@@ -154,6 +157,9 @@ class TaskRun:
         fields: dict[str, Any] = {"base_url": base_url, "prompt": self.prompt}
         fields["params"] = params
         why = interruption(error) if isinstance(error, KeyboardInterrupt) else str(error)
+        if self._unjournaled is not None and task_id in (None, self.task_id):
+            self.journal_pending()  # submitted() ran: the task is known, journal it as such
+            return
         if task_id:  # a submit answered FAILED at once, or was interrupted once it answered
             self.track(task_id, None)
             status = getattr(error, "status", None)
