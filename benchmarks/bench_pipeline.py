@@ -6,7 +6,7 @@ merge of every page, then openapi-python-client) but into a temporary folder, so
 never rewrites openapi/runninghub.yaml or generated/ under colleagues in the same checkout.
 """
 
-# ruff: noqa: S603, S607  (benchmark code runs its own fixed commands: python, curl, make...)
+# ruff: noqa: S603  (benchmark code runs its own fixed commands: python and Prism)
 
 from __future__ import annotations
 
