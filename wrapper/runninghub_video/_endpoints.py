@@ -138,8 +138,8 @@ class Field(NamedTuple):
 
 
 def natural(value: object) -> tuple[int, str]:
-    """Sort key: by leading number ("720p" before "1080p", "4" before "12", 4 before 12), then
-    text."""
+    """Sort key: by leading number (720p before 1080p, the text 4 before 12, the number 4
+    before 12), then text."""
     text = str(value)
     number = re.match(r"\d+", text)
     return (int(number.group()) if number else 0, text)

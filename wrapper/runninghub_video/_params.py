@@ -40,6 +40,21 @@ ASPECT_RATIOS: tuple[str, ...] = tuple(sorted(literal_choices(AspectRatio)))
 DURATIONS: tuple[str, ...] = literal_choices(Duration)
 
 
+def _seed_default(name: str, choices: tuple[str, ...]) -> str:
+    """The spec's default of a seed field (the generated model's), else its first value in
+    natural order (the cheapest resolution, the shortest duration): never written here."""
+    import attrs
+
+    default = getattr(attrs.fields(ImageToVideoRealisticRequest), name).default
+    return default if isinstance(default, str) and default in choices else choices[0]
+
+
+#: The seed's defaults (submit(), run(), the CLI's generate), read from the generated code.
+DEFAULT_RESOLUTION: str = _seed_default("resolution", RESOLUTIONS)
+DEFAULT_ASPECT_RATIO: str = _seed_default("aspect_ratio", ASPECT_RATIOS)
+DEFAULT_DURATION: str = _seed_default("duration", DURATIONS)
+
+
 def _one_of(values: tuple[str, ...]) -> str:
     return "one of " + ", ".join(values)
 

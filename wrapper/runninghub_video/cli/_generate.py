@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ._exit_codes import OK
 from ._output import print_json, print_line, print_result, result_json
@@ -39,15 +39,15 @@ def build(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--prompt", required=True, metavar="TEXT", help="what should happen")
     parser.add_argument(
-        "--resolution", choices=params.RESOLUTIONS, default=params.RESOLUTIONS[0],
+        "--resolution", choices=params.RESOLUTIONS, default=params.DEFAULT_RESOLUTION,
         help="default: %(default)s (the cheapest)",
     )  # fmt: skip
     parser.add_argument(
-        "--aspect-ratio", choices=params.ASPECT_RATIOS, default=_default_ratio(params),
+        "--aspect-ratio", choices=params.ASPECT_RATIOS, default=params.DEFAULT_ASPECT_RATIO,
         help="default: %(default)s",
     )  # fmt: skip
     parser.add_argument(
-        "--duration", choices=params.DURATIONS, default=params.DURATIONS[0],
+        "--duration", choices=params.DURATIONS, default=params.DEFAULT_DURATION,
         help="seconds of video; default: %(default)s (the cheapest)",
     )  # fmt: skip
     add_run_options(parser)
@@ -66,12 +66,6 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
         "--no-wait", action="store_true", help="only submit: print the task id and return"
     )
     add_json(parser)
-
-
-def _default_ratio(params: Any) -> str:
-    """16:9 when the spec offers it (the wrapper's default), else the first ratio."""
-    ratios: tuple[str, ...] = params.ASPECT_RATIOS
-    return "16:9" if "16:9" in ratios else ratios[0]
 
 
 def handle(ctx: Context) -> int:

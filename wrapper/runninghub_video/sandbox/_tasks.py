@@ -17,6 +17,7 @@ from typing import Final, Literal
 
 from runninghub_video._error_codes import GENERATION_FAILED
 from runninghub_video._image_fields import is_image_field
+from runninghub_video._params import DEFAULT_ASPECT_RATIO, DEFAULT_RESOLUTION
 from runninghub_video._task import FINAL_STATUSES
 from runninghub_video.sandbox._errors import message_for
 from runninghub_video.sandbox._faults import FaultPlan
@@ -44,8 +45,7 @@ class Timing:
 
 
 DEFAULT_SECONDS: Final = 4  # a duration the sandbox cannot read as seconds renders this long
-DEFAULT_ASPECT_RATIO: Final = "16:9"
-DEFAULT_RESOLUTION: Final = "720p"
+# (resolution and aspect ratio fall back to the seed's defaults, read from the generated code)
 DIMENSIONS: Final = re.compile(r"\s*(\d{1,5})\s*[xX*\u00d7]\s*(\d{1,5})\s*")  # "1280x720": W x H
 
 
