@@ -74,8 +74,8 @@ def generator_config(spec: dict[str, Any], base: Path = CONFIG) -> dict[str, Any
             if not isinstance(operation, dict) or "operationId" not in operation:
                 continue
             body = operation.get("requestBody", {}).get("content", {}).get("application/json", {})
-            schema = body.get("schema", {})
-            if "$ref" in schema or "title" not in schema:
+            schema = _resolved(spec, body.get("schema", {}))  # inline, or its component
+            if not isinstance(schema, dict) or "title" not in schema:
                 continue
             prefix = pascal_case(operation["operationId"])
             for name, prop in schema.get("properties", {}).items():

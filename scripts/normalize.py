@@ -99,10 +99,11 @@ RULES = (
         "Prism answers 200 to an empty or null body [TOOL]; no task call has no body [SEED].",
     ),
     Rule(
-        "request-title", "the inline JSON request schema", "set `title` (`<Page>Request`)",
+        "request-title", "the JSON request schema (inline, or the page's component it `$ref`s)",
+        "set `title` (`<Page>Request`); rename a `$ref`'d component to it",
         "An English model name from the page's name (TextToVideoRequest for "
-        "text-to-video). Reason: titles become class names, and the generator's enum names are "
-        "the model's name plus the field's [TOOL].",
+        "text-to-video). Reason: titles and component names become class names, and the "
+        "generator's enum names are the model's name plus the field's [TOOL].",
     ),
     Rule(
         "ascii-titles", "request properties with a non-ASCII title", "set `title`, `description`",
@@ -296,15 +297,38 @@ def _drop_ignored_headers(holder: dict[str, Any]) -> None:
         del holder["parameters"]
 
 
-def _name_request(operation: dict[str, Any], name: str) -> None:
+def _request_component(doc: dict[str, Any], schema: dict[str, Any], title: str) -> Any:
+    """The page's component a `$ref` request schema names, renamed `title` (every `$ref` to it
+    follows), so a Chinese schema name never becomes a class name; None if it is not one of
+    the page's components."""
+    ref = schema["$ref"]
+    prefix = "#/components/schemas/"
+    schemas = doc.get("components", {}).get("schemas") or {}
+    key = ref[len(prefix) :] if isinstance(ref, str) and ref.startswith(prefix) else None
+    if key is None or not isinstance(schemas.get(key), dict):
+        return None
+    if key != title:
+        if title in schemas:
+            raise PageError(f"the request schema {key!r} cannot take the name {title!r}: taken")
+        schemas[title] = schemas.pop(key)
+        for node, _ in _walk(doc):
+            if node.get("$ref") == ref:
+                node["$ref"] = prefix + title
+    return schemas[title]
+
+
+def _name_request(doc: dict[str, Any], operation: dict[str, Any], name: str) -> None:
     body = operation.get("requestBody")
     if not isinstance(body, dict):
         return
     body["required"] = True
     schema = body.get("content", {}).get("application/json", {}).get("schema")
-    if not isinstance(schema, dict) or "$ref" in schema:
+    model = f"{pascal(name)}Request"
+    if isinstance(schema, dict) and "$ref" in schema:
+        schema = _request_component(doc, schema, model)
+    if not isinstance(schema, dict):
         return
-    schema["title"] = f"{pascal(name)}Request"
+    schema["title"] = model
     for prop_name, prop in (schema.get("properties") or {}).items():
         title = prop.get("title") if isinstance(prop, dict) else None
         if isinstance(title, str) and not title.isascii():
@@ -339,6 +363,6 @@ def normalize(doc: dict[str, Any], file: Path, name: str | None = None) -> Page:
     _drop_ignored_headers(operation)
     _refuse_credentials(doc, published)  # published-key
     operation.pop("security", None)  # operation-security
-    _name_request(operation, name)  # request-body, request-title, ascii-titles
+    _name_request(doc, operation, name)  # request-body, request-title, ascii-titles
     operation["operationId"] = camel(name)  # operation-id
     return Page(file, name, path, method, doc, task_schemas)

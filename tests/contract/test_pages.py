@@ -9,6 +9,7 @@ openapi/upstream/.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -21,7 +22,7 @@ from openapi_spec_validator import validate
 
 from scripts import deviations
 from scripts.build_spec import SpecError, build
-from scripts.generate import GENERATED, OVERLAY, PAGES, SPEC
+from scripts.generate import GENERATED, OVERLAY, PAGES, SPEC, build_all
 from scripts.import_page import main as import_main
 from scripts.normalize import RULES
 from tests.support.constants import ROOT
@@ -443,3 +444,38 @@ def test_the_deviation_tables_cover_every_rule_and_every_overlay_action() -> Non
     rows = [line for line in table.splitlines() if line.startswith("| ") and "---" not in line]
     assert len(rows) == len(RULES) + actions + page_actions + 2 + len(pages)  # + heading rows
     assert all(f"| G{n} |" in table for n in range(1, len(RULES) + 1))
+
+
+def test_a_request_body_given_as_a_chinese_named_component_gets_the_page_s_names(
+    inputs: Path, tmp_path: Path
+) -> None:
+    # Apifox exports a shared request model as a component named in Chinese, `$ref`'d with
+    # percent-encoding: it is renamed <Page>Request, so the classes are the inline page's.
+    upstream = two_pages(inputs)
+    page = upstream / "text-to-video.yaml"
+    doc = yaml.safe_load(page.read_text(encoding="utf-8"))
+    body = doc["paths"][T2V_PATH]["post"]["requestBody"]["content"]["application/json"]
+    doc["components"]["schemas"]["文生视频请求"] = body["schema"]
+    encoded = "%E6%96%87%E7%94%9F%E8%A7%86%E9%A2%91%E8%AF%B7%E6%B1%82"  # 文生视频请求
+    body["schema"] = {"$ref": f"#/components/schemas/{encoded}"}
+    page.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    (tmp_path / "built").mkdir()
+    out = build_all(tmp_path / "built", upstream, inputs / "overlay.yaml")
+    spec = yaml.safe_load((out / "runninghub.yaml").read_text(encoding="utf-8"))
+    schemas = spec["components"]["schemas"]
+    assert "文生视频请求" not in schemas
+    assert schemas["TextToVideoRequest"]["properties"]["size"]["title"] == "Size"
+    operation = spec["paths"][T2V_PATH]["post"]
+    assert operation["requestBody"]["required"] is True
+    assert operation["requestBody"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/TextToVideoRequest"
+    }
+    code = generated_texts(out / "runninghub_client")
+    assert "class TextToVideoRequest:" in code["models/text_to_video_request.py"]
+    assert "size: TextToVideoSize" in code["models/text_to_video_request.py"]
+    assert (
+        'TextToVideoSize = Literal["1280x720", "720x1280"]' in code["models/text_to_video_size.py"]
+    )
+    assert "body: TextToVideoRequest" in code["api/video/text_to_video.py"]
+    limits = json.loads((out / "runninghub_client" / "_constraints.json").read_text())
+    assert limits[T2V_PATH]["fields"]["prompt"] == {"minLength": 1}  # prompt-min-length
