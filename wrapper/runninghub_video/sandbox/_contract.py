@@ -91,7 +91,8 @@ class Operation:
         if self._validator is None:
             return []
         errors = sorted(self._validator.iter_errors(body), key=lambda e: list(e.absolute_path))
-        return [_describe(error) for error in errors]
+        # A wrong-typed enum value breaks both `type` and `enum`: one line says it.
+        return list(dict.fromkeys(_describe(error) for error in errors))
 
     def property_schema(self, name: str) -> Mapping[str, Any]:
         """The request schema of property name ({} if the body has no such property)."""
@@ -201,7 +202,9 @@ def resolve(spec: Mapping[str, Any], node: Any, depth: int = 0) -> Any:
 def allowed_values(schema: Mapping[str, Any]) -> str:
     """What schema allows, in words: "one of 'x', 'y'" or "a string"."""
     if "enum" in schema:
-        return "one of " + ", ".join(f"'{v}'" for v in schema["enum"])
+        # As JSON would write them, but text in single quotes: 'x' for a string, 4 for a number.
+        shown = (f"'{v}'" if isinstance(v, str) else json.dumps(v) for v in schema["enum"])
+        return "one of " + ", ".join(shown)
     kind = schema.get("type", "a value")
     return f"an {kind}" if str(kind)[:1] in "aeiou" else f"a {kind}"
 
