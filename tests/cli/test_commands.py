@@ -9,6 +9,7 @@ import pytest
 from runninghub_video.sandbox import INVALID_API_KEY, Sandbox
 
 from tests.cli.conftest import FAST_POLL, SAMPLE_PNG, SENTINEL_KEY, Cli, is_mp4
+from tests.support.api import SUBMIT
 
 IMAGE = str(SAMPLE_PNG)
 JSON_FIELDS = {"task_id", "status", "results", "output", "error", "usage"}
@@ -39,6 +40,7 @@ def test_generate_writes_the_video_and_journals_it(cli: Cli):
         "duration": "4",
     }
     assert lines[0]["base_url"] == cli.base_url
+    assert lines[0]["endpoint"] == SUBMIT  # the API path the task went to
     assert lines[-1]["event"] == "downloaded"
     assert lines[-1]["output"] == str(path)
 

@@ -113,6 +113,9 @@ def test_the_new_command_runs_like_generate(t2v: Cli, tmp_path: Path) -> None:
     (submitted,) = journal.read()
     assert submitted.prompt == "a lake at dawn"
     assert submitted.params == {"size": "720x1280", "duration": "8"}
+    assert submitted.endpoint == "/openapi/v2/rhart-video-s-official/text-to-video"
+    listed = json.loads(t2v("tasks", "--json").stdout)["tasks"][0]
+    assert listed["endpoint"] == submitted.endpoint
 
 
 def test_no_wait_then_wait_resumes_the_task(t2v: Cli, tmp_path: Path) -> None:

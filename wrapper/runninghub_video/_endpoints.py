@@ -92,6 +92,11 @@ def infos() -> tuple[EndpointInfo, ...]:
     )
 
 
+def seed() -> EndpointInfo:
+    """The seed endpoint's row (plain values, nothing imported)."""
+    return next(info for info in infos() if info.module == SEED)
+
+
 def find(name: str) -> EndpointInfo:
     """The endpoint of this name (`text-to-video`), function module or path."""
     for info in infos():

@@ -58,6 +58,8 @@ class TaskRecord:
     """When the task was first journaled (its submit, for tasks submitted here)."""
     updated: str
     base_url: str | None = None
+    endpoint: str | None = None
+    """The API path the task was submitted to (absent in journals written before 0.2)."""
     prompt: str | None = None
     params: dict[str, Any] = field(default_factory=dict)
     output: str | None = None
@@ -73,6 +75,7 @@ class TaskRecord:
             "time": self.time,
             "updated": self.updated,
             "base_url": self.base_url,
+            "endpoint": self.endpoint,
             "prompt": self.prompt,
             "params": self.params,
             "output": self.output,
@@ -153,12 +156,14 @@ class Journal:
         params: Mapping[str, Any],
         output: str | None,
         status: str,
+        endpoint: str | None = None,
     ) -> None:
-        """Record a task the moment its submit answered."""
+        """Record a task the moment its submit answered (endpoint: the API path it went to)."""
         self.append(
             "submitted",
             task_id,
             base_url=base_url,
+            endpoint=endpoint,
             prompt=prompt,
             params=dict(params),
             output=output,
@@ -217,7 +222,7 @@ def _fold(record: TaskRecord, line: Mapping[str, Any]) -> None:
     """Update `record` with the fields one line carries."""
     record.updated = line["time"]
     record.event = str(line.get("event", ""))
-    for name in ("base_url", "prompt", "output", "status", "error"):
+    for name in ("base_url", "endpoint", "prompt", "output", "status", "error"):
         value = line.get(name)
         if isinstance(value, str):
             setattr(record, name, value)

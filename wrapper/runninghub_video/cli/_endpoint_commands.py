@@ -114,7 +114,7 @@ def handle(ctx: Context) -> int:
     def submit(rh: RunningHub, urls: dict[str, str | list[str]], submitted: Submitted) -> Task:
         return rh.submit_request(checked.request(urls), on_submitted=submitted)
 
-    return run_task(ctx, checked.images, shown, submit)
+    return run_task(ctx, endpoint.info.path, checked.images, shown, submit)
 
 
 def commands() -> list[Command]:

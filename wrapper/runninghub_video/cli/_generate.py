@@ -70,6 +70,7 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
 
 def handle(ctx: Context) -> int:
     """generate / submit: check, upload, submit, journal; then wait and download."""
+    from .. import _endpoints as endpoints
     from .. import _params as params
 
     args = ctx.args
@@ -91,11 +92,12 @@ def handle(ctx: Context) -> int:
         assert isinstance(image, str)  # one image
         return rh.submit(checked.prompt, image, **values, on_submitted=submitted)
 
-    return run_task(ctx, {"image": checked.image}, values, submit)
+    return run_task(ctx, endpoints.seed().path, {"image": checked.image}, values, submit)
 
 
 def run_task(
     ctx: Context,
+    endpoint: str,
     images: Mapping[str, ImageValue],
     values: Mapping[str, object],
     submit: Callable[[RunningHub, dict[str, str | list[str]], Submitted], Task],
@@ -103,11 +105,13 @@ def run_task(
     """The run of generate, submit and every endpoint command, on checked input: check
     --output and the journal, upload the local `images` (field -> URL or local image, or a
     list of them), submit(rh, field -> URL or URLs, on_submitted), journal; then (unless
-    --no-wait) wait and download. submit passes on_submitted to the library's submit."""
+    --no-wait) wait and download. submit passes on_submitted to the library's submit;
+    endpoint (the API path) is journaled with the task."""
     from .._params import local_images
 
     args = ctx.args
     run = ctx.run
+    run.endpoint = endpoint
     only_submit = args.command == "submit" or args.no_wait
     protected = tuple(image.path for value in images.values() for image in local_images(value))
     run.check_output(None, protected, will_download=not only_submit)  # before anything is paid

@@ -55,6 +55,8 @@ class TaskRun:
         self._journal_in_use = False
         self._unjournaled: Callable[[], None] | None = None
         self._journal: Journal | None = None
+        self.endpoint: str | None = None
+        """The API path the command submits to (journaled with its task)."""
 
     # ------------------------------------------------------------ the journal
 
@@ -139,7 +141,7 @@ class TaskRun:
             file = os.path.abspath(target(task.id, output)[1]) if wants_file else None
             self.journal.submitted(
                 task.id, base_url=base_url, prompt=self.prompt, params=params,
-                output=file, status=task.status,
+                output=file, status=task.status, endpoint=self.endpoint,
             )  # fmt: skip
             self._journal_in_use = True
         except OSError as exc:
@@ -154,7 +156,8 @@ class TaskRun:
     ) -> None:
         """A submit that failed: journal the task if one exists or may exist, and say so."""
         task_id = getattr(error, "task_id", None)
-        fields: dict[str, Any] = {"base_url": base_url, "prompt": self.prompt}
+        fields: dict[str, Any] = {"base_url": base_url, "endpoint": self.endpoint}
+        fields["prompt"] = self.prompt
         fields["params"] = params
         why = interruption(error) if isinstance(error, KeyboardInterrupt) else str(error)
         if self._unjournaled is not None and task_id in (None, self.task_id):
