@@ -134,26 +134,6 @@ main(sys.argv[1:])
 """
 
 
-@pytest.mark.integration  # a CLI subprocess
-def test_the_cli_journals_a_task_whose_submit_was_interrupted_once_it_answered(
-    answered: FaultServer, cli_at: Callable[[str], Cli]
-) -> None:
-    cli = cli_at(answered.base_url)
-    done = subprocess.run(
-        [sys.executable, "-c", CLI_SCRIPT, "--verbose", "submit", "--image", IMAGE_URL,
-         "--prompt", "a cat"],
-        cwd=cli.cwd, env=cli.env(), capture_output=True, text=True, timeout=60, check=False,
-    )  # fmt: skip
-    assert done.returncode == 130, done.stderr
-    assert [request.path for request in answered.requests] == [SUBMIT]
-    events = cli.journal_lines()
-    assert [(line["event"], line["task_id"]) for line in events][:1] == [("submitted", TASK)]
-    assert not any(line["event"] == "unconfirmed" for line in events)
-    assert (events[-1]["event"], events[-1]["task_id"]) == ("interrupted", TASK)
-    assert f"task {TASK} goes on; resume it with: runninghub-video wait {TASK}" in done.stderr
-    assert KEY not in done.stdout + done.stderr
-
-
 @pytest.mark.parametrize("client", ["sync", "async"])
 def test_on_submitted_sees_the_task_before_submit_returns_and_its_error_names_it(
     answered: FaultServer, client: str
@@ -178,7 +158,8 @@ def test_on_submitted_sees_the_task_before_submit_returns_and_its_error_names_it
     assert getattr(raised.value, "task_id", None) == TASK
 
 
-RETURN_SCRIPT = """  # also run by tests/cli/test_endpoint_commands.py
+# Also run by tests/cli/test_endpoint_commands.py (an endpoint command).
+RETURN_SCRIPT = """
 import sys
 from runninghub_video import RunningHub
 from runninghub_video.cli._main import main
@@ -196,13 +177,18 @@ main(sys.argv[1:])
 
 
 @pytest.mark.integration  # a CLI subprocess
-@pytest.mark.parametrize("command", ["submit", "generate"])
-def test_the_cli_journals_a_task_interrupted_right_after_submit_returned(
-    answered: FaultServer, cli_at: Callable[[str], Cli], command: str
+@pytest.mark.parametrize(
+    ("script", "command"),
+    [(CLI_SCRIPT, "submit"), (RETURN_SCRIPT, "submit"), (RETURN_SCRIPT, "generate")],
+    ids=["while-logging", "after-return-submit", "after-return-generate"],
+)
+def test_the_cli_journals_a_task_interrupted_once_its_submit_answered(
+    answered: FaultServer, cli_at: Callable[[str], Cli], script: str, command: str
 ) -> None:
     cli = cli_at(answered.base_url)
     done = subprocess.run(
-        [sys.executable, "-c", RETURN_SCRIPT, command, "--image", IMAGE_URL, "--prompt", "a cat"],
+        [sys.executable, "-c", script, "--verbose", command, "--image", IMAGE_URL,
+         "--prompt", "a cat"],
         cwd=cli.cwd, env=cli.env(), capture_output=True, text=True, timeout=60, check=False,
     )  # fmt: skip
     assert done.returncode == 130, done.stderr
@@ -211,4 +197,5 @@ def test_the_cli_journals_a_task_interrupted_right_after_submit_returned(
     assert [(line["event"], line["task_id"]) for line in events][:1] == [("submitted", TASK)]
     assert not any(line["event"] == "unconfirmed" for line in events)
     assert (events[-1]["event"], events[-1]["task_id"]) == ("interrupted", TASK)
-    assert f"resume it with: runninghub-video wait {TASK}" in done.stderr
+    assert f"task {TASK} goes on; resume it with: runninghub-video wait {TASK}" in done.stderr
+    assert KEY not in done.stdout + done.stderr
