@@ -66,11 +66,11 @@ def test_an_interrupt_as_submit_returns_inside_run_names_the_task(
         async with AsyncRunningHub(KEY, base_url=faults.base_url, policy=FAST) as hub:
             await call(hub)
 
+    def go_sync() -> None:
+        with RunningHub(KEY, base_url=faults.base_url, policy=FAST) as hub:
+            call(hub)
+
     with pytest.raises(KeyboardInterrupt) as raised:
-        if client == "sync":
-            with RunningHub(KEY, base_url=faults.base_url, policy=FAST) as hub:
-                call(hub)
-        else:
-            asyncio.run(go_async())
+        go_sync() if client == "sync" else asyncio.run(go_async())
     assert [request.path for request in faults.requests] == [SUBMIT]  # the task was paid for
     assert getattr(raised.value, "task_id", None) == TASK
