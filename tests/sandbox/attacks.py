@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from runninghub_video.sandbox import Limits
 
 from scripts._processes import free_port, stop_group, wait_for_port
 from tests.support.api import QUERY, SUBMIT, UPLOAD
@@ -42,12 +43,16 @@ def tree_pids(pid: int) -> list[int]:
     while todo:
         current = todo.pop()
         try:
-            for task in os.listdir(f"/proc/{current}/task"):
-                with open(f"/proc/{current}/task/{task}/children") as children:
-                    todo += [int(c) for c in children.read().split()]
-        except (OSError, ValueError):
+            threads = os.listdir(f"/proc/{current}/task")
+        except OSError:  # the process ended
             continue
         found.append(current)
+        for thread in threads:  # a thread may end while listed (one per ffmpeg render)
+            try:
+                with open(f"/proc/{current}/task/{thread}/children") as children:
+                    todo += [int(c) for c in children.read().split()]
+            except (OSError, ValueError):
+                continue
     return found
 
 
@@ -92,7 +97,7 @@ class SandboxProcess:
         """Its memory now (with children)."""
         return tree_rss_bytes(self.proc.pid)
 
-    def wait_for_renders(self, timeout: float = 300.0) -> bool:
+    def wait_for_renders(self, timeout: float = Limits().render_timeout + 30) -> bool:
         """Wait until the sandbox runs no child process (its ffmpeg renders ended); False if
         timeout passed first. A render started by the last submit may outlive the attack."""
         deadline = time.monotonic() + timeout

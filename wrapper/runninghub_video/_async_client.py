@@ -194,6 +194,7 @@ class AsyncRunningHub:
         a caller that records the task there loses no id to an interrupt that lands between
         the return and its next line (the CLI journals from it).
         """
+        on_submitted = checks.check_callback("on_submitted", on_submitted)
         submit = checks.check_submit(
             prompt=prompt,
             image=image,
@@ -218,6 +219,7 @@ class AsyncRunningHub:
         path (or a list of them) is uploaded first. Retried only when provably no task was
         created. `on_submitted` as in submit().
         """
+        on_submitted = checks.check_callback("on_submitted", on_submitted)
         endpoint = endpoints.of_model(body)
         return await self._submit_checked(checks.check_model(endpoint, body), on_submitted)
 
@@ -235,7 +237,9 @@ class AsyncRunningHub:
         model's types (an integer enum is sent as an integer; its text "8" is taken too); an
         array takes a list, each element checked; an image field (image_url, first_frame_url,
         image_urls: runninghub_video._image_fields) takes a local JPG/PNG (or a list of URLs
-        and files), each uploaded first. `on_submitted` as in submit()."""
+        and files), each uploaded first. `on_submitted` as in submit() (a field of that name
+        needs submit_request())."""
+        on_submitted = checks.check_callback("on_submitted", on_submitted)
         found = endpoints.load(endpoints.find(endpoint))
         return await self._submit_checked(checks.check_fields(found, fields), on_submitted)
 
@@ -306,6 +310,7 @@ class AsyncRunningHub:
         """
         task_id = checks.check_task_id(task_id)
         policy = self.policy.for_call(timeout=timeout, poll_interval=poll_interval)
+        on_update = checks.check_callback("on_update", on_update)
         poller = Poller(task_id, policy=policy, clock=self._clock, on_update=on_update)
         return await self._until_final(poller)
 
@@ -385,15 +390,18 @@ class AsyncRunningHub:
         """
         started = self._clock()
         policy = self.policy.for_call(timeout=timeout, poll_interval=poll_interval)
-        task = await self.submit(
-            prompt,
-            image,
-            resolution=resolution,
-            aspect_ratio=aspect_ratio,
-            duration=duration,
-            webhook_url=webhook_url,
-        )
-        return await self._follow(task, started, policy, on_update)
+        on_update = checks.check_callback("on_update", on_update)
+        with _Submitted() as submitted:
+            task = await self.submit(
+                prompt,
+                image,
+                resolution=resolution,
+                aspect_ratio=aspect_ratio,
+                duration=duration,
+                webhook_url=webhook_url,
+                on_submitted=submitted,
+            )
+            return await self._follow(task, started, policy, on_update)
 
     async def run_request(
         self,
@@ -406,8 +414,10 @@ class AsyncRunningHub:
         """submit_request() then wait(), as run() does for the seed endpoint."""
         started = self._clock()
         policy = self.policy.for_call(timeout=timeout, poll_interval=poll_interval)
-        task = await self.submit_request(body)
-        return await self._follow(task, started, policy, on_update)
+        on_update = checks.check_callback("on_update", on_update)
+        with _Submitted() as submitted:
+            task = await self.submit_request(body, on_submitted=submitted)
+            return await self._follow(task, started, policy, on_update)
 
     async def run_to(
         self,
@@ -423,9 +433,11 @@ class AsyncRunningHub:
         timeout, poll_interval or on_update needs run_request())."""
         started = self._clock()
         policy = self.policy.for_call(timeout=timeout, poll_interval=poll_interval)
+        on_update = checks.check_callback("on_update", on_update)
         found = endpoints.load(endpoints.find(endpoint))
-        task = await self._submit_checked(checks.check_fields(found, fields))
-        return await self._follow(task, started, policy, on_update)
+        with _Submitted() as submitted:
+            task = await self._submit_checked(checks.check_fields(found, fields), submitted)
+            return await self._follow(task, started, policy, on_update)
 
     async def _follow(
         self,
@@ -434,25 +446,22 @@ class AsyncRunningHub:
         policy: Policy,
         on_update: Callable[[Task], None] | None,
     ) -> Task:
-        """The rest of a run after its submit: wait to the deadline counted from `started`."""
-        try:
-            if on_update is not None:
-                on_update(task)
-            if task.is_final:
-                return _succeeded(task)
-            deadline = started + policy.wait_timeout
-            await self._sleep(min(policy.poll_interval, max(0.0, deadline - self._clock())))
-            poller = Poller(
-                task.id,
-                policy=policy,
-                clock=self._clock,
-                timeout=deadline - self._clock(),
-                on_update=on_update,
-            )
-            return await self._until_final(poller)
-        except BaseException as exc:  # Ctrl-C, a cancellation, a callback's error: name the task
-            _name_submitted_task(exc, task.id)
-            raise
+        """The rest of a run after its submit: wait to the deadline counted from `started`
+        (inside the run's _Submitted block, which names the task on any exception)."""
+        if on_update is not None:
+            on_update(task)
+        if task.is_final:
+            return _succeeded(task)
+        deadline = started + policy.wait_timeout
+        await self._sleep(min(policy.poll_interval, max(0.0, deadline - self._clock())))
+        poller = Poller(
+            task.id,
+            policy=policy,
+            clock=self._clock,
+            timeout=deadline - self._clock(),
+            on_update=on_update,
+        )
+        return await self._until_final(poller)
 
     async def download(
         self,
@@ -499,6 +508,30 @@ class AsyncRunningHub:
         else:
             return target
         raise error  # outside the except block: no unredacted httpx text in the chain
+
+
+class _Submitted:
+    """A run's record of its paid task: passed as on_submitted, it holds the task from the
+    moment the submit answered; as a context manager it names that task on any exception
+    leaving the block (Ctrl-C even as submit returns, a cancellation, a callback's error)."""
+
+    def __init__(self) -> None:
+        self.task: Task | None = None
+
+    def __call__(self, task: Task) -> None:
+        self.task = task
+
+    def __enter__(self) -> _Submitted:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        if exc is not None and self.task is not None:
+            _name_submitted_task(exc, self.task.id)
 
 
 def _name_submitted_task(exc: BaseException, task_id: str) -> None:

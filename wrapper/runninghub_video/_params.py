@@ -7,9 +7,10 @@ image URLs that take a local file); check_submit() is the seed's convenience sig
 
 from __future__ import annotations
 
+import inspect
 import re
 import stat
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -53,6 +54,17 @@ def _seed_default(name: str, choices: tuple[str, ...]) -> str:
 DEFAULT_RESOLUTION: str = _seed_default("resolution", RESOLUTIONS)
 DEFAULT_ASPECT_RATIO: str = _seed_default("aspect_ratio", ASPECT_RATIOS)
 DEFAULT_DURATION: str = _seed_default("duration", DURATIONS)
+
+
+def check_callback(name: str, value: Callable[[Any], None] | None) -> Callable[[Any], None] | None:
+    """None, or a plain function to call (on_update, on_submitted): a value of another kind
+    (a URL meant as a field) or an async function (it would be called, never awaited) is
+    refused before any request."""
+    if value is None:
+        return None
+    if not callable(value) or inspect.iscoroutinefunction(value):
+        raise InvalidInputError(name, value, "None or a plain function called with the Task")
+    return value
 
 
 def _one_of(values: tuple[str, ...]) -> str:

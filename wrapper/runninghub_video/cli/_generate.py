@@ -40,7 +40,7 @@ def build(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--prompt", required=True, metavar="TEXT", help="what should happen")
     parser.add_argument(
         "--resolution", choices=params.RESOLUTIONS, default=params.DEFAULT_RESOLUTION,
-        help="default: %(default)s (the cheapest)",
+        help="default: %(default)s" + _cheapest(params.DEFAULT_RESOLUTION, params.RESOLUTIONS),
     )  # fmt: skip
     parser.add_argument(
         "--aspect-ratio", choices=params.ASPECT_RATIOS, default=params.DEFAULT_ASPECT_RATIO,
@@ -48,9 +48,15 @@ def build(parser: argparse.ArgumentParser) -> None:
     )  # fmt: skip
     parser.add_argument(
         "--duration", choices=params.DURATIONS, default=params.DEFAULT_DURATION,
-        help="seconds of video; default: %(default)s (the cheapest)",
+        help="seconds of video; default: %(default)s"
+        + _cheapest(params.DEFAULT_DURATION, params.DURATIONS),
     )  # fmt: skip
     add_run_options(parser)
+
+
+def _cheapest(default: str, choices: tuple[str, ...]) -> str:
+    """ " (the cheapest)" when default is the first value (a spec default may be dearer)."""
+    return " (the cheapest)" if choices and default == choices[0] else ""
 
 
 def add_run_options(parser: argparse.ArgumentParser) -> None:

@@ -62,11 +62,14 @@ def deferred() -> Iterator[None]:
     it): for the journal write of a paid task, which an interrupt must not cut short."""
     signals = {signal.SIGINT, *HANDLED}
     try:
-        old = signal.pthread_sigmask(signal.SIG_BLOCK, signals)
+        old = signal.pthread_sigmask(signal.SIG_BLOCK, [])  # read the mask, change nothing
     except (ValueError, OSError):  # pragma: no cover - not available: run unprotected
         yield
         return
     try:
+        # CPython raises a signal that was already pending from inside this call, once the
+        # new mask is set: inside the try, so the mask is restored whatever happens.
+        signal.pthread_sigmask(signal.SIG_BLOCK, signals)
         yield
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, old)
