@@ -12,6 +12,7 @@ and source for README.md's deviation table (scripts/deviations.py).
 
 from __future__ import annotations
 
+import copy
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -99,11 +100,13 @@ RULES = (
         "Prism answers 200 to an empty or null body [TOOL]; no task call has no body [SEED].",
     ),
     Rule(
-        "request-title", "the JSON request schema (inline, or the page's component it `$ref`s)",
-        "set `title` (`<Page>Request`); rename a `$ref`'d component to it",
+        "request-title", "the JSON request schema (a `$ref`'d component is inlined first)",
+        "set `title` (`<Page>Request`)",
         "An English model name from the page's name (TextToVideoRequest for "
         "text-to-video). Reason: titles and component names become class names, and the "
-        "generator's enum names are the model's name plus the field's [TOOL].",
+        "generator's enum names are the model's name plus the field's [TOOL]. A body that "
+        "`$ref`s a component (a Chinese-named shared model) is replaced by a copy of it, so "
+        "the page builds as an inline one (the overlays and name checks see the body).",
     ),
     Rule(
         "ascii-titles", "request properties with a non-ASCII title", "set `title`, `description`",
@@ -297,24 +300,21 @@ def _drop_ignored_headers(holder: dict[str, Any]) -> None:
         del holder["parameters"]
 
 
-def _request_component(doc: dict[str, Any], schema: dict[str, Any], title: str) -> Any:
-    """The page's component a `$ref` request schema names, renamed `title` (every `$ref` to it
-    follows), so a Chinese schema name never becomes a class name; None if it is not one of
-    the page's components."""
+def _inline_request(doc: dict[str, Any], body: dict[str, Any], schema: dict[str, Any]) -> Any:
+    """The page's component a `$ref` request schema names, put in the body's place (removed
+    from components when nothing else refers to it), so the page builds as its inline twin:
+    a Chinese schema name never becomes a class name, and the overlays and name checks see
+    the body where they look. PageError if the page has no such component."""
     ref = schema["$ref"]
     prefix = "#/components/schemas/"
     schemas = doc.get("components", {}).get("schemas") or {}
     key = ref[len(prefix) :] if isinstance(ref, str) and ref.startswith(prefix) else None
     if key is None or not isinstance(schemas.get(key), dict):
-        return None
-    if key != title:
-        if title in schemas:
-            raise PageError(f"the request schema {key!r} cannot take the name {title!r}: taken")
-        schemas[title] = schemas.pop(key)
-        for node, _ in _walk(doc):
-            if node.get("$ref") == ref:
-                node["$ref"] = prefix + title
-    return schemas[title]
+        raise PageError(f"the request body refers to {ref!r}, which is not a schema of the page")
+    others = [node for node, _ in _walk(doc) if node.get("$ref") == ref and node is not schema]
+    inline = copy.deepcopy(schemas[key]) if others else schemas.pop(key)
+    body["content"]["application/json"]["schema"] = inline
+    return inline
 
 
 def _name_request(doc: dict[str, Any], operation: dict[str, Any], name: str) -> None:
@@ -323,12 +323,11 @@ def _name_request(doc: dict[str, Any], operation: dict[str, Any], name: str) -> 
         return
     body["required"] = True
     schema = body.get("content", {}).get("application/json", {}).get("schema")
-    model = f"{pascal(name)}Request"
     if isinstance(schema, dict) and "$ref" in schema:
-        schema = _request_component(doc, schema, model)
+        schema = _inline_request(doc, body, schema)
     if not isinstance(schema, dict):
         return
-    schema["title"] = model
+    schema["title"] = f"{pascal(name)}Request"
     for prop_name, prop in (schema.get("properties") or {}).items():
         title = prop.get("title") if isinstance(prop, dict) else None
         if isinstance(title, str) and not title.isascii():
