@@ -93,7 +93,7 @@ test: setup ## The README's test command: lint, check-generated, the whole test 
 # that tries fails, naming what it tried: tests/support/lanes.py). One pytest worker per core, each
 # taking whole files (the fuzz file's counters are checked by its last test).
 test-unit: $(VENV)/.synced ## The fast unit lane (under a minute; 4 workers: many tests wait on sockets): no Node, no ffmpeg, no subprocess, loopback only
-	$(BIN)/pytest -m "not integration" -n 4 --dist load
+	RUNNINGHUB_FUZZ_SCALE=0.25 $(BIN)/pytest -m "not integration" -n 4 --dist load
 
 dist-check: setup ## Build the wheel, install it in clean venvs (with/without [sandbox]), use it from outside the repo
 	$(PY) scripts/dist_check.py

@@ -12,6 +12,7 @@ parser first, as in the clients (sans-IO), and through a whole client over httpx
 from __future__ import annotations
 
 import json
+import os
 from typing import Any, cast
 
 import httpx
@@ -34,8 +35,18 @@ from schemathesis.generation.jsonschema.builder import build
 from tests.reliability.figures import count
 from tests.support.constants import KEY, SAMPLE_PNG, SPEC
 
+#: The unit lane (`make test-unit`) sets RUNNINGHUB_FUZZ_SCALE=0.25 to stay under a minute;
+#: `make test` runs every example.
+SCALE = float(os.environ.get("RUNNINGHUB_FUZZ_SCALE", "1"))
+
+
+def examples(wanted: int) -> int:
+    """wanted examples, scaled for the lane (at least 25)."""
+    return max(25, round(wanted * SCALE))
+
+
 FUZZ = settings(
-    max_examples=1000,
+    max_examples=examples(1000),
     deadline=None,
     database=None,  # nothing written into the repository
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
@@ -268,7 +279,7 @@ def test_readers_give_a_task_or_a_runninghub_error(
         assert url.startswith("http")
 
 
-@settings(FUZZ, max_examples=400)
+@settings(FUZZ, max_examples=examples(400))
 @given(body=SPEC_TASK, make_usable=st.booleans())
 def test_spec_valid_task_results_are_read(body: dict[str, Any], make_usable: bool) -> None:
     count("fuzz: spec-valid TaskResult bodies")
@@ -287,7 +298,7 @@ def test_spec_valid_task_results_are_read(body: dict[str, Any], make_usable: boo
         assert result.error_message == (body["errorMessage"] or None)
 
 
-@settings(FUZZ, max_examples=400)
+@settings(FUZZ, max_examples=examples(400))
 @given(body=mutated(USABLE_TASK))
 def test_spec_valid_tasks_with_one_field_broken(body: dict[str, Any]) -> None:
     count("fuzz: spec-valid TaskResult bodies with one field removed or of any JSON type")
@@ -296,7 +307,7 @@ def test_spec_valid_tasks_with_one_field_broken(body: dict[str, Any]) -> None:
         check_task(result)
 
 
-@settings(FUZZ, max_examples=300)
+@settings(FUZZ, max_examples=examples(300))
 @given(body=SPEC_UPLOAD)
 def test_spec_valid_upload_results_are_read(body: dict[str, Any]) -> None:
     count("fuzz: spec-valid UploadResult bodies")
@@ -343,7 +354,7 @@ def scripted() -> Any:
         yield rh, holder
 
 
-@settings(FUZZ, max_examples=300)
+@settings(FUZZ, max_examples=examples(300))
 @given(status=STATUSES, headers=HEADERS, content=BODIES)
 def test_client_methods_give_a_task_or_a_runninghub_error(
     scripted: Any, status: int, headers: dict[str, str], content: bytes, tmp_path_factory: Any
