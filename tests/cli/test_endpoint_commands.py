@@ -14,7 +14,7 @@ from runninghub_video._journal import Journal
 from runninghub_video.cli._commands import COMMANDS
 from runninghub_video.sandbox import Sandbox
 
-from tests.support.cli import FAST_POLL, Cli
+from tests.support.cli import FAST_POLL, Cli, modules_loaded_by_help
 from tests.support.constants import SAMPLE_PNG
 from tests.support.pages import python_path
 
@@ -62,20 +62,9 @@ def test_help_lists_the_new_command_and_its_choices(t2v: Cli) -> None:
 
 def test_help_lists_it_without_loading_the_client(t2v: Cli) -> None:
     """The list is read from the generated package's file, not imported (httpx stays out)."""
-    code = (
-        "import sys\n"
-        "from runninghub_video.cli import run\n"
-        "try:\n"
-        "    run(['--help'])\n"
-        "except SystemExit:\n"
-        "    pass\n"
-        "print(sorted(m for m in ('httpx', 'runninghub_client') if m in sys.modules))\n"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", code], env=t2v.env(), capture_output=True, text=True, check=True
-    )
-    assert "text-to-video" in result.stdout
-    assert result.stdout.splitlines()[-1] == "[]"
+    text, loaded = modules_loaded_by_help(("httpx", "runninghub_client"), t2v.env())
+    assert "text-to-video" in text
+    assert loaded == []
 
 
 def test_a_bad_choice_or_a_missing_field_exits_2_before_any_request(

@@ -6,8 +6,6 @@ import argparse
 import io
 import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -22,6 +20,8 @@ from runninghub_video.cli._errors import UsageError
 from runninghub_video.cli._exit_codes import exit_code_for
 from runninghub_video.cli._output import Display, result_json
 from runninghub_video.cli._task_run import TaskRun
+
+from tests.support.cli import modules_loaded_by_help
 
 # ------------------------------------------------------------------ journal
 
@@ -235,21 +235,10 @@ def test_target_paths(tmp_path, monkeypatch):
 @pytest.mark.integration  # the CLI in a subprocess
 def test_help_loads_no_heavy_module():
     """`runninghub-video --help` is benchmarked against `import httpx`: it must not load it."""
-    code = (
-        "import sys\n"
-        "from runninghub_video.cli import run\n"
-        "try:\n"
-        "    run(['--help'])\n"
-        "except SystemExit:\n"
-        "    pass\n"
-        "heavy = ('httpx', 'rich', 'aiohttp', 'runninghub_client', 'platformdirs', 'tenacity')\n"
-        "print(sorted(m for m in heavy if m in sys.modules), file=sys.stderr)\n"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=30
-    )
-    assert "exit codes:" in result.stdout
-    assert result.stderr.strip() == "[]"
+    heavy = ("httpx", "rich", "aiohttp", "runninghub_client", "platformdirs", "tenacity")
+    text, loaded = modules_loaded_by_help(heavy)
+    assert "exit codes:" in text
+    assert loaded == []
 
 
 # ------------------------------------------------------------------ a submit without an answer

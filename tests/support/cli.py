@@ -107,3 +107,25 @@ def is_mp4(path: Path) -> bool:
     """True for a non-empty file that starts like an MP4 (an ftyp box)."""
     data = path.read_bytes()[:12]
     return len(data) == 12 and data[4:8] == b"ftyp"
+
+
+HELP_PROBE = """
+import json, sys
+from runninghub_video.cli import run
+try:
+    run(['--help'])
+except SystemExit:
+    pass
+print(json.dumps(sorted(m for m in sys.argv[1:] if m in sys.modules)), file=sys.stderr)
+"""
+
+
+def modules_loaded_by_help(
+    modules: tuple[str, ...], env: dict[str, str] | None = None
+) -> tuple[str, list[str]]:
+    """(the help text, which of modules `runninghub-video --help` imported), in a subprocess."""
+    result = subprocess.run(
+        [sys.executable, "-c", HELP_PROBE, *modules],
+        capture_output=True, text=True, check=True, timeout=60, env=env,
+    )  # fmt: skip
+    return result.stdout, json.loads(result.stderr.strip().splitlines()[-1])

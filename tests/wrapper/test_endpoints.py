@@ -196,23 +196,32 @@ def test_the_new_endpoints_request_model_type_checks_under_mypy_strict(
     assert "TextToVideoSize" in bad.stdout or "Literal" in bad.stdout
 
 
+def run_user_file(
+    source: str, page: Path, sandbox: Sandbox, folder: Path, argument: str
+) -> subprocess.CompletedProcess[str]:
+    """A user's file run against sandbox, seeing the client generated with page (key and base
+    URL from the environment, as a user sets them)."""
+    user = folder / "user.py"
+    user.write_text(source, encoding="utf-8")
+    env = {
+        "PYTHONPATH": python_path(page),
+        "RUNNINGHUB_BASE_URL": sandbox.base_url,
+        "RUNNINGHUB_API_KEY": KEY,
+        "PATH": str(Path(sys.executable).parent),
+    }
+    return subprocess.run(
+        [sys.executable, str(user), argument],
+        capture_output=True, text=True, check=False, env=env, cwd=folder, timeout=120,
+    )  # fmt: skip
+
+
 @pytest.mark.integration
 def test_the_new_endpoint_runs_against_the_sandbox_of_its_spec(
     second_page: Path, page_sandbox: Sandbox, tmp_path: Path
 ) -> None:
     before = page_sandbox.stats.submits
-    user = tmp_path / "user.py"
-    user.write_text(USER_FILE.format(size='"1280x720"'), encoding="utf-8")
-    env = {
-        "PYTHONPATH": python_path(second_page),
-        "RUNNINGHUB_BASE_URL": page_sandbox.base_url,
-        "RUNNINGHUB_API_KEY": KEY,
-        "PATH": str(Path(sys.executable).parent),
-    }
-    run = subprocess.run(
-        [sys.executable, str(user), str(tmp_path / "out.mp4")],
-        capture_output=True, text=True, check=False, env=env, cwd=tmp_path, timeout=120,
-    )  # fmt: skip
+    user = USER_FILE.format(size='"1280x720"')
+    run = run_user_file(user, second_page, page_sandbox, tmp_path, str(tmp_path / "out.mp4"))
     assert run.returncode == 0, run.stderr
     status, path, again, has_usage = json.loads(run.stdout.splitlines()[-1])
     assert (status, again, has_usage) == ("SUCCESS", "SUCCESS", True)
@@ -281,18 +290,7 @@ def test_typed_fields_reach_the_sandbox_as_the_spec_types_them(
     element, before any request; a list of local images is uploaded, each, then sent as URLs;
     firstFrameUrl and image take a local file; type_/from_ go out as type/from."""
     before = typed_sandbox.stats
-    user = tmp_path / "user.py"
-    user.write_text(TYPED_USER_FILE, encoding="utf-8")
-    env = {
-        "PYTHONPATH": python_path(typed_page),
-        "RUNNINGHUB_BASE_URL": typed_sandbox.base_url,
-        "RUNNINGHUB_API_KEY": KEY,
-        "PATH": str(Path(sys.executable).parent),
-    }
-    run = subprocess.run(
-        [sys.executable, str(user), str(SAMPLE_PNG)],
-        capture_output=True, text=True, check=False, env=env, cwd=tmp_path, timeout=120,
-    )  # fmt: skip
+    run = run_user_file(TYPED_USER_FILE, typed_page, typed_sandbox, tmp_path, str(SAMPLE_PNG))
     assert run.returncode == 0, run.stderr
     result = json.loads(run.stdout.splitlines()[-1])
     *refused, count = result["refused"]
