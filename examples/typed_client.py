@@ -51,14 +51,20 @@ def main(image: Path, prompt: str) -> str:
             duration="4",
         )
         task = image_to_video_realistic.sync(client=client, body=request)
+        # Every field of a task answer is optional in the spec (the vendor's kit answers a
+        # bare {"taskId"} to a submit and {"status", "results"} to a query).
+        if not isinstance(task, TaskResult) or not isinstance(task.task_id, str):
+            raise SystemExit(f"submit answered no task id: {task}")
+        task_id = task.task_id
         while isinstance(task, TaskResult) and task.status not in FINAL:
             time.sleep(poll_every)
-            task = query_task.sync(client=client, body=QueryTaskRequest(task_id=task.task_id))
+            task = query_task.sync(client=client, body=QueryTaskRequest(task_id=task_id))
         if not isinstance(task, TaskResult):
             raise SystemExit(f"error answer: {task}")
-        if task.status != "SUCCESS" or not task.results:
-            raise SystemExit(f"task {task.task_id} {task.status}: {task.error_message}")
-        return task.results[0].url
+        url = task.results[0].url if isinstance(task.results, list) and task.results else None
+        if task.status != "SUCCESS" or not isinstance(url, str):
+            raise SystemExit(f"task {task_id} {task.status}: {task.error_message}")
+        return url
 
 
 if __name__ == "__main__":

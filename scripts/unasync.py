@@ -30,7 +30,6 @@ SUBS = (
     (r"\b__aexit__\b", "__exit__"),
     (r"\baclose\b", "close"),
     (r"\baiter_raw\b", "iter_raw"),
-    (r"\baiter_bytes\b", "iter_bytes"),
     (r"\basyncio_detailed\b", "sync_detailed"),
     (r"\bget_async_httpx_client\b", "get_httpx_client"),
     (r"\barecord_response\b", "record_response"),

@@ -59,7 +59,7 @@ def test_generate_json_is_one_object_on_stdout(cli: Cli):
     assert data["usage"]["consume_money"]
     assert is_mp4(cli.cwd / "kite.mp4")
     # No progress with --json: only the paid task's id, printed before anything can fail.
-    assert result.stderr == f"task {data['task_id']} submitted (QUEUED)\n"
+    assert result.stderr == f"task {data['task_id']} submitted (CREATE)\n"
     assert cli.journal_lines()[0]["params"]["duration"] == "8"
 
 
@@ -153,6 +153,8 @@ def test_upload_prints_the_url(cli: Cli, sandbox: Sandbox):
         (["submit", "--image", IMAGE, "--prompt", "x", "--resolution", "4k"], "--resolution"),
         (["generate", "--image", IMAGE], "--prompt"),
         (["generate", "--image", IMAGE, "--prompt", "x", "--timeout", "-1"], "--timeout"),
+        (["generate", "--image", IMAGE, "--prompt", "x", "--timeout", "1e10"], "--timeout"),
+        (["wait", "T1", "--poll-interval", "1e300"], "--poll-interval"),
         (["upload", "missing.png"], "invalid image"),
         (["upload", __file__], "JPG or PNG"),
         (["frobnicate"], "invalid choice"),
@@ -362,3 +364,24 @@ def test_unwritable_journal_stops_before_anything_is_paid(cli: Cli, sandbox: San
         before.submit_attempts,
         before.upload_attempts,
     )
+
+
+@pytest.mark.parametrize("shape", ["minimal", "task_id", "envelope"])
+def test_a_kit_shaped_submit_answer_keeps_its_task_id(cli: Cli, sandbox: Sandbox, shape: str):
+    """The kit's submit answers ({"taskId"}, {"task_id"}, a data envelope) reach the journal,
+    stderr and the result, for submit and for generate (a whole run, to the video) [KIT]."""
+    prompt = f"a calm lake [sandbox:shape={shape}]"
+    sent = cli("submit", "--image", IMAGE, "--prompt", prompt, "--json")
+    assert sent.code == 0, sent.stderr
+    task_id = sent.json()["task_id"]
+    assert task_id
+    assert f"task {task_id} submitted" in sent.stderr
+    assert cli.journaled_ids() == {task_id}
+    run = cli(*generate(prompt, "--json"))
+    assert run.code == 0, run.stderr
+    result = run.json()
+    assert result["status"] == "SUCCESS"
+    assert is_mp4(cli.cwd / result["output"])
+    assert f"task {result['task_id']} submitted" in run.stderr
+    assert cli.journaled_ids() == {task_id, result["task_id"]}
+    assert sandbox.stats.submit_attempts >= 2

@@ -205,3 +205,15 @@ def test_typed_options_reach_the_sandbox_typed(
     assert params["first_frame_url"] == str(SAMPLE_PNG.resolve())
     assert (params["styles"], params["seeds"]) == (["anime"], [3])
     assert (params["type_"], params["from_"]) == ("quality", "cli")
+
+
+@pytest.mark.parametrize("shape", ["minimal", "task_id", "envelope"])
+def test_a_kit_shaped_submit_answer_keeps_its_task_id(t2v: Cli, shape: str) -> None:
+    """An endpoint command reads the kit's submit answers as generate does [KIT]."""
+    run = t2v("text-to-video", "--prompt", f"a boat [sandbox:shape={shape}]", "--size",
+              "720x1280", "--duration", "4", "--json", *FAST_POLL)  # fmt: skip
+    assert run.code == 0, run.stderr
+    result = run.json()
+    assert result["status"] == "SUCCESS"
+    assert f"task {result['task_id']} submitted" in run.stderr
+    assert {line["task_id"] for line in Journal(t2v.home).lines()} == {result["task_id"]}

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import re
 import subprocess
 import sys
@@ -15,6 +16,7 @@ import pytest
 from runninghub_video import AsyncRunningHub, InvalidInputError, RunningHub
 from runninghub_video.cli._commands import COMMANDS, build_parser
 from runninghub_video.cli._endpoint_commands import commands as endpoint_commands
+from runninghub_video.cli._task_run import shell_quoted
 from runninghub_video.sandbox import Sandbox, Stats
 from runninghub_video.sandbox.__main__ import build_parser as sandbox_parser
 
@@ -198,3 +200,19 @@ def test_async_library_missing_image_is_an_invalid_input_before_any_request(tmp_
     with Sandbox(port=0, speed=50) as sb:
         asyncio.run(go(sb.base_url))
         assert requests(sb.stats) == (0, 0, 0, 0)
+
+
+@pytest.mark.integration  # bash in a subprocess
+@pytest.mark.parametrize(
+    "part",
+    ["vid\neo.mp4", "it's", "a\\b\tc", "plain", "vidé o.mp4", "vid\udce9o.mp4", "\x1b[31m"],
+    ids=["newline", "quote", "backslash-tab", "plain", "non-ascii", "latin-1-byte", "escape"],
+)
+def test_a_printed_command_is_one_line_that_bash_reads_back(part: str) -> None:
+    """An --output with a newline broke the printed resume command (issue 18, item 17)."""
+
+    quoted = shell_quoted(part)
+    assert quoted.isprintable()
+    argv = ["bash", "-c", f"printf %s {quoted}"]
+    out = subprocess.run(argv, capture_output=True, check=True).stdout
+    assert out == os.fsencode(part)

@@ -18,6 +18,7 @@ from runninghub_video.cli import _commands as cli
 from runninghub_video.cli._destination import target
 from runninghub_video.cli._errors import UsageError
 from runninghub_video.cli._exit_codes import exit_code_for
+from runninghub_video.cli._main import run
 from runninghub_video.cli._output import Display, result_json
 from runninghub_video.cli._task_run import TaskRun
 
@@ -288,3 +289,30 @@ def test_an_endpoint_field_named_like_a_run_option_gets_a_field_prefix(monkeypat
     assert "default: 1x1" in parser.format_help()
     with pytest.raises(SystemExit):
         parser.parse_args(["--timeout", "9"])  # --prompt is required
+
+
+@pytest.mark.parametrize(
+    "flag",
+    [["--api_key", "sk-mistyped-0001"], ["--apikey=sk-mistyped-0001"],
+     ["--token", "sk-mistyped-0001"], ["-api-key", "sk-mistyped-0001"],
+     ["--API-KEY", "sk-mistyped-0001"]],
+    ids=["underscore", "equals", "token", "one-dash", "upper"],
+)  # fmt: skip
+def test_a_mistyped_key_flag_never_echoes_the_key(
+    flag: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """argparse's error printed the value after an unknown option: the key, in CI logs."""
+
+    monkeypatch.delenv("RUNNINGHUB_API_KEY", raising=False)
+    assert run([*flag, "status", "123"]) == 2
+    printed = capsys.readouterr()
+    assert "error:" in printed.err
+    assert "sk-mistyped-0001" not in printed.err + printed.out
+
+
+def test_the_sandbox_banner_says_how_to_reach_a_remote_sandbox() -> None:
+    from runninghub_video.cli._sandbox import insecure_hint
+
+    assert insecure_hint("http://127.0.0.1:4011") == []
+    (hint,) = insecure_hint("http://192.0.2.7:4011")
+    assert "--allow-insecure-http" in hint

@@ -86,6 +86,7 @@ def test_success_example_carries_video_and_usage(client: AuthenticatedClient) ->
     )
     assert isinstance(task, TaskResult)
     assert isinstance(task.results, list)
+    assert isinstance(task.results[0].url, str)
     assert task.results[0].url.endswith(".mp4")
     assert task.results[0].output_type == "mp4"
     assert isinstance(task.usage, TaskUsage)

@@ -21,6 +21,7 @@ import httpx
 import pytest
 import yaml
 from ruamel.yaml import YAML
+from runninghub_client.types import Unset
 
 import scripts.generate as generate_script
 from scripts._processes import free_port, prism_mock_argv, running
@@ -159,6 +160,48 @@ def test_custom_client_template_only_hides_key_fields_from_repr() -> None:
         "_httpx_args",
     ], changed
     assert all("repr=False" in b and "repr=False" not in a for a, b in changed)
+
+
+def test_custom_union_template_only_adds_checks_to_the_installed_one() -> None:
+    """openapi/templates/property_templates/union_property.py.jinja keeps every line of the
+    installed template but the fallback it replaces. Fails after a generator upgrade that
+    changes the template: re-derive ours from the new one."""
+    import openapi_python_client
+
+    name = "property_templates/union_property.py.jinja"
+    installed = Path(openapi_python_client.__file__).parent / "templates" / name
+    ours = (TEMPLATES / name).read_text(encoding="utf-8").split("-#}\n", 1)[1].splitlines()
+    stripped = {line.strip() for line in ours}
+    missing = [
+        line
+        for line in installed.read_text(encoding="utf-8").splitlines()
+        if line.strip() not in stripped
+    ]
+    assert [line.strip() for line in missing] == [
+        "{% set ns = namespace(contains_unmodified_properties = false) %}",
+        "{% if ns.contains_unmodified_properties %}",
+    ], missing
+
+
+def test_generated_unions_never_return_a_raw_dict_typed_as_a_model() -> None:
+    """The custom union template: a result item or a failedReason that is no model raises
+    TypeError naming the field (never the value); a union of primitives still reads a number
+    where the spec says string, as the vendor sends it."""
+    from runninghub_client.models.task_result import TaskResult
+
+    base = {"taskId": "1", "status": "SUCCESS", "errorCode": "", "errorMessage": ""}
+    with pytest.raises(TypeError, match=r"^results: the value matches no type"):
+        TaskResult.from_dict({**base, "results": "sk-secret"})
+    with pytest.raises(TypeError, match=r"^failed_reason: the value matches no type") as caught:
+        TaskResult.from_dict({**base, "failedReason": {"traceback": "sk-secret"}})
+    assert "sk-secret" not in str(caught.value)
+    with pytest.raises(TypeError, match=r"^usage: "):
+        TaskResult.from_dict({**base, "usage": ["sk-secret"]})
+    read = TaskResult.from_dict({**base, "failedReason": "boom", "usage": {"consumeCoins": 7}})
+    assert read.failed_reason == "boom"
+    assert not isinstance(read.usage, Unset | None)
+    assert read.usage.to_dict()["consumeCoins"] == 7  # the cast keeps what was sent
+    assert isinstance(read.results, Unset)
 
 
 def run_regenerate(

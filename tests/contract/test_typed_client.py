@@ -37,7 +37,8 @@ FINAL = ("SUCCESS", "FAILED", "CANCEL")
 def poll(client: AuthenticatedClient) -> str:
     result = query_task.sync(client=client, body=QueryTaskRequest(task_id="1"))
     while result is not None{guard} and result.status not in FINAL:
-        result = query_task.sync(client=client, body=QueryTaskRequest(task_id=result.task_id))
+        task_id = result.task_id if isinstance(result.task_id, str) else "1"  # optional [KIT]
+        result = query_task.sync(client=client, body=QueryTaskRequest(task_id=task_id))
     return "done"
 """
 
@@ -53,7 +54,8 @@ def mypy_strict(tmp_path: Path, source: str) -> subprocess.CompletedProcess[str]
 
 
 def test_error_body_does_not_type_check_as_a_task(tmp_path: Path) -> None:
-    """With only a None guard, reading .status of `TaskResult | ErrorResponse` fails mypy."""
+    """With only a None guard, reading .status or .task_id of `TaskResult | ErrorResponse`
+    fails mypy."""
     unguarded = mypy_strict(tmp_path, POLL_LOOP.replace("{guard}", ""))
     assert unguarded.returncode == 1, unguarded.stdout
     union = 'Item "ErrorResponse" of "ErrorResponse | TaskResult" has no attribute'

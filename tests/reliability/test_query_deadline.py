@@ -1,7 +1,8 @@
 """The per-call deadline of wait() and watch() bounds the query in flight too, sync and async,
 over real sockets: an answer trickling in (each byte well inside the read timeout) is cut at
 the deadline, and a query that stalls with no byte at all ends at the read timeout, both with
-WaitTimeoutError. The only time limit is the test's own timeout: no timed assertion.
+WaitTimeoutError. run(timeout=) bounds its submit's answer the same way. The only time limit
+is the test's own timeout: no timed assertion.
 """
 
 from __future__ import annotations
@@ -13,12 +14,19 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
-from runninghub_video import AsyncRunningHub, Policy, RunningHub, WaitTimeoutError
+from runninghub_video import (
+    APITimeoutError,
+    AsyncRunningHub,
+    Policy,
+    RunningHub,
+    RunningHubError,
+    WaitTimeoutError,
+)
 
-from tests.reliability.conftest import FAST, modes
+from tests.reliability.conftest import FAST, IMAGE_URL, call, modes
 from tests.reliability.fault_server import FaultServer, Hold, Trickle, task_body
 from tests.support.constants import KEY
-from tests.wrapper.fakes import QUERY
+from tests.wrapper.fakes import QUERY, SUBMIT
 
 TASK = "2013508786110730241"
 POLICY = replace(FAST, request_timeout=1.0)
@@ -101,3 +109,24 @@ def test_the_last_query_at_the_deadline_still_gets_its_answer(
 
         task = asyncio.run(go())
     assert task.succeeded
+
+
+def run_to_the_end(mode: str, base_url: str) -> BaseException:
+    """run(..., timeout=0.5) on a fresh client; what it raised."""
+    try:
+        call(mode, base_url, "run", "a cat", IMAGE_URL, policy=POLICY, timeout=0.5)
+    except RunningHubError as error:
+        return error
+    raise AssertionError("run() returned")
+
+
+@pytest.mark.timeout(60)
+@modes
+def test_the_run_deadline_cuts_a_trickling_submit_answer(mode: str, faults: FaultServer) -> None:
+    """A paid submit whose answer trickles in: run(timeout=) drops it at the deadline, as a
+    task that may exist (never retried)."""
+    faults.route(SUBMIT, Trickle(ENDLESS, chunk=1, gap=0.05, content_type="application/json"))
+    error = run_to_the_end(mode, faults.base_url)
+    assert isinstance(error, APITimeoutError), repr(error)
+    assert error.task_may_exist
+    assert faults.count(SUBMIT) == 1

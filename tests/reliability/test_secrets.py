@@ -6,6 +6,7 @@ never receives an Authorization header.
 
 from __future__ import annotations
 
+import json
 import logging
 import signal
 import subprocess
@@ -306,3 +307,61 @@ def test_library_errors_and_debug_logs_never_hold_the_key(
     assert sandbox.stats.file_requests > before.file_requests
     assert sandbox.stats.file_requests_with_authorization == 0
     assert_no_key_in_files(tmp_path)
+
+
+def echoing_task(key: str) -> dict[str, Any]:
+    """A task answer that echoes the key into every data field a Task and its raw model keep
+    (the key JSON-escaped in one of them, which a byte search alone would miss)."""
+    escaped = "".join(f"\\u{ord(ch):04x}" for ch in key)
+    return task_body(
+        TASK,
+        "SUCCESS",
+        errorCode="",
+        errorMessage=f"echo {key}",
+        results=[
+            {"url": f"https://cdn.test/x.mp4?k={key}", "outputType": "mp4"},
+            {"text": f"your key is {key}", "outputType": "txt"},
+        ],
+        failedReason={"exception_message": f"auth {key}", "traceback": [f"line {key}"]},
+        usage={"consumeMoney": "0.1"},
+        promptTips=escaped,
+        **{f"extra_{key}": key},
+    )
+
+
+@modes
+def test_a_key_echoed_in_a_task_answer_stays_out_of_every_data_surface(
+    mode: str, faults: FaultServer
+) -> None:
+    body = json.dumps(echoing_task(KEY)).replace("\\\\u", "\\u").encode()
+    assert KEY.encode() in body
+    faults.route(QUERY, Reply(200, body, "application/json"))
+    task: Task = call(mode, faults.base_url, "get", TASK)
+    assert task.status == "SUCCESS"
+    surfaces = [
+        json.dumps(task.to_dict()),
+        repr(task),
+        repr(task.raw),
+        str(task.raw.to_dict() if task.raw is not None else None),
+        repr(task.failed_reason),
+        str(task.failed_reason.to_dict() if task.failed_reason else None),
+        repr(task.results),
+    ]
+    for surface in surfaces:
+        assert KEY not in surface, surface
+    assert task.results[1].text == "your key is [redacted]"
+
+
+@modes
+def test_a_key_echoed_only_behind_json_escapes_is_scrubbed_too(
+    mode: str, faults: FaultServer
+) -> None:
+    escaped = "".join(f"\\u{ord(ch):04x}" for ch in KEY)
+    body = json.dumps(task_body(TASK, "RUNNING", errorMessage="KEY")).replace(
+        '"KEY"', f'"{escaped}"'
+    )
+    assert KEY not in body
+    faults.route(QUERY, Reply(200, body.encode(), "application/json"))
+    task: Task = call(mode, faults.base_url, "get", TASK)
+    assert task.error_message == "[redacted]"
+    assert KEY not in repr(task.raw)

@@ -118,7 +118,7 @@ def test_429_waits_retry_after_and_creates_exactly_one_task(mode: str, sandbox: 
     prompt = f"a hare [sandbox:submit429=1] {mode} {time.monotonic()}"
     task = call(mode, sandbox.base_url, "submit", prompt, IMAGE_URL, sleeps=sleeps)
     after = sandbox.stats
-    assert task.status == "QUEUED"
+    assert task.status == "CREATE"
     assert after.submits - before.submits == 1  # exactly one task
     assert after.submit_attempts - before.submit_attempts == 2  # one refusal, one accepted
     assert sleeps.calls == [1.0]  # the sandbox's Retry-After: 1, honoured (backoff: 0.01)

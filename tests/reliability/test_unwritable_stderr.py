@@ -94,8 +94,9 @@ def _writing_to_stderr(pid: int) -> bool:
 def test_sigterm_while_the_task_id_is_shown_still_journals_it(
     sandbox: Sandbox, cli_at: Callable[[str], Cli]
 ) -> None:
-    """The `task ... submitted` line blocks on a full stderr pipe: the task exists, the
-    journal write has not happened yet; SIGTERM then must journal it on the way out."""
+    """The `task ... submitted` line blocks on a full stderr pipe: the task is journaled
+    already (stored before shown: SIGKILL here would lose nothing); SIGTERM then ends the
+    command with the resume advice, and the journal keeps the one task."""
     cli = cli_at(sandbox.base_url)
     read, write = os.pipe()
     fcntl.fcntl(write, F_SETPIPE_SZ, 4096)
@@ -123,7 +124,7 @@ def test_sigterm_while_the_task_id_is_shown_still_journals_it(
     watcher.join(timeout=60)
     assert blocked.is_set()
     assert proc.poll() is None, "the child ended instead of blocking on stderr"
-    assert cli.journaled_ids() == set()  # the window: submitted, not journaled yet
+    assert len(cli.journaled_ids()) == 1  # stored before it is shown: no window
     proc.send_signal(signal.SIGTERM)
     drained: list[bytes] = []
     drainer = threading.Thread(target=lambda: drained.append(_read_all(read)))

@@ -1,7 +1,7 @@
 """A deliberately wrong RunningHub for proving that the Prism proxy flags spec violations.
 
-Run as `python -m tests.sandbox.bad_upstream PORT`. Query answers a TaskResult missing required
-fields and with a wrong type; submit answers a status the spec does not document (418).
+Run as `python -m tests.sandbox.bad_upstream PORT`. Query answers a TaskResult with a wrong type
+and a status value the spec does not list; submit answers a status the spec does not document (418).
 """
 
 from __future__ import annotations

@@ -9,6 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 from runninghub_video._error_codes import (
+    FILE_PROCESSING_FAILED,
     FILE_TOO_LARGE,
     GENERATION_FAILED,
     INVALID_KEY,
@@ -173,10 +174,10 @@ def test_upload_accepts_exactly_the_spec_media_types(client, kind):
     response = client.post(UPLOAD, files={"file": (f"x.{kind}", data, "image/png")})
     if rules.accepts_media_type("file", media_type):
         assert response.status_code == 200, response.text
-    else:
-        assert response.status_code == 422
-        assert response.json()["errorCode"] == INVALID_PARAMETERS
-        assert media_type in response.json()["errorMessage"]
+    else:  # the vendor's documented refusal: HTTP 200, code != 0, a message [KIT]
+        assert response.status_code == 200, response.text
+        assert response.json()["code"] == int(FILE_PROCESSING_FAILED)
+        assert media_type in response.json()["message"]
 
 
 # One file of each media type the vendor's upload takes, as its first bytes announce it.
@@ -210,10 +211,14 @@ def test_every_media_type_the_spec_lists_is_recognised_and_accepted(client):
         assert response.status_code == 200, (media_type, response.text)
 
 
-def test_empty_upload_is_422(client):
+def test_empty_upload_is_valid_multipart_refused_by_the_service(client):
+    """The spec allows a zero-byte file, so validation passes; the service refuses it as the
+    vendor documents refusals: HTTP 200, code != 0, a message [KIT]."""
     response = client.post(UPLOAD, files={"file": ("x.png", b"", "image/png")})
-    assert response.status_code == 422
-    assert "empty" in response.json()["errorMessage"]
+    assert response.status_code == 200
+    assert response.json()["code"] == int(FILE_PROCESSING_FAILED)
+    assert response.json()["data"] is None
+    assert "empty" in response.json()["message"]
 
 
 def test_extra_multipart_field_follows_the_spec(client):
@@ -246,11 +251,11 @@ def test_malformed_multipart_is_400_with_an_error_body(client, body):
     assert response.json()["errorCode"] == INVALID_PARAMETERS
 
 
-def test_upload_over_10_mb_is_422_with_errorcode_1008(client):
+def test_upload_over_10_mb_is_refused_with_code_1008(client):
     data = PNG + bytes(10 * 1024 * 1024 + 1 - len(PNG))
     response = client.post(UPLOAD, files={"file": ("big.png", data, "image/png")})
-    assert response.status_code == 422
-    assert response.json()["errorCode"] == FILE_TOO_LARGE
+    assert response.status_code == 200  # the vendor's documented refusal [KIT]
+    assert response.json()["code"] == int(FILE_TOO_LARGE)
     exactly_10_mb = PNG + bytes(10 * 1024 * 1024 - len(PNG))
     response = client.post(UPLOAD, files={"file": ("ok.png", exactly_10_mb, "image/png")})
     assert response.status_code == 200
@@ -264,7 +269,7 @@ def test_lifecycle_to_success(sandbox, client):
     assert response.status_code == 200
     submitted = response.json()
     assert set(submitted) >= TASK_RESULT_FIELDS
-    assert submitted["status"] == "QUEUED"
+    assert submitted["status"] == "CREATE"  # the kit's first status
     assert (submitted["errorCode"], submitted["errorMessage"], submitted["results"]) == (
         "",
         "",
@@ -281,7 +286,8 @@ def test_lifecycle_to_success(sandbox, client):
             seen.append(body["status"])
         time.sleep(0.005)
     assert seen[-1] == "SUCCESS"
-    assert seen == [s for s in ("QUEUED", "RUNNING", "SUCCESS") if s in seen]  # never backwards
+    # CREATE, QUEUED, RUNNING, SUCCESS in that order (each seen or skipped), never backwards
+    assert seen == [s for s in ("CREATE", "QUEUED", "RUNNING", "SUCCESS") if s in seen]
     assert body["errorCode"] == ""
     assert body["failedReason"] == {}
     assert body["usage"]["consumeMoney"] == "3.2"
@@ -399,7 +405,7 @@ def test_fail_marker(client, code, message, exception_type):
         statuses.add(body["status"])
         if body["status"] == "FAILED":
             break
-        assert body["status"] in {"QUEUED", "RUNNING"}
+        assert body["status"] in {"CREATE", "QUEUED", "RUNNING"}
         time.sleep(0.005)
     assert "RUNNING" in statuses
     assert (body["errorCode"], body["errorMessage"], body["results"]) == (code, message, None)
@@ -537,3 +543,16 @@ def test_an_undecodable_image_fails_the_task_with_1015(client):
     body = wait_final(client, submit(client, imageUrl=url))
     assert (body["status"], body["errorCode"]) == ("FAILED", GENERATION_FAILED)
     assert "ffmpeg" in body["failedReason"]["exception_message"]
+
+
+def test_an_unknown_path_is_404_with_the_vendors_code_1001(sandbox):
+    answer = httpx.post(f"{sandbox.base_url}/openapi/v2/no-such-endpoint", headers=AUTH, json={})
+    assert answer.status_code == 404
+    assert answer.json()["errorCode"] == "1001"  # the vendor's "invalid URL" [DOC][KIT]
+
+
+def test_a_wrong_method_is_405_with_code_1009_and_allow(sandbox):
+    answer = httpx.get(f"{sandbox.base_url}{QUERY}", headers=AUTH)
+    assert answer.status_code == 405
+    assert answer.json()["errorCode"] == "1009"  # "HTTP method not supported" [DOC][KIT]
+    assert "POST" in answer.headers["Allow"]

@@ -1,7 +1,7 @@
 """Whole lifecycles through a validating Prism proxy (`prism proxy --errors`) before the sandbox.
 
 What Prism 5.14.2 does (checked by test_prism_flags_violations against bad_upstream.py):
-- a response that breaks the spec (e.g. TaskResult missing required fields) becomes HTTP 500
+- a response that breaks the spec (e.g. a TaskResult field of the wrong type) becomes HTTP 500
   application/problem+json (type .../prism/errors#VIOLATIONS) with an `sl-violations` header;
 - an undocumented status passes through unchanged but with a Warning in `sl-violations`;
 - an invalid request (missing field, bad JSON, wrong content type, no bearer token) is answered
@@ -22,6 +22,7 @@ import httpx
 import pytest
 import schemathesis
 from runninghub_video._error_codes import (
+    FILE_PROCESSING_FAILED,
     INVALID_KEY,
     INVALID_PARAMETERS,
     RATE_LIMITED,
@@ -80,7 +81,8 @@ def test_prism_flags_violations():
         assert bad.status_code == 500
         assert bad.headers["content-type"] == "application/problem+json"
         assert "VIOLATIONS" in bad.json()["type"]
-        assert "required property 'errorCode'" in bad.headers["sl-violations"]
+        assert "taskId must be string" in bad.headers["sl-violations"]  # a wrong type
+        assert "CREATE, QUEUED, RUNNING" in bad.headers["sl-violations"]  # an undocumented status
         undocumented = httpx.post(url + SUBMIT, json=submit_body(), headers=AUTH)
         assert undocumented.status_code == 418
         assert "Unable to match the returned status code" in undocumented.headers["sl-violations"]
@@ -88,7 +90,7 @@ def test_prism_flags_violations():
 
 def test_success_lifecycle(proxy):
     submitted = submit_via(proxy, "a lighthouse")
-    assert submitted["status"] == "QUEUED"
+    assert submitted["status"] == "CREATE"
     body = poll_via(proxy, submitted["taskId"])
     assert body["status"] == "SUCCESS"
     video = httpx.get(body["results"][0]["url"])  # result host: not part of the spec
@@ -177,12 +179,13 @@ def test_schema_invalid_requests_are_answered_by_prism(sandbox, proxy, kwargs, s
 
 
 def test_upload_through_prism_arrives_re_encoded(sandbox, proxy):
-    """Prism re-encodes multipart bodies, so the sandbox sees a broken PNG and answers 422."""
+    """Prism re-encodes multipart bodies, so the sandbox sees a broken PNG and refuses it as the
+    vendor does (HTTP 200, code 1013, a message)."""
     before = sandbox.stats.upload_attempts
     files = {"file": ("sample.png", SAMPLE_PNG.read_bytes(), "image/png")}
-    body = conforming(proxy.post(UPLOAD, files=files), 422)
-    assert body["errorCode"] == INVALID_PARAMETERS
-    assert "media types" in body["errorMessage"]
+    body = conforming(proxy.post(UPLOAD, files=files), 200)
+    assert body["code"] == int(FILE_PROCESSING_FAILED)
+    assert "media types" in body["message"]
     assert sandbox.stats.upload_attempts == before + 1
     missing = proxy.post(UPLOAD, files={"other": ("a.txt", b"x")})  # Prism answers this one
     assert missing.status_code == 422
@@ -195,12 +198,19 @@ def test_upload_answers_match_the_spec(sandbox):
     operation = SCHEMA[UPLOAD]["POST"]
     files = {"file": ("sample.png", SAMPLE_PNG.read_bytes(), "image/png")}
     with httpx.Client(base_url=sandbox.base_url, headers=AUTH) as client:
-        for response, status in [
-            (client.post(UPLOAD, files=files), 200),
-            (client.post(UPLOAD, files={"file": ("a.pdf", b"%PDF-1.7")}), 422),
-            (client.post(UPLOAD, json={}), 415),
-            (httpx.post(sandbox.base_url + UPLOAD, files=files), 401),
+        for response, status, code in [
+            (client.post(UPLOAD, files=files), 200, 0),
+            # Not an accepted type: refused as the vendor refuses, 200 with code 1013.
+            (
+                client.post(UPLOAD, files={"file": ("a.pdf", b"%PDF-1.7")}),
+                200,
+                int(FILE_PROCESSING_FAILED),
+            ),
+            (client.post(UPLOAD, json={}), 415, None),
+            (httpx.post(sandbox.base_url + UPLOAD, files=files), 401, None),
         ]:
             assert response.status_code == status
+            if code is not None:
+                assert response.json()["code"] == code, response.text
             response.request.read()  # multipart requests stream; schemathesis reads the body
             operation.validate_response(response)

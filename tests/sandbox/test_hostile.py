@@ -165,7 +165,8 @@ def test_concurrent_uploads_are_streamed_and_limited(tmp_path):
         stats = sb.stats()
     report(figures)
     assert figures.answers_5xx == 0, figures
-    assert figures.notes["answers"] == "422 x100"  # 12 MB is over the 10 MB limit
+    assert figures.notes["answers"] == "200 x100"  # each refused, code 1008: over the 10 MB limit
+    assert (stats["upload_attempts"], stats["uploads"]) == (100, 0)  # refused: none stored
     assert stats["uploads_in_flight_peak"] <= Limits().max_concurrent_uploads
     assert figures.rss_peak_mb - figures.rss_before_mb < 300, figures  # was 1.16 GB
     assert not list((tmp_path / "data" / "uploads").glob(".incoming-*"))

@@ -90,7 +90,9 @@ def test_lifecycle_follows_the_clock_and_waits_for_the_render():
     store = make_store(clock)
     task = store.create(REQUEST, FaultPlan(), render_key="k")
     pending, ready = RenderProgress(), RenderProgress(ready_at=clock.now + 2)
-    assert task_state(task, clock.now, pending).status == "QUEUED"
+    assert task_state(task, clock.now, pending).status == "CREATE"  # the kit's first status
+    assert task_state(task, clock.now + 0.24, pending).status == "CREATE"
+    assert task_state(task, clock.now + 0.25, pending).status == "QUEUED"
     assert task_state(task, clock.now + 0.99, ready).status == "QUEUED"
     assert task_state(task, clock.now + 1.0, ready).status == "RUNNING"
     assert task_state(task, clock.now + 4.99, ready).status == "RUNNING"

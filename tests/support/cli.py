@@ -63,6 +63,7 @@ class Cli:
             env=self.env(**env),
             capture_output=True,
             text=True,
+            errors="surrogateescape",  # a non-UTF-8 file name printed as its bytes
             timeout=timeout,
             check=False,
         )

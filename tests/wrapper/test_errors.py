@@ -133,8 +133,9 @@ def test_failed_reason_may_be_a_string() -> None:
         (b"not json at all", "not a JSON object"),
         (b"[1, 2]", "not a JSON object"),
         (b"", "not a JSON object"),
-        ({"status": "RUNNING"}, "does not match the spec"),
-        (task_body(taskId=12345), "taskId"),
+        ({"status": "RUNNING", "results": {}}, "does not match the spec"),
+        (task_body(taskId=12.5), "taskId"),
+        (task_body(taskId="no spaces allowed"), "taskId"),
         (task_body(results="nope"), "results"),
         (task_body(results=[{"url": 1, "outputType": "mp4"}]), "url"),
         ({**task_body(), "status": 7}, "does not match the spec"),
@@ -145,6 +146,23 @@ def test_malformed_bodies_are_unexpected_response(body: Any, why: str) -> None:
     with pytest.raises(UnexpectedResponseError, match=why) as caught:
         read_task(answer(body), task_id="9")
     assert caught.value.task_id in {"9", "1999"}  # the asked id, or the one the body names
+
+
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [
+        ({"status": "RUNNING"}, "RUNNING"),
+        ({"status": "create"}, "CREATE"),
+        ({"task_id": "9", "status": "QUEUED"}, "QUEUED"),
+        ({"taskId": 9, "status": "QUEUED"}, "QUEUED"),
+        ({"taskId": "9"}, "UNKNOWN"),
+    ],
+    ids=["status-only", "lower-case", "task_id", "numeric-id", "no-status"],
+)
+def test_the_kits_minimal_query_answers_are_read(body: dict[str, Any], status: str) -> None:
+    """The vendor's kit polls {"status": ...} alone, in any case, with taskId or task_id."""
+    task = read_task(answer(body), task_id="9")
+    assert (task.id, task.status, task.is_final) == ("9", status, False)
 
 
 def test_extra_fields_are_tolerated() -> None:

@@ -27,7 +27,10 @@ TASK_BODIES = [case for case in BODIES if case.path == QUERY]
 def read(body: dict[str, Any]) -> Task:
     """A query answer read as the client reads it (the generated model parsed first)."""
     content = json.dumps(body).encode()
-    parsed = TaskResult.from_dict(body)
+    try:
+        parsed: TaskResult | None = TaskResult.from_dict(body)
+    except (KeyError, TypeError, ValueError):  # the client then reads the raw body (PARSE_ERRORS)
+        parsed = None
     return read_task(RawAnswer(200, httpx.Headers(), content, parsed=parsed))
 
 
@@ -232,6 +235,10 @@ def test_usage_with_nothing_to_read_is_none() -> None:
         ("boom", FailureReason(exception_message="boom")),
         (
             {"exception_type": "X", "node_id": 3, "traceback": "t"},
+            FailureReason(exception_type="X", traceback=("t",)),  # one line as a string
+        ),
+        (
+            {"exception_type": "X", "traceback": 5},
             FailureReason(exception_type="X"),
         ),
     ],

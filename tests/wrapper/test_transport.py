@@ -26,6 +26,7 @@ from runninghub_video import (
     ConfigurationError,
     RunningHub,
     RunningHubError,
+    Task,
 )
 
 from tests.reliability.conftest import FAST
@@ -329,3 +330,20 @@ def test_any_failure_once_the_answer_arrived_is_may_have_been_received(
     assert error.__cause__ is None
     assert error.__context__ is None
     assert [str(w.message) for w in seen if issubclass(w.category, ResourceWarning)] == []
+
+
+@pytest.mark.parametrize("key", ["sk-ä-secret-key", "sk secret", "sk-\x00-secret"])
+def test_a_key_that_cannot_go_in_a_header_is_refused_before_any_request(key: str) -> None:
+    """A non-ASCII key was a bare UnicodeEncodeError at the first (paid) request (issue 18)."""
+    with pytest.raises(ConfigurationError) as raised:
+        RunningHub(key, base_url="http://127.0.0.1:9")
+    assert "secret" not in str(raised.value)
+
+
+def test_a_closed_client_says_so_before_any_request() -> None:
+    """Was a bare RuntimeError from httpx (issue 18, item 16)."""
+    rh = RunningHub("sk-test", base_url="http://127.0.0.1:9")
+    rh.close()
+    for call in (lambda: rh.get("123"), lambda: rh.download(Task(id="1", status="SUCCESS"))):
+        with pytest.raises(ConfigurationError, match="closed"):
+            call()

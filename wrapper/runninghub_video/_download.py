@@ -53,6 +53,15 @@ def status_error(status_code: int, url: str, task_id: str | None) -> DownloadErr
     )
 
 
+def too_large(url: str, task_id: str | None, limit: int) -> DownloadError:
+    """The error for a result larger than the download cap (Policy.max_download_bytes)."""
+    return DownloadError(
+        f"download of {safe_url(url)} stopped: larger than {limit} bytes once decoded "
+        "(Policy.max_download_bytes)",
+        task_id=task_id,
+    )
+
+
 def content_error(headers: Mapping[str, str], url: str, task_id: str | None) -> None:
     """DownloadError for a 200 answer that is text (an HTML "Access denied" page from a CDN
     or proxy): never saved as the video."""
@@ -129,19 +138,34 @@ class DownloadSink:
         # Not mkstemp: its 0600 mode would survive the rename; os.open applies the umask.
         self._tmp = part_path(self.destination)
         flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
-        fd = os.open(self._tmp, flags, 0o666)
+        try:
+            fd = os.open(self._tmp, flags, 0o666)
+        except OSError as exc:
+            raise self._disk_error(exc) from None
         self._file = os.fdopen(fd, "wb")
         return self
 
     def write(self, chunk: bytes) -> None:
-        """Append one chunk and report progress."""
+        """Append one chunk and report progress; DownloadError when the disk refuses it."""
         assert self._file is not None, "use DownloadSink as a context manager"
-        self._file.write(chunk)
+        try:
+            self._file.write(chunk)
+        except OSError as exc:
+            raise self._disk_error(exc) from None
         self.received += len(chunk)
         if self.total is not None and self.received > self.total:
             raise self._error(f"received more than the announced {self.total} bytes")
         if self.on_progress is not None:
             self.on_progress(self.received, self.total)
+
+    def _disk_error(self, exc: OSError) -> DownloadError:
+        """A full disk (or another refusal to write) as the download's error."""
+        why = exc.strerror or type(exc).__name__
+        return DownloadError(
+            f"download of {safe_url(self.url)} could not be written to "
+            f"{self.destination.parent}: {why}",
+            task_id=self.task_id,
+        )
 
     def _error(self, why: str) -> DownloadError:
         return DownloadError(
@@ -164,10 +188,13 @@ class DownloadSink:
                     f"download of {safe_url(self.url)} answered an empty body, not a video",
                     task_id=self.task_id,
                 )
-            if exc is None:
-                self._file.flush()
-                os.fsync(self._file.fileno())
-            self._file.close()
+            try:
+                if exc is None:
+                    self._file.flush()
+                    os.fsync(self._file.fileno())
+                self._file.close()
+            except OSError as error:
+                raise self._disk_error(error) from None
             if exc is None:
                 self._commit()
                 logger.info("saved %s (%d bytes)", self.destination, self.received)

@@ -33,12 +33,14 @@ ERROR_MESSAGES: Final[dict[str, str]] = {
 
 # Names for the codes the code base raises or answers itself (the sandbox, the tests).
 UNKNOWN_ERROR: Final = "1000"
+INVALID_URL: Final = "1001"
 INVALID_KEY: Final = "1002"
 RATE_LIMITED: Final = "1003"
 TASK_NOT_FOUND: Final = "1004"
 INTERNAL_ERROR: Final = "1005"
 INVALID_PARAMETERS: Final = "1007"
 FILE_TOO_LARGE: Final = "1008"
+METHOD_NOT_SUPPORTED: Final = "1009"
 UNAVAILABLE: Final = "1010"
 SYSTEM_BUSY: Final = "1011"
 FILE_PROCESSING_FAILED: Final = "1013"

@@ -8,7 +8,7 @@ them holds the API key, an Authorization value, URL userinfo or a query string.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ._redaction import redact
 
@@ -50,10 +50,23 @@ class RunningHubError(Exception):
             self.task_id = task_id
         return self
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle by state, not by __init__'s arguments (which differ per class), so that an
+        error crosses a process pool whole: its class, message, task id and every attribute."""
+        return (_rebuilt, (type(self), self.args, self.__dict__.copy()))
+
     def __str__(self) -> str:
         if self.task_id and self.task_id not in self.message:
             return f"{self.message} (task {self.task_id})"
         return self.message
+
+
+def _rebuilt(cls: type[RunningHubError], args: tuple[Any, ...], state: dict[str, Any]) -> Any:
+    """An unpickled error: made without __init__ (the message is redacted already)."""
+    error = cls.__new__(cls)
+    Exception.__init__(error, *args)
+    error.__dict__.update(state)
+    return error
 
 
 class ConfigurationError(RunningHubError):

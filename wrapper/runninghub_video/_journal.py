@@ -2,16 +2,20 @@
 nothing paid for is lost when a command fails, times out or is interrupted after the submit.
 
 One line per event (submitted, status, downloaded, interrupted, unconfirmed); `read()` folds the
-lines per task id, newest task first. The file lives in platformdirs' user data folder
-(`RUNNINGHUB_VIDEO_HOME` overrides it). Every value is redacted before it is written (no API
-key, Authorization value, URL userinfo or query string); the file is always mode 0600, a
-folder we create is 0700 (and the default folder is tightened to 0700).
+lines per task id, newest task first, streaming the file and skipping (with a warning) a line
+that is too long or not JSON. Any text is stored losslessly: a path that is not UTF-8 (held as
+a surrogate escape) is written as that surrogate's JSON escape, which reads back as the same
+path. The file lives in platformdirs' user data folder (`RUNNINGHUB_VIDEO_HOME` overrides
+it). Every value is redacted before it is written (no API key, Authorization value, URL
+userinfo or query string); the file is always mode 0600, a folder we create is 0700 (and the
+default folder is tightened to 0700).
 """
 
 from __future__ import annotations
 
 import errno
 import json
+import logging
 import os
 import stat
 from collections.abc import Callable, Iterator, Mapping
@@ -27,6 +31,10 @@ PROMPT_CHARS = 200
 """Prompts are cut to this many characters in the journal."""
 MIN_FREE_BYTES = 64 << 10
 """ensure_writable() wants this much free space: a full disk is found before a paid submit."""
+MAX_LINE_BYTES = 1 << 20
+"""A journal line is a few hundred bytes; a longer one is foreign and skipped unread."""
+
+logger = logging.getLogger("runninghub_video")
 
 
 def journal_dir() -> Path:
@@ -100,11 +108,14 @@ class Journal:
             self.folder.chmod(0o700)
 
     def _open(self) -> int:
-        """The journal open for appending (and reading its last byte), always mode 0600."""
+        """The journal open for appending (and reading its last byte), always mode 0600; OSError
+        for anything but a regular file (a FIFO would block every later read)."""
         self._make_folder()
-        flags = os.O_RDWR | os.O_APPEND | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0)
+        flags = os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0)
         fd = os.open(self.path, flags, 0o600)
         try:
+            _check_regular(fd, self.path)
+            os.set_blocking(fd, True)
             if stat.S_IMODE(os.fstat(fd).st_mode) != 0o600:
                 os.fchmod(fd, 0o600)
         except OSError:
@@ -134,7 +145,9 @@ class Journal:
         line.update({key: value for key, value in fields.items() if value is not None})
         line = _redacted(line, redact)
         data = json.dumps(line, ensure_ascii=False, separators=(",", ":")) + "\n"
-        encoded = data.encode()
+        # Only a lone surrogate (a non-UTF-8 path's byte) cannot be encoded; it appears only
+        # inside a JSON string, where "\udcXX" is its escape: json.loads gives it back as is.
+        encoded = data.encode("utf-8", "backslashreplace")
         fd = self._open()
         try:
             size = os.fstat(fd).st_size
@@ -171,18 +184,22 @@ class Journal:
         )
 
     def lines(self) -> Iterator[dict[str, Any]]:
-        """Every well-formed line, oldest first (a torn or foreign line is skipped)."""
+        """Every well-formed line, oldest first, read as a stream; a torn line is skipped, and
+        a foreign one (too long, too deep, not a JSON object) with a warning. OSError for a
+        journal that is not a regular file."""
         try:
-            text = self.path.read_text(encoding="utf-8", errors="replace")
+            fd = os.open(self.path, os.O_RDONLY | os.O_NONBLOCK)
         except FileNotFoundError:
             return
-        for raw in text.splitlines():
-            try:
-                line = json.loads(raw)
-            except ValueError:
-                continue
-            if isinstance(line, dict) and isinstance(line.get("time"), str):
-                yield line
+        with open(fd, "rb") as file:
+            _check_regular(fd, self.path)
+            os.set_blocking(fd, True)
+            for number, raw in enumerate(_bounded_lines(file), start=1):
+                line = _parsed(raw)
+                if line is None and raw.strip():
+                    logger.warning("skipped line %d of the task journal %s", number, self.path)
+                elif line is not None:
+                    yield line
 
     def read(self) -> list[TaskRecord]:
         """The tasks, folded per task id (later lines update earlier ones), newest first."""
@@ -205,6 +222,36 @@ class Journal:
     def find(self, task_id: str) -> TaskRecord | None:
         """The folded record of one task, if the journal knows it."""
         return next((r for r in self.read() if r.task_id == task_id), None)
+
+
+def _check_regular(fd: int, path: Path) -> None:
+    """OSError unless `fd` is a regular file (a FIFO, a device or a socket is refused)."""
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        raise OSError(errno.EINVAL, "the task journal is not a regular file", str(path))
+
+
+def _bounded_lines(file: Any) -> Iterator[bytes]:
+    """The file's lines; one longer than MAX_LINE_BYTES comes out empty, never held whole."""
+    while True:
+        raw = file.readline(MAX_LINE_BYTES + 1)
+        if not raw:
+            return
+        if len(raw) > MAX_LINE_BYTES and not raw.endswith(b"\n"):
+            while (rest := file.readline(MAX_LINE_BYTES)) and not rest.endswith(b"\n"):
+                pass  # the rest of the long line, dropped chunk by chunk
+            raw = b"\x00"  # not JSON: skipped with a warning
+        yield raw
+
+
+def _parsed(raw: bytes) -> dict[str, Any] | None:
+    """One journal line as a dict, or None (not JSON, too deeply nested, no time)."""
+    try:
+        line = json.loads(raw.decode("utf-8", "replace"))
+    except (ValueError, RecursionError):
+        return None
+    if isinstance(line, dict) and isinstance(line.get("time"), str):
+        return line
+    return None
 
 
 def _redacted(value: Any, redact: Callable[[str], str]) -> Any:

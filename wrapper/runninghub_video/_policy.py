@@ -18,11 +18,14 @@ import tenacity
 
 from ._errors import (
     APIConnectionError,
+    APIError,
     APITimeoutError,
+    AuthenticationError,
     InvalidInputError,
     RateLimitError,
     RunningHubError,
     ServerError,
+    TaskNotFoundError,
     WaitTimeoutError,
 )
 from ._redaction import redact
@@ -31,6 +34,10 @@ from ._task import KNOWN_STATUSES, Task
 logger = logging.getLogger("runninghub_video")
 
 Clock = Callable[[], float]
+
+MAX_SECONDS = 7 * 24 * 3600.0
+"""The longest duration any setting takes (a week; results expire after a day): larger ones
+overflow the OS's timers (`--timeout 1e10` was an OverflowError after the paid submit)."""
 
 
 @dataclass(frozen=True)
@@ -43,8 +50,8 @@ class Policy:
     """Overall deadline of wait()/run() in seconds: a 4-12 s video takes 1-10 minutes, cold
     starts double that; the vendor's contract gives up after 10-30 minutes."""
     max_consecutive_failures: int = 5
-    """Transient query failures in a row (network, 5xx, 429) before wait() gives up; the
-    vendor's own client tolerates 5."""
+    """Failed queries in a row (network, 5xx, 429, 400, an unreadable answer: poll_transient)
+    before wait() gives up; the vendor's own client tolerates 5."""
     submit_attempts: int = 4
     """Attempts of a submit; retried only when provably no task was created."""
     upload_attempts: int = 4
@@ -60,16 +67,28 @@ class Policy:
     connect_timeout: float = 10.0
     request_timeout: float = 60.0
     """Per-request read/write timeout, separate from the overall wait deadline."""
+    max_download_bytes: int = 4 << 30
+    """The most a result download may hold once decoded (4 GiB; a 15 s 1080p video is tens of
+    MB): a compressed bomb stops there with DownloadError, not a full disk."""
 
     def __post_init__(self) -> None:
-        for name in ("poll_interval", "wait_timeout", "backoff_initial", "backoff_max"):
-            if getattr(self, name) < 0:
-                raise ValueError(f"{name} must not be negative")
+        for name in (
+            "poll_interval",
+            "wait_timeout",
+            "backoff_initial",
+            "backoff_max",
+            "max_retry_after",
+            "connect_timeout",
+            "request_timeout",
+        ):
+            if not 0 <= getattr(self, name) <= MAX_SECONDS:
+                raise ValueError(f"{name} must be between 0 and {MAX_SECONDS:.0f} seconds")
         for name in (
             "max_consecutive_failures",
             "submit_attempts",
             "upload_attempts",
             "max_in_flight",
+            "max_download_bytes",
         ):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be at least 1")
@@ -100,9 +119,11 @@ def _seconds(name: str, value: object) -> float:
     if (
         isinstance(value, bool)
         or not isinstance(value, int | float)
-        or not (math.isfinite(value) and value > 0)
+        or not (math.isfinite(value) and 0 < value <= MAX_SECONDS)
     ):
-        raise InvalidInputError(name, value, "a number of seconds above 0")
+        raise InvalidInputError(
+            name, value, f"a number of seconds above 0, at most {MAX_SECONDS:.0f}"
+        )
     return float(value)
 
 
@@ -123,6 +144,16 @@ def submit_may_retry(error: BaseException) -> bool:
 def transient(error: BaseException) -> bool:
     """Failures worth another try for calls that cost nothing (query, upload)."""
     return isinstance(error, APIConnectionError | ServerError | RateLimitError)
+
+
+def poll_transient(error: BaseException) -> bool:
+    """Failures a wait rides over (within max_consecutive_failures): as the vendor's kit
+    does while polling, any failed query (an HTTP 400, an HTML or empty 200, a 5xx...) except
+    a refused key (401, 403, errorCode 1002/1014), a task the API does not know (1004) and a
+    base URL that has no API (ConfigurationError): those answers do not change [KIT]."""
+    return isinstance(error, APIError) and not isinstance(
+        error, AuthenticationError | TaskNotFoundError
+    )
 
 
 DESCRIPTION_CHARS = 300
@@ -319,7 +350,7 @@ class Poller:
         return retry_settings(
             f"query of task {self.task_id}",
             policy=self.policy,
-            retry_if=transient,
+            retry_if=lambda error: transient(error) or poll_transient(error),
             attempts=self.policy.max_consecutive_failures,
             clock=self.clock,
             deadline=self.deadline,

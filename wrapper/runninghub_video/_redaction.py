@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+from typing import Any
 
 REDACTED = "[redacted]"
 
@@ -37,6 +38,24 @@ class Redactor:
         if secret and len(secret.strip()) >= 4:
             with self._lock:
                 self._secrets = self._secrets | {secret.strip()}
+
+    def in_body(self, content: bytes) -> bool:
+        """True when an answer's body may hold a registered key (as is, or behind JSON
+        escapes, which are checked after decoding: see scrubbed)."""
+        return b"\\u" in content or any(secret.encode() in content for secret in self._secrets)
+
+    def scrubbed(self, value: Any) -> Any:
+        """A decoded JSON value with every registered key replaced in every string (keys of
+        objects too); URLs and their query strings are otherwise left as they are."""
+        if isinstance(value, str):
+            for secret in sorted(self._secrets, key=len, reverse=True):
+                value = value.replace(secret, REDACTED)
+            return value
+        if isinstance(value, dict):
+            return {self.scrubbed(key): self.scrubbed(item) for key, item in value.items()}
+        if isinstance(value, list):
+            return [self.scrubbed(item) for item in value]
+        return value
 
     def __call__(self, text: str, *, keep_query: bool = False) -> str:
         secrets = sorted(self._secrets, key=len, reverse=True)

@@ -10,11 +10,10 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from runninghub_client.models import (
-    TaskOutput,
     TaskResult,
     UploadedMedia,
     UploadResult,
@@ -28,6 +27,7 @@ from ._error_codes import (
     INVALID_REQUEST_CODES,
     RATE_LIMIT_CODES,
     SERVER_CODES,
+    TASK_NOT_FOUND,
 )
 from ._errors import (
     APIError,
@@ -42,7 +42,7 @@ from ._errors import (
 )
 from ._params import TASK_ID_MAX, is_task_id
 from ._redaction import redact
-from ._task import FINAL_STATUSES, KNOWN_STATUSES, SUCCESS, Task
+from ._task import CREATED, FINAL_STATUSES, KNOWN_STATUSES, SUCCESS, UNKNOWN, Task
 
 logger = logging.getLogger("runninghub_video")
 
@@ -135,11 +135,18 @@ def error_for_status(answer: RawAnswer, *, task_id: str | None = None) -> APIErr
     """The exception for a non-200 HTTP answer (an errorCode in the body refines it)."""
     status = answer.status_code
     body = _json_object(answer.content) or {}
-    code = _text(body.get("errorCode")) or (
-        str(body["code"]) if isinstance(body.get("code"), int | str) and body.get("code") else None
+    code = (
+        _text(body.get("errorCode"))
+        or _text(body.get("error_code"))
+        or (
+            str(body["code"])
+            if isinstance(body.get("code"), int | str) and body.get("code")
+            else None
+        )
     )
     message = (
         _text(body.get("errorMessage"))
+        or _text(body.get("error_message"))
         or _text(body.get("message"))
         or _text(body.get("msg"))
         or _text(body.get("detail"))
@@ -152,7 +159,7 @@ def error_for_status(answer: RawAnswer, *, task_id: str | None = None) -> APIErr
         "task_id": task_id,
         "body_excerpt": excerpt(answer.content),
     }
-    if status == 401 or (status == 403 and code in AUTH_CODES):
+    if status in (401, 403):  # deterministic refusals of the key [KIT]
         return AuthenticationError(f"HTTP {status}, API key refused: {detail}", **kwargs)
     if status == 429:
         error = RateLimitError(f"HTTP 429, rate limited: {detail}", **kwargs)
@@ -174,113 +181,208 @@ def _unexpected(answer: RawAnswer, why: str, task_id: str | None) -> UnexpectedR
     )
 
 
+# ---------------------------------------------------------------- the kit's looser shapes
+
+_ALIASES = {"task_id": "taskId", "error_code": "errorCode", "error_message": "errorMessage"}
+"""snake_case spellings the vendor's kit says some servers send, and the spec's names."""
+
+
+def normalise_task(data: Mapping[str, Any]) -> tuple[dict[str, Any], str | None]:
+    """A decoded task answer made readable by the generated model: the one place where what
+    the spec cannot say is said. Returns the body and the status to report when it is not
+    one of the spec's (None: the body's own, or none given).
+
+    As the vendor's developer kit reads answers [KIT]: a `{code, msg, data: {...}}` envelope
+    holding the task is unwrapped; task_id, error_code and error_message stand for taskId,
+    errorCode and errorMessage; a status is compared without case or surrounding space; an id
+    or errorCode sent as a number is its digits; a result item that is not an object is
+    skipped (and one without a URL or a text, in Task.from_model). A usage or failedReason of
+    a type the spec does not allow is dropped (diagnostic only: a paid task is always
+    readable).
+    """
+    inner = data.get("data")
+    if "taskId" not in data and "task_id" not in data and isinstance(inner, dict):
+        data = {**{k: v for k, v in data.items() if k != "data"}, **inner}
+    body = dict(data)
+    for alias, name in _ALIASES.items():
+        if alias in body:
+            value = body.pop(alias)
+            if body.get(name) in (None, ""):
+                body[name] = value
+    for name in ("taskId", "errorCode"):
+        if isinstance(body.get(name), int) and not isinstance(body.get(name), bool):
+            body[name] = str(body[name])
+    unknown: str | None = None
+    status = body.get("status")
+    if status is None or isinstance(status, str):
+        status = (status or "").strip().upper()
+        if status in KNOWN_STATUSES:
+            body["status"] = status
+        else:  # read the rest with the generated model; the real status stays on the Task
+            body.pop("status", None)
+            unknown = status or None
+    if isinstance(body.get("results"), list):  # as the kit: an item that is no object is skipped
+        body["results"] = [item for item in body["results"] if isinstance(item, dict)]
+    if not isinstance(body.get("usage"), dict | None):
+        body.pop("usage")
+    reason = body.get("failedReason")
+    if not isinstance(reason, dict | str | None):
+        body.pop("failedReason")
+    elif isinstance(reason, dict) and not isinstance(reason.get("traceback"), list | None):
+        lines = reason["traceback"]
+        kept = {key: value for key, value in reason.items() if key != "traceback"}
+        body["failedReason"] = {**kept, "traceback": [lines]} if isinstance(lines, str) else kept
+    return body, unknown
+
+
+def _decoded(answer: RawAnswer) -> tuple[dict[str, Any], str | None] | None:
+    """The answer's JSON object, normalised, or None when it is not one."""
+    data = _json_object(answer.content)
+    return None if data is None else normalise_task(data)
+
+
+def named_task_id(answer: RawAnswer) -> str | None:
+    """The task id an answer names (taskId, task_id, or either in a data envelope), if valid."""
+    decoded = _decoded(answer)
+    task_id = decoded[0].get("taskId") if decoded is not None else None
+    return task_id if is_task_id(task_id) else None
+
+
+def named_error_code(answer: RawAnswer) -> str | None:
+    """The errorCode (or error_code) an answer's JSON body states, if any."""
+    decoded = _decoded(answer)
+    return _text(decoded[0].get("errorCode")) if decoded is not None else None
+
+
 def _check_types(model: TaskResult) -> str | None:
-    """The generator casts without checking; say what does not match the spec, if anything.
+    """The generator casts strings without checking; say what does not match the spec.
 
     Only the fields the flow depends on are refused (taskId, errorCode, errorMessage,
     results): a diagnostic field of the wrong type (usage, failedReason) becomes None on the
     Task (_task.py), so that a task, a paid one perhaps, is always readable.
     """
     task_id = model.task_id
-    if not is_task_id(task_id):
+    if not isinstance(task_id, Unset) and not is_task_id(task_id):
         # The same rule as params.check_task_id: the id goes into file names, URLs, terminals.
         shown = repr(task_id)
         shown = shown if len(shown) <= 80 else shown[:77] + "..."
         return f"taskId {shown} is not 1-{TASK_ID_MAX} letters, digits, '-' or '_'"
     for name in ("error_code", "error_message"):
-        if getattr(model, name) is not None and not isinstance(getattr(model, name), str):
+        if not isinstance(getattr(model, name), str | None | Unset):
             return f"{name} is not a string"
-    if model.results is not None and not isinstance(model.results, Unset):  # absent: no results
-        if not isinstance(model.results, list):
-            return "results is not a list"
-        for output in model.results:
-            if not isinstance(output, TaskOutput) or not isinstance(output.url, str):
-                return "a result has no url string"
-            if not isinstance(output.output_type, str):
-                return "a result has no outputType string"
+    for output in model.results if isinstance(model.results, list) else []:
+        texts = (output.url, output.output_url, output.text, output.content, output.output)
+        if not all(isinstance(value, str | None | Unset) for value in texts):
+            return "a result's url or text is not a string"
     return None
 
 
-def _read_task_model(answer: RawAnswer, task_id: str | None) -> tuple[TaskResult, str | None]:
-    """The generated model of a 200 answer, and the status to use if the spec does not know it."""
-    if isinstance(answer.parsed, TaskResult):
-        return answer.parsed, None
-    # The generated parser raised: not JSON, a missing field, or a status the spec lacks.
-    data = _json_object(answer.content)
-    if data is None:
+def _typed(answer: RawAnswer, task_id: str | None) -> tuple[TaskResult, str | None]:
+    """The generated model of a task answer, and the status to use if the spec lacks it."""
+    parsed = answer.parsed
+    echoed = redact.in_body(answer.content)  # a key echoed back never stays in a Task or raw
+    if (
+        not echoed
+        and isinstance(parsed, TaskResult)
+        and isinstance(parsed.task_id, str)
+        and isinstance(parsed.error_code, str | None)
+        and not _ALIASES.keys() & parsed.additional_properties.keys()
+    ):
+        return parsed, None  # the common case: read once, by the generated client
+    decoded = _decoded(answer)
+    if decoded is None:
         raise _unexpected(answer, "not a JSON object", task_id)
-    status = data.get("status")
-    if isinstance(status, str) and status and status not in KNOWN_STATUSES:
-        # A status newer than our spec: read everything else with the generated model
-        # (standing in a known non-final status) and keep the real status on the Task.
-        try:
-            return TaskResult.from_dict({**data, "status": "RUNNING"}), status
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            raise _unexpected(answer, f"does not match the spec: {exc!r}", task_id) from None
+    body, unknown = decoded
+    if echoed:
+        body = redact.scrubbed(body)
     try:
-        return TaskResult.from_dict(data), None
+        return TaskResult.from_dict(body), unknown
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise _unexpected(answer, f"does not match the spec: {exc!r}", task_id) from None
 
 
-def read_task(answer: RawAnswer, *, task_id: str | None = None) -> Task:
-    """A submit or query answer as a Task (any status, FAILED and CANCEL included).
+def read_task(answer: RawAnswer, *, task_id: str | None = None, refusals: bool = True) -> Task:
+    """A submit or query answer as a Task (any status, FAILED and CANCEL included); `task_id`
+    stands for an answer that does not repeat it.
 
-    Raises APIError subclasses for HTTP errors and for an errorCode that comes without a
-    final status, UnexpectedResponseError for bodies that are not what the spec says.
+    Raises APIError subclasses for HTTP errors and, with `refusals`, for an errorCode that
+    comes without a final status; UnexpectedResponseError for bodies the spec does not allow.
     """
-    if answer.status_code != 200:
+    if answer.status_code != 200 and refusals:
         raise error_for_status(answer, task_id=task_id)
     if answer.truncated:
         raise _too_large(answer, task_id)
-    # The common case, already parsed by the generated client, is read from the model; the
-    # body is decoded again only when the generated parser could not read it.
-    fields: Mapping[str, Any] | None
-    if isinstance(answer.parsed, TaskResult):
-        model = answer.parsed
-        fields = {"status": model.status, "errorCode": model.error_code,
-                  "errorMessage": model.error_message, "taskId": model.task_id}  # fmt: skip
-    else:
-        fields = _json_object(answer.content)
-    status = fields.get("status") if fields is not None else None
-    if fields is not None and not (isinstance(status, str) and status in FINAL_STATUSES):
-        # A refusal (rate limit, bad key, bad parameter...) is a 200 with an errorCode and
-        # often no usable task fields: map the code before reading the body as a task.
-        code = _text(fields.get("errorCode"))
-        if code:
-            raise error_for_code(
-                code,
-                _text(fields.get("errorMessage")),
-                status_code=200,
-                task_id=_text(fields.get("taskId")) or task_id,
-                body=answer.content,
-            )
-    model, unknown_status = _read_task_model(answer, task_id)
+    model, unknown_status = _typed(answer, task_id)
+    status = unknown_status or (None if isinstance(model.status, Unset) else model.status)
+    code = _text(model.error_code)
+    if refusals and code and status not in FINAL_STATUSES:
+        # A refusal (rate limit, bad key, bad parameter...) is a 200 with an errorCode.
+        named = model.task_id if isinstance(model.task_id, str) else None
+        raise error_for_code(
+            code,
+            _text(model.error_message),
+            status_code=answer.status_code,
+            task_id=named or task_id,
+            body=answer.content,
+        )
     problem = _check_types(model)
     if problem:
         raise _unexpected(answer, problem, task_id)
-    task = Task.from_model(model, status=unknown_status)
+    task = Task.from_model(model, status=unknown_status, task_id=task_id)
     if task.status == SUCCESS and not task.results:
-        raise _unexpected(answer, "status SUCCESS without results", task.id)
+        raise _unexpected(answer, "status SUCCESS without results", task.id or None)
     return task
 
 
 def read_submit(answer: RawAnswer) -> Task:
-    """A submit answer as a Task; failures say whether a paid task may exist."""
+    """A submit answer as a Task; failures say whether a paid task may exist.
+
+    An answer that names a task (taskId or task_id, any HTTP status, whatever error fields
+    come with it) is that task: its outcome is read from a query, never guessed, and the
+    submit is never sent again. An answer without a status (the kit's `{"taskId"}`) is a task
+    just created: CREATE. A body unreadable beyond its id still gives the task (status CREATE
+    unless it said another status that is not final).
+    """
+    task_id = named_task_id(answer)
+    if task_id is None:
+        return _refused_or_unexpected(answer)
     try:
-        task = read_task(answer)
-    except (ServerError, UnexpectedResponseError) as error:
-        # The request reached the service: it may have created (and charged) a task.
-        if error.task_id is None:
-            error.task_may_exist = True
-            error.message += (
-                "; the submit reached RunningHub, so a paid task may exist: check your "
-                "task list before submitting again"
-            )
-        raise
+        task = read_task(answer, task_id=task_id, refusals=False)
+    except UnexpectedResponseError as error:
+        logger.warning("task %s: the rest of its submit answer is unreadable (%s)", task_id, error)
+        decoded = _decoded(answer)
+        status = decoded[1] or decoded[0].get("status") if decoded else None
+        shown = status if isinstance(status, str) and status not in FINAL_STATUSES else CREATED
+        return Task(id=task_id, status=shown)
     if task.is_final and not task.succeeded:
         raise task_failed(task)
+    if task.status == UNKNOWN:
+        task = replace(task, status=CREATED)
+    if task.error_code:
+        logger.warning(
+            "task %s was created although its submit answer also says %s; its outcome is "
+            "read from a query",
+            task.id,
+            describe(task.error_code, task.error_message),
+        )
     return task
+
+
+def _refused_or_unexpected(answer: RawAnswer) -> Task:
+    """A submit answer that names no task: the refusal it states (InvalidRequestError,
+    RateLimitError...), else an error saying a paid task may exist (the submit reached it)."""
+    error: APIError
+    try:
+        read_task(answer)  # raises what the answer states; a "task" without an id is none
+        error = _unexpected(answer, "no taskId", None)
+    except (ServerError, UnexpectedResponseError) as raised:
+        error = raised
+    error.task_may_exist = True
+    error.message += (
+        "; the submit reached RunningHub, so a paid task may exist: check your "
+        "task list before submitting again"
+    )
+    raise error
 
 
 def task_failed(task: Task) -> TaskFailedError:
@@ -311,16 +413,29 @@ def read_upload(answer: RawAnswer) -> str:
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise _unexpected(answer, f"does not match the spec: {exc!r}", None) from None
     if result.code != 0:
-        message = result.message if isinstance(result.message, str) else None
-        if not message and isinstance(result.msg, str):
-            message = result.msg
-        raise error_for_code(str(result.code), message, status_code=200, task_id=None)
+        message = _text(result.message) or _text(result.msg) or _text(result.error_message)
+        raise _upload_refused(str(result.code), message)
     media = result.data
     if isinstance(media, Unset) or not isinstance(media, UploadedMedia):
         raise _unexpected(answer, "code 0 without data", None)
     if not isinstance(media.download_url, str) or not media.download_url.startswith("http"):
         raise _unexpected(answer, "data.download_url is not a URL", None)
     return media.download_url
+
+
+def _upload_refused(code: str, message: str | None) -> APIError:
+    """The error of an upload answered with code != 0. A server-side failure (a 5xx code, or a
+    message that says "server" or "internal", as the kit's core/upload.py checks) is a
+    ServerError, so that the (free) upload is retried."""
+    error = error_for_code(code, message, status_code=200, task_id=None)
+    text = (message or "").lower()
+    server_side = code.isdigit() and 500 <= int(code) <= 599
+    if not isinstance(error, ServerError) and (
+        server_side or "server" in text or "internal" in text
+    ):
+        return ServerError(f"RunningHub server error: {describe(code, message)}", status_code=200,
+                           error_code=code)  # fmt: skip
+    return error
 
 
 # ---------------------------------------------------------------- added for issue 10
@@ -331,9 +446,6 @@ def _too_large(answer: RawAnswer, task_id: str | None) -> UnexpectedResponseErro
     from ._bounded_reads import MAX_ANSWER_BYTES
 
     return _unexpected(answer, f"an answer of more than {MAX_ANSWER_BYTES} bytes", task_id)
-
-
-TASK_NOT_FOUND = "1004"
 
 
 def read_query(answer: RawAnswer, *, task_id: str) -> Task:

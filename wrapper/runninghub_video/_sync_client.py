@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import io
 import logging
+import os
 import ssl
 import time
 from collections.abc import Iterator, Callable
@@ -28,7 +29,7 @@ from runninghub_client.types import File
 from . import _sync_backend as backend
 from . import _endpoints as endpoints
 from . import _params as checks
-from ._bounded_reads import answer_deadline
+from ._bounded_reads import BoundedBody, answer_deadline
 from ._download import (
     DownloadSink,
     ProgressCallback,
@@ -37,8 +38,9 @@ from ._download import (
     expected_length,
     result_url,
     status_error,
+    too_large,
 )
-from ._errors import DownloadError, RunningHubError
+from ._errors import APIConnectionError, ConfigurationError, DownloadError, RunningHubError
 from ._params import CheckedRequest, ImageInput, RequestModel
 from ._policy import (
     Policy,
@@ -50,9 +52,9 @@ from ._policy import (
 )
 from ._responses import RawAnswer, read_query, read_submit, read_upload, task_failed
 from ._settings import (
+    HEADERS,
     LAST_RESPONSE,
     PARSE_ERRORS,
-    USER_AGENT,
     Settings,
     answer_after_parse_error,
     answer_of,
@@ -70,7 +72,9 @@ class RunningHub:
     RUNNINGHUB_BASE_URL (default https://www.runninghub.cn). `verify` is passed to httpx
     (a CA bundle path or an SSLContext, e.g. behind a corporate proxy); `transport` replaces
     the default one, named by `http_transport` (see _transport.py). `clock` and `sleep` are
-    injectable so that polling can be tested without waiting.
+    injectable so that polling can be tested without waiting. Plain http:// is refused for a
+    host beyond loopback (the key would travel in clear) unless `allow_insecure_http=True`.
+    After a fork, or on another event loop, the client opens fresh connections of its own.
     """
 
     def __init__(
@@ -83,13 +87,25 @@ class RunningHub:
         sleep: backend.Sleep = backend.sleep,
         transport: httpx.BaseTransport | None = None,
         verify: ssl.SSLContext | str | bool = True,
+        allow_insecure_http: bool = False,
     ) -> None:
-        self._settings = Settings.resolve(api_key, base_url, policy)
+        self._settings = Settings.resolve(
+            api_key, base_url, policy, allow_insecure_http=allow_insecure_http
+        )
         self.policy = self._settings.policy
         self._clock = clock
         self._sleep = sleep
+        self._transport = transport
+        self._verify = verify
+        self._closed = False
+        self._connect()
+
+    def _connect(self) -> None:
+        """Make the connection pools (and the semaphore bounding them), owned by this process
+        and, once used, by one event loop (see _check_open). A `transport=` given is the
+        caller's: it is used again as it is."""
         timeout = self.policy.httpx_timeout()
-        transports = backend.transports(transport, verify)
+        transports = backend.transports(self._transport, self._verify)
         self.http_transport = transports.name
         """Which transport carries the API calls: "aiohttp", "httpx" or "custom"."""
         extra: dict[str, Any] = {"event_hooks": {"response": [record_response]}}
@@ -99,8 +115,8 @@ class RunningHub:
             base_url=self._settings.base_url,
             token=self._settings.api_key,
             timeout=timeout,
-            headers={"User-Agent": USER_AGENT},
-            verify_ssl=verify,
+            headers=dict(HEADERS),
+            verify_ssl=self._verify,
             httpx_args=extra,
         )
         self._api.get_httpx_client()
@@ -109,10 +125,12 @@ class RunningHub:
         self._files = httpx.Client(
             timeout=timeout,
             follow_redirects=True,
-            headers={"User-Agent": USER_AGENT},
+            headers=dict(HEADERS),
             transport=transports.files,
-            verify=verify,
+            verify=self._verify,
         )
+        self._pid = os.getpid()
+        self._loop: object | None = None
 
     @property
     def base_url(self) -> str:
@@ -134,13 +152,28 @@ class RunningHub:
         self.close()
 
     def close(self) -> None:
-        """Close both connection pools."""
+        """Close both connection pools; a later call raises ConfigurationError."""
+        self._closed = True
         self._api.get_httpx_client().close()
         self._files.close()
 
     # ------------------------------------------------------------ one HTTP call
 
+    def _check_open(self) -> None:
+        """A closed client says so (httpx's own error would be a bare RuntimeError). Before
+        anything is sent, pools made in another process (a fork: their sockets are shared with
+        the parent, so answers would be lost or swapped) or on another event loop (the aiohttp
+        session is bound to its loop, closed after a first run) are dropped, not closed (not
+        ours to close), and fresh ones made."""
+        if self._closed:
+            raise ConfigurationError("this client is closed: make a new one (or use `with`)")
+        loop = backend.running_loop()
+        if self._pid != os.getpid() or (self._loop is not None and self._loop is not loop):
+            self._connect()
+        self._loop = loop
+
     def _call(self, endpoint: ModuleType, body: Any, *, is_submit: bool = False) -> RawAnswer:
+        self._check_open()
         token = LAST_RESPONSE.set(None)
         try:
             try:
@@ -150,6 +183,17 @@ class RunningHub:
                 error = connection_error(exc, sent_may_matter=is_submit)
             except PARSE_ERRORS as exc:
                 return answer_after_parse_error(exc)
+            except RunningHubError:  # the answer read: what it says stands
+                raise
+            except Exception as exc:  # MemoryError, a bug: once a submit may be out, say so
+                if not is_submit:
+                    raise
+                error = APIConnectionError(
+                    f"the submit failed once it may have been sent ({type(exc).__name__}), so "
+                    "a paid task may exist: check your RunningHub task list before submitting "
+                    "again",
+                    task_may_exist=True,
+                )
             # Outside the except block, so neither __cause__ nor __context__ holds the httpx
             # error: its text can hold the key (a server echoing it into a malformed answer),
             # and every traceback prints the chain. Our message has its redacted description.
@@ -385,14 +429,15 @@ class RunningHub:
         """submit() then wait(); a submit that already answers SUCCESS is not polled.
 
         `timeout` (default Policy.wait_timeout) bounds the whole call, upload and submit
-        included; `poll_interval` as in wait(). Both are checked before anything is sent.
+        included (a submit answer still arriving at the deadline is dropped: the task may
+        exist); `poll_interval` as in wait(). Both are checked before anything is sent.
         Stopped after the submit (Ctrl-C, a cancellation, a callback's error), the exception
         gets `task_id` and a note naming the paid task, and a WARNING is logged.
         """
         started = self._clock()
         policy = self.policy.for_call(timeout=timeout, poll_interval=poll_interval)
         on_update = checks.check_callback("on_update", on_update)
-        with _Submitted() as submitted:
+        with _Submitted() as submitted, answer_deadline(self._clock, started + policy.wait_timeout):
             task = self.submit(
                 prompt,
                 image,
@@ -416,7 +461,7 @@ class RunningHub:
         started = self._clock()
         policy = self.policy.for_call(timeout=timeout, poll_interval=poll_interval)
         on_update = checks.check_callback("on_update", on_update)
-        with _Submitted() as submitted:
+        with _Submitted() as submitted, answer_deadline(self._clock, started + policy.wait_timeout):
             task = self.submit_request(body, on_submitted=submitted)
             return self._follow(task, started, policy, on_update)
 
@@ -436,7 +481,7 @@ class RunningHub:
         policy = self.policy.for_call(timeout=timeout, poll_interval=poll_interval)
         on_update = checks.check_callback("on_update", on_update)
         found = endpoints.load(endpoints.find(endpoint))
-        with _Submitted() as submitted:
+        with _Submitted() as submitted, answer_deadline(self._clock, started + policy.wait_timeout):
             task = self._submit_checked(checks.check_fields(found, fields), submitted)
             return self._follow(task, started, policy, on_update)
 
@@ -479,6 +524,7 @@ class RunningHub:
         file is replaced only with `overwrite=True`; symlinks and non-regular files never
         (InvalidInputError, before the download starts).
         """
+        self._check_open()
         if isinstance(task, str):
             task = self.get(task)
         url = result_url(task)
@@ -489,6 +535,7 @@ class RunningHub:
                     raise status_error(response.status_code, url, task.id)
                 content_error(response.headers, url, task.id)
                 total = expected_length(response.headers)
+                body = BoundedBody(response.headers, self.policy.max_download_bytes)
                 with DownloadSink(
                     target,
                     url=url,
@@ -497,10 +544,13 @@ class RunningHub:
                     on_progress=on_progress,
                     overwrite=overwrite,
                 ) as sink:
-                    # As the socket delivers them (about 64 KiB): re-chunking costs throughput.
-                    chunks = response.iter_raw if total is not None else response.iter_bytes
-                    for chunk in chunks():
-                        sink.write(chunk)
+                    # As the socket delivers them (about 64 KiB), decoded here in bounded steps
+                    # (_bounded_reads): httpx would inflate a compressed chunk whole.
+                    for raw in response.iter_raw():
+                        for chunk in body.take(raw):
+                            sink.write(chunk)
+                        if body.truncated:
+                            raise too_large(url, task.id, body.limit)
         except httpx.HTTPError as exc:
             error = DownloadError(
                 f"download of the result of task {task.id} failed ({describe(exc)})",

@@ -15,8 +15,10 @@ import warnings
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any, get_args
+from urllib.parse import urlsplit
 
 from runninghub_client.models import FailedReason, TaskOutput, TaskResult, TaskStatus, TaskUsage
+from runninghub_client.types import Unset
 
 from ._redaction import redact
 
@@ -25,6 +27,11 @@ KNOWN_STATUSES: frozenset[str] = frozenset(get_args(TaskStatus))
 #: Statuses after which a task never changes. Anything else, unknown statuses included, is not.
 FINAL_STATUSES: frozenset[str] = frozenset({"SUCCESS", "FAILED", "CANCEL"})
 SUCCESS = "SUCCESS"
+CREATED = "CREATE"
+"""The status of a task whose submit answer said none (the kit's whole answer is {"taskId"}):
+the vendor's name for a task just created, not final."""
+UNKNOWN = "UNKNOWN"
+"""The status of a query answer that said none (or ""): not final, as the kit reads it."""
 _REPR_TEXT = 200
 """Longest server text a repr shows per field (a server may send a URL, a message or a
 number of any length): longer text is cut and ends with "..."."""
@@ -87,10 +94,14 @@ def _shown(value: object) -> str:
 
 @dataclass(frozen=True, repr=False)
 class OutputFile:
-    """One result file. `url` lives about 24 hours; `output_type` is a file extension such
-    as "mp4" (display only)."""
+    """One result: a file (`url`, living about 24 hours) or a text (`text`), or both.
 
-    url: str
+    As the vendor's kit reads them: the URL from url, else outputUrl; the text from text, else
+    content, else output. `output_type` is a file extension such as "mp4" (display only; ""
+    when the vendor sent none).
+    """
+
+    url: str | None
     output_type: str
     node_id: str | None = None
     text: str | None = None
@@ -98,11 +109,24 @@ class OutputFile:
     @classmethod
     def from_model(cls, model: TaskOutput) -> OutputFile:
         return cls(
-            url=model.url,
+            url=_text(model.url) or _text(model.output_url),
             output_type=model.output_type if isinstance(model.output_type, str) else "",
             node_id=_text(model.node_id),
-            text=_text(model.text),
+            text=_text(model.text) or _text(model.content) or _text(model.output),
         )
+
+    @property
+    def value(self) -> str:
+        """The output as the kit's client returns it: the URL, else the text."""
+        return self.url or self.text or ""
+
+    @property
+    def is_video(self) -> bool:
+        """True when the output is a file of type mp4 (or, with no type, a URL ending .mp4)."""
+        kind = self.output_type.lower().lstrip(".")
+        if kind:
+            return kind == "mp4"
+        return self.url is not None and urlsplit(self.url).path.lower().endswith(".mp4")
 
     def to_dict(self) -> dict[str, Any]:
         """The fields as a JSON-ready dict."""
@@ -233,11 +257,12 @@ class Task:
 
     @property
     def video_url(self) -> str | None:
-        """The URL of the result video (the first mp4 result, else the first result)."""
+        """The URL of the result video (the first mp4 result, else the first result with a
+        URL; None when the results are text only)."""
         for output in self.results:
-            if output.output_type.lower().lstrip(".") == "mp4":
+            if output.is_video and output.url:
                 return output.url
-        return self.results[0].url if self.results else None
+        return next((output.url for output in self.results if output.url), None)
 
     @property
     def model(self) -> TaskResult | None:
@@ -273,16 +298,21 @@ class Task:
         return _repr("Task", shown)
 
     @classmethod
-    def from_model(cls, model: TaskResult, *, status: str | None = None) -> Task:
-        """Build the view from the generated model; `status` overrides an unknown one."""
+    def from_model(
+        cls, model: TaskResult, *, status: str | None = None, task_id: str | None = None
+    ) -> Task:
+        """Build the view from the generated model (read by _responses.py, which has checked
+        its types). `status` stands for one the spec does not know (or none: UNKNOWN);
+        `task_id` for an answer that did not repeat it (the kit's query answers)."""
         outputs = model.results if isinstance(model.results, list) else []
+        model_status = None if isinstance(model.status, Unset) else model.status
         return cls(
-            id=model.task_id,
-            status=status if status is not None else model.status,
-            results=tuple(
-                OutputFile.from_model(output)
-                for output in outputs
-                if isinstance(output, TaskOutput) and isinstance(output.url, str)
+            id=model.task_id if isinstance(model.task_id, str) else task_id or "",
+            status=status or model_status or UNKNOWN,
+            results=tuple(  # an item with neither a URL nor a text is skipped, as the kit does
+                output
+                for output in (OutputFile.from_model(item) for item in outputs)
+                if output.url or output.text
             ),
             error_code=_text(model.error_code),
             error_message=_text(model.error_message),

@@ -26,6 +26,7 @@ import logging
 import os
 import ssl
 import urllib.request
+import warnings
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
 
@@ -110,11 +111,29 @@ def _aiohttp_transport(verify: ssl.SSLContext | str | bool) -> httpx.AsyncBaseTr
     from httpx_aiohttp import AiohttpTransport
     from httpx_aiohttp.transport import AiohttpResponseStream
 
+    class _Connector(aiohttp.TCPConnector):
+        """aiohttp's connector, but left alone in a forked child: there its connections are the
+        parent's, and its finalizer would close them, unregistering their sockets from the
+        parent's event loop (an epoll selector is shared across fork): the parent would wait
+        for its next answer forever. The child counts it as closed (so its session, too)."""
+
+        def __init__(self, **options: Any) -> None:
+            super().__init__(**options)
+            self.pid = os.getpid()
+
+        @property
+        def closed(self) -> bool:
+            return super().closed or os.getpid() != self.pid
+
+        def __del__(self, _warnings: Any = warnings) -> None:
+            if os.getpid() == self.pid:
+                super().__del__(_warnings)
+
     class _AiohttpApi(AiohttpTransport):
         def get_client(self) -> aiohttp.ClientSession:
-            # As httpx-aiohttp's, but cookies stay with httpx (as with its own transport) and
-            # the parser takes what h11 takes.
-            connector = aiohttp.TCPConnector(
+            # As httpx-aiohttp's, but cookies stay with httpx (as with its own transport), the
+            # parser takes what h11 takes, and a forked child leaves the connector alone.
+            connector = _Connector(
                 limit=self.limits.max_connections or 0,
                 keepalive_timeout=self.limits.keepalive_expiry or 0,
                 ssl=self.ssl_context,

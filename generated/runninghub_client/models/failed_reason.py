@@ -134,7 +134,7 @@ class FailedReason:
                 return traceback_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
-            return cast(list[str] | None | Unset, data)
+            raise TypeError("traceback: the value matches no type the spec allows")
 
         traceback = _parse_traceback(d.pop("traceback", UNSET))
 

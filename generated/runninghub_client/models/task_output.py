@@ -16,16 +16,22 @@ class TaskOutput:
     """One result file.
 
     Attributes:
-        url (str): 结果链接. Lives about 24 hours.
-        output_type (str): 输出类型. A file extension such as mp4; display only.
+        url (str | Unset): 结果链接. Lives about 24 hours.
+        output_type (str | Unset): 输出类型. A file extension such as mp4; display only.
         node_id (None | str | Unset):
         text (None | str | Unset):
+        output_url (None | str | Unset): A result URL, where url is absent [KIT].
+        content (None | str | Unset): A text output, where text is absent [KIT].
+        output (None | str | Unset): A text output, where text and content are absent [KIT].
     """
 
-    url: str
-    output_type: str
+    url: str | Unset = UNSET
+    output_type: str | Unset = UNSET
     node_id: None | str | Unset = UNSET
     text: None | str | Unset = UNSET
+    output_url: None | str | Unset = UNSET
+    content: None | str | Unset = UNSET
+    output: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -45,27 +51,50 @@ class TaskOutput:
         else:
             text = self.text
 
+        output_url: None | str | Unset
+        if isinstance(self.output_url, Unset):
+            output_url = UNSET
+        else:
+            output_url = self.output_url
+
+        content: None | str | Unset
+        if isinstance(self.content, Unset):
+            content = UNSET
+        else:
+            content = self.content
+
+        output: None | str | Unset
+        if isinstance(self.output, Unset):
+            output = UNSET
+        else:
+            output = self.output
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "url": url,
-                "outputType": output_type,
-            }
-        )
+        field_dict.update({})
+        if url is not UNSET:
+            field_dict["url"] = url
+        if output_type is not UNSET:
+            field_dict["outputType"] = output_type
         if node_id is not UNSET:
             field_dict["nodeId"] = node_id
         if text is not UNSET:
             field_dict["text"] = text
+        if output_url is not UNSET:
+            field_dict["outputUrl"] = output_url
+        if content is not UNSET:
+            field_dict["content"] = content
+        if output is not UNSET:
+            field_dict["output"] = output
 
         return field_dict
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        url = d.pop("url")
+        url = d.pop("url", UNSET)
 
-        output_type = d.pop("outputType")
+        output_type = d.pop("outputType", UNSET)
 
         def _parse_node_id(data: object) -> None | str | Unset:
             if data is None:
@@ -85,11 +114,41 @@ class TaskOutput:
 
         text = _parse_text(d.pop("text", UNSET))
 
+        def _parse_output_url(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        output_url = _parse_output_url(d.pop("outputUrl", UNSET))
+
+        def _parse_content(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        content = _parse_content(d.pop("content", UNSET))
+
+        def _parse_output(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        output = _parse_output(d.pop("output", UNSET))
+
         task_output = cls(
             url=url,
             output_type=output_type,
             node_id=node_id,
             text=text,
+            output_url=output_url,
+            content=content,
+            output=output,
         )
 
         task_output.additional_properties = d

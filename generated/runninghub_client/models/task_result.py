@@ -23,10 +23,11 @@ class TaskResult:
     """生成任务提交结果. A task as answered by submit and by query.
 
     Attributes:
-        task_id (str): 任务ID.
-        status (TaskStatus): 状态. QUEUED and RUNNING (and CREATE) are not final; SUCCESS, FAILED and CANCEL are.
-        error_code (None | str): 错误码. Empty or null when there is no error; see the errorCode table in README.md.
-        error_message (None | str): 错误信息. Empty or null when there is no error.
+        task_id (str | Unset): 任务ID.
+        status (TaskStatus | Unset): 状态. QUEUED and RUNNING (and CREATE) are not final; SUCCESS, FAILED and CANCEL are.
+        error_code (None | str | Unset): 错误码. Empty or null when there is no error; see the errorCode table in
+            README.md.
+        error_message (None | str | Unset): 错误信息. Empty or null when there is no error.
         results (list[TaskOutput] | None | Unset): 结果. Null while the task runs.
         client_id (None | str | Unset):
         prompt_tips (None | str | Unset): A JSON-encoded string.
@@ -35,10 +36,10 @@ class TaskResult:
         usage (None | TaskUsage | Unset): What the task cost. Strings or null.
     """
 
-    task_id: str
-    status: TaskStatus
-    error_code: None | str
-    error_message: None | str
+    task_id: str | Unset = UNSET
+    status: TaskStatus | Unset = UNSET
+    error_code: None | str | Unset = UNSET
+    error_message: None | str | Unset = UNSET
     results: list[TaskOutput] | None | Unset = UNSET
     client_id: None | str | Unset = UNSET
     prompt_tips: None | str | Unset = UNSET
@@ -52,13 +53,21 @@ class TaskResult:
 
         task_id = self.task_id
 
-        status: str = self.status
+        status: str | Unset = UNSET
+        if not isinstance(self.status, Unset):
+            status = self.status
 
-        error_code: None | str
-        error_code = self.error_code
+        error_code: None | str | Unset
+        if isinstance(self.error_code, Unset):
+            error_code = UNSET
+        else:
+            error_code = self.error_code
 
-        error_message: None | str
-        error_message = self.error_message
+        error_message: None | str | Unset
+        if isinstance(self.error_message, Unset):
+            error_message = UNSET
+        else:
+            error_message = self.error_message
 
         results: list[dict[str, Any]] | None | Unset
         if isinstance(self.results, Unset):
@@ -102,14 +111,15 @@ class TaskResult:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "taskId": task_id,
-                "status": status,
-                "errorCode": error_code,
-                "errorMessage": error_message,
-            }
-        )
+        field_dict.update({})
+        if task_id is not UNSET:
+            field_dict["taskId"] = task_id
+        if status is not UNSET:
+            field_dict["status"] = status
+        if error_code is not UNSET:
+            field_dict["errorCode"] = error_code
+        if error_message is not UNSET:
+            field_dict["errorMessage"] = error_message
         if results is not UNSET:
             field_dict["results"] = results
         if client_id is not UNSET:
@@ -130,23 +140,32 @@ class TaskResult:
         from ..models.task_usage import TaskUsage
 
         d = dict(src_dict)
-        task_id = d.pop("taskId")
+        task_id = d.pop("taskId", UNSET)
 
-        status = check_task_status(d.pop("status"))
+        _status = d.pop("status", UNSET)
+        status: TaskStatus | Unset
+        if isinstance(_status, Unset):
+            status = UNSET
+        else:
+            status = check_task_status(_status)
 
-        def _parse_error_code(data: object) -> None | str:
+        def _parse_error_code(data: object) -> None | str | Unset:
             if data is None:
                 return data
-            return cast(None | str, data)
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
 
-        error_code = _parse_error_code(d.pop("errorCode"))
+        error_code = _parse_error_code(d.pop("errorCode", UNSET))
 
-        def _parse_error_message(data: object) -> None | str:
+        def _parse_error_message(data: object) -> None | str | Unset:
             if data is None:
                 return data
-            return cast(None | str, data)
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
 
-        error_message = _parse_error_message(d.pop("errorMessage"))
+        error_message = _parse_error_message(d.pop("errorMessage", UNSET))
 
         def _parse_results(data: object) -> list[TaskOutput] | None | Unset:
             if data is None:
@@ -166,7 +185,7 @@ class TaskResult:
                 return results_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
-            return cast(list[TaskOutput] | None | Unset, data)
+            raise TypeError("results: the value matches no type the spec allows")
 
         results = _parse_results(d.pop("results", UNSET))
 
@@ -201,7 +220,9 @@ class TaskResult:
                 return componentsschemas_failed_reason_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
-            return cast(FailedReason | None | str | Unset, data)
+            if isinstance(data, str):
+                return data
+            raise TypeError("failed_reason: the value matches no type the spec allows")
 
         failed_reason = _parse_failed_reason(d.pop("failedReason", UNSET))
 
@@ -218,7 +239,7 @@ class TaskResult:
                 return componentsschemas_task_usage_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
-            return cast(None | TaskUsage | Unset, data)
+            raise TypeError("usage: the value matches no type the spec allows")
 
         usage = _parse_usage(d.pop("usage", UNSET))
 

@@ -17,18 +17,21 @@ T = TypeVar("T", bound="UploadResult")
 
 @_attrs_define
 class UploadResult:
-    """Success is code 0; on failure the text is in message (some clients read msg).
+    """Success is code 0; on failure the text is in message (some clients read msg, the vendor's kit also errorMessage
+    [KIT]).
 
-    Attributes:
-        code (int):
-        message (None | str | Unset):
-        msg (None | str | Unset):
-        data (None | Unset | UploadedMedia):
+        Attributes:
+            code (int):
+            message (None | str | Unset):
+            msg (None | str | Unset):
+            error_message (None | str | Unset):
+            data (None | Unset | UploadedMedia):
     """
 
     code: int
     message: None | str | Unset = UNSET
     msg: None | str | Unset = UNSET
+    error_message: None | str | Unset = UNSET
     data: None | Unset | UploadedMedia = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -49,6 +52,12 @@ class UploadResult:
         else:
             msg = self.msg
 
+        error_message: None | str | Unset
+        if isinstance(self.error_message, Unset):
+            error_message = UNSET
+        else:
+            error_message = self.error_message
+
         data: dict[str, Any] | None | Unset
         if isinstance(self.data, Unset):
             data = UNSET
@@ -68,6 +77,8 @@ class UploadResult:
             field_dict["message"] = message
         if msg is not UNSET:
             field_dict["msg"] = msg
+        if error_message is not UNSET:
+            field_dict["errorMessage"] = error_message
         if data is not UNSET:
             field_dict["data"] = data
 
@@ -98,6 +109,15 @@ class UploadResult:
 
         msg = _parse_msg(d.pop("msg", UNSET))
 
+        def _parse_error_message(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        error_message = _parse_error_message(d.pop("errorMessage", UNSET))
+
         def _parse_data(data: object) -> None | Unset | UploadedMedia:
             if data is None:
                 return data
@@ -111,7 +131,7 @@ class UploadResult:
                 return componentsschemas_uploaded_media_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
-            return cast(None | Unset | UploadedMedia, data)
+            raise TypeError("data: the value matches no type the spec allows")
 
         data = _parse_data(d.pop("data", UNSET))
 
@@ -119,6 +139,7 @@ class UploadResult:
             code=code,
             message=message,
             msg=msg,
+            error_message=error_message,
             data=data,
         )
 

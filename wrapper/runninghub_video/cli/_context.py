@@ -39,4 +39,9 @@ class Context(NamedTuple):
             )
         interval = getattr(self.args, "poll_interval", None)
         policy = Policy() if interval is None else Policy(poll_interval=interval)
-        return RunningHub(self.args.api_key, base_url=self.args.base_url, policy=policy)
+        return RunningHub(
+            self.args.api_key,
+            base_url=self.args.base_url,
+            policy=policy,
+            allow_insecure_http=self.args.allow_insecure_http,
+        )

@@ -64,14 +64,27 @@ def _report(ctx: Context | None, error: BaseException, code: int, json_output: b
         )
 
 
+_SECRET_FLAG_WORDS = ("key", "token", "secret", "auth", "passw", "bearer")
+
+
+def _looks_secret(option: str) -> bool:
+    """An option that may carry a key, however mistyped: --api_key, --apikey, -api-key, --token."""
+    name = option.lstrip("-").lower()
+    return option.startswith("-") and any(word in name for word in _SECRET_FLAG_WORDS)
+
+
 def _redact_key_in(argv: Sequence[str]) -> None:
-    """Know the key before parsing, so not even a usage error can echo it."""
+    """Know the key before parsing, so not even a usage error can echo it: the value of
+    --api-key, and of any option that looks like a mistyped key flag (issue 18)."""
     redact.add(os.environ.get("RUNNINGHUB_API_KEY"))
     for index, arg in enumerate(argv):
-        if arg == "--api-key" and index + 1 < len(argv):
+        option, equals, value = arg.partition("=")
+        if not _looks_secret(option):
+            continue
+        if equals:
+            redact.add(value)
+        elif index + 1 < len(argv):
             redact.add(argv[index + 1])
-        elif arg.startswith("--api-key="):
-            redact.add(arg.partition("=")[2])
 
 
 def run(argv: Sequence[str] | None = None) -> int:
@@ -101,7 +114,7 @@ def _run(argv: Sequence[str] | None) -> int:
         os.dup2(devnull, sys.stdout.fileno())
         return ERROR.code
     except (Exception, KeyboardInterrupt) as error:
-        code = exit_code_for(error)
+        code = exit_code_for(error) if ctx is None else ctx.run.verdict(error, exit_code_for(error))
         try:
             _report(ctx, error, code, json_output)
         except KeyboardInterrupt as again:

@@ -36,20 +36,24 @@ class Parser(argparse.ArgumentParser):
 
 
 def positive_float(text: str) -> float:
-    """argparse type: a number of seconds greater than zero."""
+    """argparse type: a number of seconds greater than zero, at most the policy's MAX_SECONDS."""
+    from .._policy import MAX_SECONDS
+
     try:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
-    if not value > 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"must be a positive number of seconds: {text!r}")
+    if not 0 < value <= MAX_SECONDS:
+        raise argparse.ArgumentTypeError(
+            f"must be a number of seconds above 0, at most {MAX_SECONDS:.0f}: {text!r}"
+        )
     return value
 
 
 def add_global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
-    """--base-url, --api-key, --verbose: on the main parser, and (suppressed defaults) after
-    the command name too, so both `runninghub-video --verbose wait X` and `... wait X
-    --verbose` work."""
+    """--base-url, --allow-insecure-http, --api-key, --verbose: on the main parser, and
+    (suppressed defaults) after the command name too, so both `runninghub-video --verbose
+    wait X` and `... wait X --verbose` work."""
     default: Any = argparse.SUPPRESS if suppress else None
     group = parser.add_argument_group("global options")
     group.add_argument(
@@ -57,6 +61,12 @@ def add_global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> No
         metavar="URL",
         default=default,
         help="API base URL (default: $RUNNINGHUB_BASE_URL, else https://www.runninghub.cn)",
+    )
+    group.add_argument(
+        "--allow-insecure-http",
+        action="store_true",
+        default=argparse.SUPPRESS if suppress else False,
+        help="accept a plain http:// base URL beyond this machine (the key travels unencrypted)",
     )
     group.add_argument(
         "--api-key",

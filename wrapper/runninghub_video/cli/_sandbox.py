@@ -27,6 +27,17 @@ def build(parser: argparse.ArgumentParser) -> None:
     configure_parser(parser)
 
 
+def insecure_hint(base_url: str) -> list[str]:
+    """For a sandbox beyond loopback: clients refuse its plain http:// without the opt-in."""
+    from urllib.parse import urlsplit
+
+    from .._settings import is_loopback
+
+    if is_loopback(urlsplit(base_url).hostname or ""):
+        return []
+    return ["  (not loopback: clients need --allow-insecure-http, or allow_insecure_http=True)"]
+
+
 def handle(ctx: Context) -> int:
     """Serve until Ctrl-C, after a banner on stdout saying how to point a client at it."""
     args = ctx.args
@@ -41,6 +52,7 @@ def handle(ctx: Context) -> int:
             f"RunningHub sandbox on {base_url} (speed x{args.speed:g}; Ctrl-C stops it)",
             "point the client at it:",
             f"  export RUNNINGHUB_BASE_URL={base_url} RUNNINGHUB_API_KEY=sandbox-key",
+            *insecure_hint(base_url),
             f"any API key works except {INVALID_API_KEY!r} (refused with HTTP 401)",
             "prompt markers:",
             *(f"  {marker}  {meaning}" for marker, meaning in MARKERS.items()),

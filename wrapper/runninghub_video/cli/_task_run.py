@@ -2,8 +2,9 @@
 download steps, and the advice that resumes the task after a failure.
 
 Nothing paid is lost: a submitted task is tracked (so that an interrupt journals it on the
-way out) before its id is shown, its id is shown on stderr before it is journaled, and both
-come before anything else (waiting, downloading). A journal that cannot be written is a
+way out) before its id is shown, it is journaled (written and fsynced) before its id goes to
+stderr (a stalled stderr cannot hold the id back from the journal), and both come before
+anything else (waiting, downloading). A journal that cannot be written, for any reason, is a
 warning naming the task, never a stop. The advice depends on the stage the run reached
 (waiting, downloading), which only this module sets and reads.
 """
@@ -20,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from ._destination import check_destination, target
 from ._errors import PROG, CliError
-from ._exit_codes import DEADLINE, ERROR, interrupted
+from ._exit_codes import AUTH, DEADLINE, ERROR, TASK_FAILED, USAGE, interrupted
 from ._output import Display
 
 if TYPE_CHECKING:
@@ -86,7 +87,7 @@ class TaskRun:
         try:
             self.journal.append(event, task_id, **fields)
             self._journal_in_use = True
-        except OSError as exc:
+        except Exception as exc:  # a full disk, a FIFO, anything: the task must not be lost
             self.display.warning(f"could not write the task journal {self.journal.path}: {exc}")
 
     def journal_pending(self) -> None:
@@ -120,11 +121,11 @@ class TaskRun:
         self.track(task.id, target(task.id, output)[0] if wants_file else None)
 
     def announce_submitted(self, task: Task, output: str | None) -> str:
-        """After submitted(): show the id on stderr, then journal the task (a display that
+        """After submitted(): journal the task, then show its id on stderr (a display that
         cannot write, a closed or full stderr, stops neither). Returns where the video goes,
         as shown."""
-        self.display.hint(f"task {task.id} submitted ({task.status})")
         self.journal_pending()
+        self.display.hint(f"task {task.id} submitted ({task.status})")
         return target(task.id, output)[0]
 
     def _journal_submitted(
@@ -144,7 +145,7 @@ class TaskRun:
                 output=file, status=task.status, endpoint=self.endpoint,
             )  # fmt: skip
             self._journal_in_use = True
-        except OSError as exc:
+        except Exception as exc:  # a full disk, an unencodable path, anything: name the task
             self.display.warning(
                 f"task {task.id} exists and is paid for, but the task journal "
                 f"{self.journal.path} could not be written ({exc}): keep this id; resume with: "
@@ -168,7 +169,7 @@ class TaskRun:
             status = getattr(error, "status", None)
             self.event("submitted", task_id, status=status, error=why, **fields)
             return
-        if isinstance(error, KeyboardInterrupt) or getattr(error, "task_may_exist", False):
+        if _may_have_paid(error):
             self.event("unconfirmed", None, status="UNKNOWN", error=why, **fields)
             self.display.warning(
                 "the submit may have reached RunningHub although no task id came back, so a "
@@ -198,12 +199,14 @@ class TaskRun:
         parts = [PROG]
         if self.args.base_url:
             parts += ["--base-url", self.args.base_url]
+        if getattr(self.args, "allow_insecure_http", False):  # else the resume is refused
+            parts.append("--allow-insecure-http")
         parts += [name, task_id]
         if output:
             parts += ["--output", output]
             if getattr(self.args, "overwrite", False):  # the user's choice holds on resume
                 parts.append("--overwrite")
-        return shlex.join(parts)
+        return " ".join(shell_quoted(part) for part in parts)
 
     # ------------------------------------------------------------ the steps
 
@@ -281,6 +284,21 @@ class TaskRun:
             self.event(event, task_id, status=self.error_status(error), error=message)
         return resume
 
+    def verdict(self, error: BaseException, code: int) -> int:
+        """The exit code once a task exists (submitted, or being waited on): never "nothing was
+        paid" (2, e.g. a 404 mid-wait), and never "the task failed" (4) for a refused query;
+        both become 1, with the resume advice. "Task not found" (1004) is the API's word on
+        the task and stays 4. Before a task exists, the table's code stands."""
+        from .._errors import TaskFailedError, TaskNotFoundError
+
+        if self._resume is None and self._stage is Stage.START:
+            return code
+        if code == USAGE.code or (
+            code == TASK_FAILED.code and not isinstance(error, (TaskFailedError, TaskNotFoundError))
+        ):
+            return ERROR.code
+        return code
+
     def _advise(self, task_id: str, code: int) -> str | None:
         """Print how to pick the task up again, if that helps; return that command."""
         task = self.task
@@ -291,7 +309,7 @@ class TaskRun:
                 return resume
             return None
         not_final = task is None or not task.is_final
-        stopped = code == ERROR.code and not_final and self._stage is not Stage.START
+        stopped = code in (ERROR.code, AUTH.code) and not_final and self._stage is not Stage.START
         if code == DEADLINE.code or interrupted(code) or stopped:
             resume = self._resume or self.command("wait", task_id, None)
             self.display.hint(f"task {task_id} goes on; resume it with: {resume}")
@@ -309,8 +327,39 @@ class TaskRun:
         return self.task.status if self.task is not None else None
 
 
+def _may_have_paid(error: BaseException) -> bool:
+    """True when a submit that failed with `error` may have created a task: the library says
+    so (task_may_exist), or it is no error of the library's (Ctrl-C, MemoryError, a bug),
+    which may have struck once the request was out."""
+    from .._errors import RunningHubError
+
+    if isinstance(error, RunningHubError):
+        return bool(getattr(error, "task_may_exist", False))
+    return True
+
+
 def interruption(error: BaseException) -> str:
     """How an interrupt is reported: `interrupted` (Ctrl-C) or `interrupted (SIGTERM)`."""
     from ._signals import Terminated, signal_name
 
     return f"interrupted ({signal_name(error)})" if isinstance(error, Terminated) else "interrupted"
+
+
+def shell_quoted(part: str) -> str:
+    """part for a POSIX shell, on one line: a control character (a newline in a file name) is
+    written as a bash $'...' escape, and a byte of a non-UTF-8 name (a surrogate escape) as
+    that byte, so a printed command stays one line that runs as it reads."""
+    if part.isprintable():
+        return shlex.quote(part)
+    return "$'" + "".join(_escaped(ch) for ch in part) + "'"
+
+
+def _escaped(ch: str) -> str:
+    code = ord(ch)
+    if ch.isprintable() and ch not in "\\'":
+        return ch
+    if 0xDC80 <= code <= 0xDCFF:  # os.fsdecode's escape of one undecodable byte
+        return f"\\x{code - 0xDC00:02x}"
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"

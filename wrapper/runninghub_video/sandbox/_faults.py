@@ -20,7 +20,16 @@ MARKERS: Final[dict[str, str]] = {
     "[sandbox:query5xx=N]": "the first N queries of the task answer HTTP 503 (errorCode 1010)",
     "[sandbox:expire]": "the task succeeds but its result URL answers 403, like an expired link",
     "[sandbox:instant]": "the submit itself answers the final status (SUCCESS with results)",
+    "[sandbox:shape=SHAPE]": (
+        "the task's answers take a shape the vendor's developer kit documents: minimal (submit "
+        '{"taskId"}, queries {"status"} and a final {"status", "results": [{"url"}]}), task_id '
+        '(the id as task_id), outputUrl (results as {"outputUrl"}) or envelope (the submit '
+        'answer inside {"code": 0, "msg", "data"})'
+    ),
 }
+
+#: The answer shapes of [sandbox:shape=SHAPE] (sandbox/_payloads.py writes them).
+SHAPES: Final = ("minimal", "task_id", "outputUrl", "envelope")
 
 # Linear time: a value stops at the next '[' or ']', so no start rescans the rest of the prompt
 # (`[^\]]*` made a prompt of repeated "[sandbox:a=" quadratic: 21 s for 110 KB).
@@ -43,6 +52,8 @@ class FaultPlan:
     query_5xx: int = 0
     expire: bool = False
     instant: bool = False
+    shape: str | None = None
+    """[sandbox:shape=SHAPE]: answer in one of the kit's shapes (SHAPES)."""
 
     @property
     def succeeds(self) -> bool:
@@ -63,6 +74,10 @@ def parse_faults(prompt: str) -> FaultPlan:
             if value is None or not value.isdigit() or not 0 <= int(value) <= 1000:
                 raise MarkerError(f"marker [sandbox:{name}=N] needs N, a whole number 0-1000")
             values[name] = int(value)
+        elif name == "shape":
+            if value not in SHAPES:
+                raise MarkerError(f"marker [sandbox:shape=SHAPE] needs one of {', '.join(SHAPES)}")
+            values[name] = value
         elif name == "fail":
             if value is None or not re.fullmatch(r"[0-9]{4}", value):
                 raise MarkerError("marker [sandbox:fail=CODE] needs CODE, a 4-digit errorCode")
@@ -79,6 +94,7 @@ def parse_faults(prompt: str) -> FaultPlan:
         query_5xx=_int(values.get("query5xx")),
         expire=values.get("expire") is True,
         instant=values.get("instant") is True,
+        shape=_str_or_none(values.get("shape")),
     )
 
 

@@ -39,7 +39,41 @@ def task_result(
     if detailed or state.is_final:
         body["failedReason"] = failed_reason(state)
         body["usage"] = usage(task, state, speed)
+    return shaped(body, task.plan.shape, submit=not detailed)
+
+
+def shaped(body: dict[str, object], shape: str | None, *, submit: bool) -> dict[str, object]:
+    """body in one of the vendor kit's shapes ([sandbox:shape=SHAPE], _faults.SHAPES) [KIT]:
+    minimal keeps only what the kit's contract shows (submit {"taskId"}; queries the status,
+    results as [{"url"}], a failure's error fields); task_id renames taskId; outputUrl moves each
+    result's url there; envelope wraps the submit answer in {"code": 0, "msg", "data"}."""
+    if shape == "minimal":
+        if submit:
+            return {"taskId": body["taskId"]}
+        kept: dict[str, object] = {"status": body["status"]}
+        if body["status"] == "SUCCESS":
+            kept["results"] = [{"url": item["url"]} for item in _results(body)]
+        if body.get("errorCode"):
+            kept |= {"errorCode": body["errorCode"], "errorMessage": body["errorMessage"]}
+        return kept
+    if shape == "task_id":
+        return {"task_id": body.pop("taskId"), **body}
+    if shape == "outputUrl" and body.get("results"):
+        results = [{"outputUrl": item.pop("url"), **item} for item in _results(body)]
+        return {**body, "results": results}
+    if shape == "envelope" and submit:
+        return {"code": 0, "msg": "success", "data": body}
     return body
+
+
+def _results(body: dict[str, object]) -> list[dict[str, object]]:
+    """The result items of a SUCCESS body (copies)."""
+    results = body.get("results")
+    return (
+        [dict(item) for item in results if isinstance(item, dict)]
+        if isinstance(results, list)
+        else []
+    )
 
 
 def failed_reason(state: TaskState) -> dict[str, object]:

@@ -1,4 +1,5 @@
-"""Task store and lifecycle: QUEUED -> RUNNING -> final status, computed from elapsed time.
+"""Task store and lifecycle: CREATE -> QUEUED -> RUNNING -> final status, computed from elapsed
+time (CREATE, the vendor's first status [KIT], is the first CREATE_SHARE of the queued time).
 
 Pure (no I/O, no event loop): the clock and the random source are injectable, so the timing
 rules are testable without sleeping.
@@ -22,11 +23,14 @@ from runninghub_video._task import FINAL_STATUSES
 from runninghub_video.sandbox._errors import message_for
 from runninghub_video.sandbox._faults import FaultPlan
 
-Status = Literal["QUEUED", "RUNNING", "SUCCESS", "FAILED", "CANCEL"]
+Status = Literal["CREATE", "QUEUED", "RUNNING", "SUCCESS", "FAILED", "CANCEL"]
 
 # Seconds at speed 1; Timing.at_speed divides them.
 QUEUED_SECONDS: Final = 1.0
 RUNNING_SECONDS: Final = 4.0
+CREATE_SHARE: Final = 0.25
+"""The part of the queued time a task answers CREATE: a submit answers CREATE, as the vendor's
+kit says a task starts, and a first query soon after sees QUEUED."""
 
 
 @dataclass(frozen=True)
@@ -167,6 +171,8 @@ def task_state(task: Task, now: float, render: RenderProgress) -> TaskState:
     SUCCESS needs both the schedule to have run out and the video to exist: a slow render
     keeps the task RUNNING. A failed render ends the task FAILED with errorCode 1015.
     """
+    if now < task.created_at + (task.queued_until - task.created_at) * CREATE_SHARE:
+        return TaskState("CREATE")
     if now < task.queued_until:
         return TaskState("QUEUED")
     if now < task.running_until:
