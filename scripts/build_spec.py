@@ -11,7 +11,9 @@ This script adds what oas-patch lacks:
 - a check that every action's target matches something (an action that matches nothing is
   silently skipped by the library, which would hide a renamed upstream path);
 - checks that two pages do not share a path or a name, that each page's task schema fits the
-  shared TaskResult, and that every name the generator turns into code is ASCII;
+  shared TaskResult, that every name the generator turns into code is ASCII, that no page
+  makes a built-in command or a field the generated model cannot carry, that no enum value
+  holds a control character, and that RE2 reads every `pattern`;
 - output that PyYAML (schemathesis, YAML 1.1) and ruamel.yaml (1.2) read identically, checked
   after writing the text, and UTF-8 so the vendor's Chinese text stays readable;
 - an atomic write: the output file is replaced only once the merged spec is complete.
@@ -24,6 +26,7 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+import unicodedata
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -126,19 +129,31 @@ def _enum_problems(node: Any, where: str) -> Iterator[str]:
     """Every enum value whose type differs from its schema's type, with its line."""
     if isinstance(node, CommentedMap):
         enum, schema_type = node.get("enum"), node.get("type")
-        if isinstance(enum, CommentedSeq) and isinstance(schema_type, str):
+        if isinstance(enum, CommentedSeq):
             for index, value in enumerate(enum):
-                if not _type_ok(value, schema_type):
-                    line = enum.lc.item(index)[0] + 1
+                line = enum.lc.item(index)[0] + 1
+                if isinstance(schema_type, str) and not _type_ok(value, schema_type):
                     yield (
                         f"{where}:{line}: enum value {value!r} is read as {type(value).__name__}, "
                         f"but its schema's type is {schema_type}; quote it in the YAML ('{value}')"
+                    )
+                elif isinstance(value, str) and _controls(value):
+                    yield (
+                        f"{where}:{line}: enum value {value!r} holds a control character "
+                        f"({_controls(value)}): it would be a CLI choice and a Literal; "
+                        "remove it with an overlay action in openapi/overlays/"
                     )
         for value in node.values():
             yield from _enum_problems(value, where)
     elif isinstance(node, CommentedSeq):
         for value in node:
             yield from _enum_problems(value, where)
+
+
+def _controls(text: str) -> str:
+    """The control and line-separator characters in text, as escapes ("" if none)."""
+    found = [char for char in text if unicodedata.category(char) in ("Cc", "Zl", "Zp")]
+    return ", ".join(ascii(char)[1:-1] for char in dict.fromkeys(found))
 
 
 def check_enums(document: Any, where: str) -> None:
@@ -238,11 +253,103 @@ def _load_pages(files: Sequence[Path]) -> list[Page]:
     names = page_names(paths)
     pages = []
     for file, doc, name in zip(files, docs, names, strict=True):
+        check_field_names(doc, file, name)
         try:
             pages.append(normalize(doc, file, name))
         except PageError as error:
             raise SpecError(f"{file}: {error}") from None
     return pages
+
+
+#: Python names a generated model already has or uses inside to_dict/from_dict (the
+#: generator's model template, openapi/templates): a field of such a name vanishes (a property
+#: `additionalProperties`) or breaks the model (`to_dict`, `field_dict`, `d`, `cls`). The
+#: enum checks (check_<enum class>) are refused in check_name_clashes, which knows the classes.
+#: tests/contract/test_page_checks.py checks the list against the generated seed model.
+MODEL_NAMES = frozenset({"additional_properties", "additional_keys", "to_dict", "from_dict",
+                         "to_multipart", "field_dict", "d", "src_dict", "cls", "cast"})  # fmt: skip
+
+
+def _sub_schemas(schema: dict[str, Any], where: str) -> Iterator[tuple[Any, str]]:
+    for key in ("items", "additionalProperties", "not"):
+        yield schema.get(key), f"{where}.{key}"
+    for key in ("allOf", "anyOf", "oneOf"):
+        for index, each in enumerate(schema.get(key) or ()):
+            yield each, f"{where}.{key}[{index}]"
+
+
+def _field_problems(schema: Any, where: str) -> Iterator[str]:
+    """Each property of schema (and of the schemas inside it) whose name the generated model
+    cannot carry: a JSON Schema keyword ($ref...), a control character, a name of the model's
+    own (MODEL_NAMES), or the Python name of another property."""
+    from openapi_python_client.strings import PythonIdentifier
+
+    if not isinstance(schema, dict):
+        return
+    properties = schema.get("properties")
+    taken: dict[str, str] = {}
+    for name, value in (properties if isinstance(properties, dict) else {}).items():
+        name = str(name)
+        python = PythonIdentifier(name, prefix="field_")
+        if name.startswith("$"):
+            yield f"{where}: the field {name!r} is named like a JSON Schema keyword"
+        elif _controls(name):
+            yield f"{where}: the field {name!r} holds a control character ({_controls(name)})"
+        elif python in MODEL_NAMES:
+            yield (
+                f"{where}: the field {name!r} would be the generated model's attribute "
+                f"{python!r}, a name the model uses already ({', '.join(sorted(MODEL_NAMES))})"
+            )
+        elif python in taken:
+            yield f"{where}: the fields {taken[python]!r} and {name!r} both make {python!r}"
+        taken.setdefault(python, name)
+        yield from _field_problems(value, f"{where}.properties.{name}")
+    for sub, sub_where in _sub_schemas(schema, where):
+        yield from _field_problems(sub, sub_where)
+
+
+def check_field_names(doc: dict[str, Any], file: Path, name: str) -> None:
+    """Raise SpecError naming the page and every field whose name would vanish from, or
+    break, the generated model: in its request and answer bodies and its components."""
+    roots: list[tuple[Any, str]] = [
+        (schema, f"$.components.schemas.{key}")
+        for key, schema in ((doc.get("components") or {}).get("schemas") or {}).items()
+    ]
+    for path, item in (doc.get("paths") or {}).items():
+        for method, operation in item.items() if isinstance(item, dict) else ():
+            if not isinstance(operation, dict):
+                continue
+            bodies = [("requestBody", operation.get("requestBody"))] + [
+                (f"responses.{code}", answer)
+                for code, answer in (operation.get("responses") or {}).items()
+            ]
+            for what, body in bodies:
+                content = body.get("content") if isinstance(body, dict) else None
+                for media, entry in (content or {}).items():
+                    if isinstance(entry, dict):
+                        where = f"$.paths.{path}.{method}.{what}.content.{media}.schema"
+                        roots.append((entry.get("schema"), where))
+    problems = [problem for schema, where in roots for problem in _field_problems(schema, where)]
+    if problems:
+        listed = "\n".join(f"  {problem}" for problem in problems)
+        raise SpecError(
+            f"{file}: the page {name!r} has fields the generated client cannot carry under "
+            f"their names (the generator would drop them or make a broken model):\n{listed}"
+        )
+
+
+def check_command_names(pages: Sequence[Page]) -> None:
+    """Raise SpecError when a page's name is a built-in command of the CLI: its command
+    would replace that one (generate, submit) or never be reached (status, tasks)."""
+    from runninghub_video.cli._commands import BUILT_IN
+
+    for page in pages:
+        if page.name in BUILT_IN:
+            raise SpecError(
+                f"{page.file}: the page {page.name!r} would make the command {page.name!r}, "
+                f"which is a built-in command ({', '.join(sorted(BUILT_IN))}); the page name is "
+                "its path's last segment: a page at this path cannot be added as it is"
+            )
 
 
 def merge(pages: Sequence[Page]) -> dict[str, Any]:
@@ -319,6 +426,25 @@ def _page_class_names(operation: dict[str, Any]) -> dict[tuple[str, str], str]:
     return made
 
 
+def _check_enum_checks(
+    page: Page, operation: dict[str, Any], made: dict[tuple[str, str], str]
+) -> None:
+    """Raise SpecError when a request field's Python name is the check function of one of the
+    page's enum classes (check_<class>, beside the model): from_dict would call the field."""
+    from openapi_python_client.strings import PythonIdentifier, snake_case
+
+    body = operation.get("requestBody", {}).get("content", {}).get("application/json", {})
+    schema = body.get("schema") if isinstance(body, dict) else None
+    checks = {f"check_{snake_case(name)}" for kind, name in made if kind == "class"}
+    for name in (schema.get("properties") or {}) if isinstance(schema, dict) else ():
+        if PythonIdentifier(str(name), prefix="field_") in checks:
+            raise SpecError(
+                f"{page.file}: the page {page.name!r} has a field {name!r} whose Python name is "
+                "the check function of one of its enum classes: the generated model cannot "
+                "carry it under this name"
+            )
+
+
 def check_name_clashes(spec: dict[str, Any], pages: Sequence[Page]) -> None:
     """Raise SpecError, naming the page and the name, when a page's operation, request model
     or enum class would take a name the shared schemas (TaskResult, TaskStatus,
@@ -341,6 +467,7 @@ def check_name_clashes(spec: dict[str, Any], pages: Sequence[Page]) -> None:
     for page in pages:
         operation = spec["paths"][page.path][page.method]
         made = _page_class_names(operation)
+        _check_enum_checks(page, operation, made)
         for key, what in made.items():
             if key in owners:
                 raise SpecError(
@@ -383,6 +510,35 @@ def check_ascii_names(spec: dict[str, Any]) -> None:
         )
 
 
+def check_patterns(spec: dict[str, Any]) -> None:
+    """Raise SpecError naming each `pattern` RE2 cannot read (a lookaround, a backreference):
+    the client and the sandbox match patterns with RE2, in linear time (runninghub_video.
+    _patterns), so a pattern they cannot check would be sent unchecked and served unchecked."""
+    from runninghub_video._patterns import unreadable
+
+    found: list[str] = []
+
+    def walk(node: Any, where: str) -> None:
+        if isinstance(node, dict):
+            pattern = node.get("pattern")
+            if isinstance(pattern, str) and (reason := unreadable(pattern)) is not None:
+                found.append(f"{where}.pattern: {pattern!r} ({reason})")
+            for key, value in node.items():
+                if key not in ("example", "examples") and not str(key).startswith("x-"):
+                    walk(value, f"{where}.{key}")
+        elif isinstance(node, list):
+            for index, value in enumerate(node):
+                walk(value, f"{where}[{index}]")
+
+    walk(spec, "$")
+    if found:
+        listed = "\n".join(found)
+        raise SpecError(
+            "patterns RE2 cannot read, which the client could not check before sending (remove "
+            f"or rewrite each with an overlay action, citing the vendor's page):\n{listed}"
+        )
+
+
 def header(files: Sequence[Path]) -> str:
     """The merged spec's first lines: what it was built from."""
     lines = [f"# GENERATED by `make spec` from openapi/upstream/{files[0].name}\n"]
@@ -410,8 +566,10 @@ def build(
         if orphans:
             raise SpecError(f"{overlays}: overlays of no page in {upstream}: {', '.join(orphans)}")
     check_task_schemas(spec, pages)
+    check_command_names(pages)
     check_name_clashes(spec, pages)
     check_ascii_names(spec)
+    check_patterns(spec)
     # PyYAML's writer quotes every string that a YAML 1.1 reader would take for something
     # else ('16:9', 'yes', '012'); check_read_alike proves 1.2 readers agree.
     body = yaml.safe_dump(spec, sort_keys=False, allow_unicode=True, width=100)

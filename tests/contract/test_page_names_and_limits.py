@@ -7,7 +7,6 @@ segment is text-to-video.md's) and reference-to-video.md (seed: integer, minimum
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 import textwrap
@@ -21,7 +20,14 @@ from scripts.build_spec import SpecError, build
 from scripts.import_page import main as import_main
 from scripts.normalize import SEED_PATH, page_names
 from tests.support.constants import ROOT
-from tests.support.pages import PAGE, build_with_page, python_path
+from tests.support.pages import (
+    PAGE,
+    build_with_page,
+    cli_without_a_request,
+    copy_inputs,
+    page_variant,
+    python_path,
+)
 
 pytestmark = pytest.mark.integration  # the generator
 
@@ -195,16 +201,6 @@ def test_page_names_qualify_every_page_sharing_a_last_segment(
 # ---------------------------------------------------------------- F8: names the shared types have
 
 
-def page_variant(tmp_path: Path, *edits: tuple[str, str]) -> Path:
-    text = PAGE.read_text(encoding="utf-8")
-    for old, new in edits:
-        assert old in text
-        text = text.replace(old, new, 1)
-    page = tmp_path / "variant.md"
-    page.write_text(text, encoding="utf-8")
-    return page
-
-
 @pytest.mark.parametrize(
     ("edits", "name", "clash"),
     [
@@ -219,9 +215,7 @@ def page_variant(tmp_path: Path, *edits: tuple[str, str]) -> Path:
 def test_a_page_whose_names_are_shared_types_is_refused_naming_both(
     tmp_path: Path, edits: list[tuple[str, str]], name: str, clash: str
 ) -> None:
-    shutil.copytree(ROOT / "openapi" / "upstream", tmp_path / "upstream")
-    shutil.copy(ROOT / "openapi" / "overlay.yaml", tmp_path / "overlay.yaml")
-    shutil.copytree(ROOT / "openapi" / "overlays", tmp_path / "overlays")
+    copy_inputs(tmp_path)
     assert import_main([str(page_variant(tmp_path, *edits)), str(tmp_path / "upstream")]) == 0
     with pytest.raises(SpecError) as refused:
         build(tmp_path / "upstream", tmp_path / "overlay.yaml")
@@ -232,24 +226,10 @@ def test_a_page_whose_names_are_shared_types_is_refused_naming_both(
 def test_the_cli_refuses_a_number_out_of_range_before_any_request(
     reference: Path, tmp_path: Path
 ) -> None:
-    """Exit 2 naming the field, the value and the limit; the base URL is a listening socket
-    that records any connection, and none comes."""
-    import socket
-
-    with socket.socket() as server:
-        server.bind(("127.0.0.1", 0))
-        server.listen()
-        server.setblocking(False)
-        done = subprocess.run(
-            [sys.executable, "-m", "runninghub_video.cli", "reference-to-video", "--prompt", "x",
-             "--image-urls", "https://h/a.png", "--seed", "-5", "--no-wait"],
-            capture_output=True, text=True, cwd=tmp_path, check=False,
-            env={"PYTHONPATH": python_path(reference), "PATH": "/usr/bin:/bin",
-                 "HOME": str(tmp_path), "RUNNINGHUB_VIDEO_HOME": str(tmp_path),
-                 "RUNNINGHUB_API_KEY": "k" * 32,
-                 "RUNNINGHUB_BASE_URL": f"http://127.0.0.1:{server.getsockname()[1]}"},
-        )  # fmt: skip
-        with pytest.raises(BlockingIOError):
-            server.accept()  # no connection was made
+    """Exit 2 naming the field, the value and the limit, and no connection made."""
+    done = cli_without_a_request(
+        reference, tmp_path, "reference-to-video", "--prompt", "x",
+        "--image-urls", "https://h/a.png", "--seed", "-5", "--no-wait",
+    )  # fmt: skip
     assert done.returncode == 2, done.stderr
     assert "invalid seed: -5; expected a number at least 0 (the spec's minimum)" in done.stderr

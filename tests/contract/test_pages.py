@@ -26,7 +26,7 @@ from scripts.generate import GENERATED, OVERLAY, PAGES, SPEC, build_all
 from scripts.import_page import main as import_main
 from scripts.normalize import RULES
 from tests.support.constants import ROOT
-from tests.support.pages import PAGE, build_with_page
+from tests.support.pages import PAGE, build_with_page, copy_inputs, page_variant
 
 pytestmark = pytest.mark.integration  # runs make, the generator, redocly (Node)
 
@@ -70,10 +70,7 @@ def snapshot(folder: Path) -> dict[str, tuple[str, int]]:
 @pytest.fixture
 def inputs(tmp_path: Path) -> Path:
     """A copy of the repository's spec inputs: upstream/, overlay.yaml, overlays/."""
-    shutil.copytree(PAGES, tmp_path / "upstream")
-    shutil.copy(OVERLAY, tmp_path / "overlay.yaml")
-    shutil.copytree(OVERLAY.parent / "overlays", tmp_path / "overlays")
-    return tmp_path
+    return copy_inputs(tmp_path)
 
 
 def make_import(page: Path, upstream: Path) -> subprocess.CompletedProcess[str]:
@@ -81,14 +78,6 @@ def make_import(page: Path, upstream: Path) -> subprocess.CompletedProcess[str]:
     argv = ["make", "-s", "-o", ".venv/.synced", "import-spec", f"PAGE={page}"]
     argv.append(f"UPSTREAM={upstream}")
     return subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, check=False)
-
-
-def page_variant(tmp_path: Path, old: str, new: str, name: str = "variant.md") -> Path:
-    text = FIXTURE.read_text(encoding="utf-8")
-    assert old in text
-    page = tmp_path / name
-    page.write_text(text.replace(old, new, 1), encoding="utf-8")
-    return page
 
 
 # ---------------------------------------------------------------- make import-spec
@@ -137,7 +126,7 @@ def test_an_updated_page_replaces_only_its_own_file(inputs: Path, tmp_path: Path
     assert import_main([str(FIXTURE), str(upstream)]) == 0
     before = snapshot(upstream)
     added = "                    - 1280x720\n                    - 1920x1080\n"
-    page = page_variant(tmp_path, "                    - 1280x720\n", added)
+    page = page_variant(tmp_path, ("                    - 1280x720\n", added))
     assert import_main([str(page), str(upstream)]) == 0
     after = snapshot(upstream)
     assert (upstream / "text-to-video.yaml").read_bytes() == block_of(page)
@@ -174,7 +163,7 @@ def test_a_page_that_cannot_be_imported_is_refused_and_nothing_is_written(
 ) -> None:
     upstream = inputs / "upstream"
     before = snapshot(upstream)
-    assert import_main([str(page_variant(tmp_path, old, new)), str(upstream)]) == 1
+    assert import_main([str(page_variant(tmp_path, (old, new))), str(upstream)]) == 1
     assert says in capsys.readouterr().err
     assert snapshot(upstream) == before
 
@@ -193,7 +182,7 @@ def test_a_second_page_ending_like_the_seed_takes_the_segment_before_it(
 ) -> None:
     upstream = inputs / "upstream"
     before = snapshot(upstream)
-    page = page_variant(tmp_path, T2V_PATH, "/openapi/v2/rhart-video-s/image-to-video-realistic")
+    page = page_variant(tmp_path, (T2V_PATH, "/openapi/v2/rhart-video-s/image-to-video-realistic"))
     assert import_main([str(page), str(upstream)]) == 0
     after = snapshot(upstream)
     assert sorted(after) == sorted([*before, "rhart-video-s-image-to-video-realistic.yaml"])

@@ -15,7 +15,7 @@ import yaml
 from scripts.build_spec import SpecError, build
 from scripts.generate import OVERLAY, PAGES, GenerationError, build_all
 from scripts.import_page import main as import_main
-from tests.support.pages import PAGE
+from tests.support.pages import PAGE, copy_inputs
 
 pytestmark = pytest.mark.integration  # the generator
 
@@ -26,9 +26,7 @@ Edit = Callable[[dict[str, Any]], None]
 def page_inputs(folder: Path, page_text: str, edit: Edit | None = None) -> Path:
     """A copy of openapi/ in folder with page_text (a vendor page) imported, its yaml then
     changed by edit; returns the copy's upstream folder."""
-    shutil.copytree(PAGES, folder / "upstream")
-    shutil.copy(OVERLAY, folder / "overlay.yaml")
-    shutil.copytree(OVERLAY.parent / "overlays", folder / "overlays")
+    copy_inputs(folder)
     source = folder / "page.md"
     source.write_text(page_text, encoding="utf-8")
     before = set((folder / "upstream").iterdir())

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import subprocess
+import sys
 from pathlib import Path
 
 from scripts.generate import OVERLAY, PAGES, regenerate
@@ -17,14 +19,31 @@ from tests.support.constants import ROOT
 PAGE = ROOT / "tests" / "contract" / "pages" / "text-to-video.md"
 
 
+def copy_inputs(folder: Path) -> Path:
+    """A copy of the repository's spec inputs in folder (upstream/, overlay.yaml, overlays/);
+    returns folder."""
+    shutil.copytree(PAGES, folder / "upstream")
+    shutil.copy(OVERLAY, folder / "overlay.yaml")
+    shutil.copytree(OVERLAY.parent / "overlays", folder / "overlays")
+    return folder
+
+
+def page_variant(folder: Path, *edits: tuple[str, str], name: str = "variant.md") -> Path:
+    """The fixture page with each (old, new) text replaced once, written to folder/name."""
+    text = PAGE.read_text(encoding="utf-8")
+    for old, new in edits:
+        assert old in text
+        text = text.replace(old, new, 1)
+    page = folder / name
+    page.write_text(text, encoding="utf-8")
+    return page
+
+
 def build_with_page(folder: Path, page: Path = PAGE, *more: Path) -> Path:
     """Import `page` (then `more` pages, in order) into a copy of openapi/ in folder, merge and
     generate; return the folder holding runninghub.yaml and runninghub_client/ (put it first
     on PYTHONPATH)."""
-    inputs = folder / "openapi"
-    shutil.copytree(PAGES, inputs / "upstream")
-    shutil.copy(OVERLAY, inputs / "overlay.yaml")
-    shutil.copytree(OVERLAY.parent / "overlays", inputs / "overlays")
+    inputs = copy_inputs(folder / "openapi")
     for each in (page, *more):
         assert import_page([str(each), str(inputs / "upstream")]) == 0
     out = folder / "out"
@@ -60,3 +79,26 @@ def copy_repository(dest: Path) -> None:
     (dest / ".venv").symlink_to(ROOT / ".venv")
     if (ROOT / "node_modules").exists():
         (dest / "node_modules").symlink_to(ROOT / "node_modules")
+
+
+def cli_without_a_request(out: Path, folder: Path, *argv: str) -> subprocess.CompletedProcess[str]:
+    """Run the CLI with the client generated in `out` (cwd and home: folder) against a base
+    URL that is a listening socket; assert that no connection came (a check before any
+    request), and return the finished process."""
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        server.setblocking(False)
+        done = subprocess.run(
+            [sys.executable, "-m", "runninghub_video.cli", *argv],
+            capture_output=True, text=True, cwd=folder, check=False,
+            env={"PYTHONPATH": python_path(out), "PATH": "/usr/bin:/bin",
+                 "HOME": str(folder), "RUNNINGHUB_VIDEO_HOME": str(folder),
+                 "RUNNINGHUB_API_KEY": "k" * 32,
+                 "RUNNINGHUB_BASE_URL": f"http://127.0.0.1:{server.getsockname()[1]}"},
+        )  # fmt: skip
+        try:
+            server.accept()
+        except BlockingIOError:
+            return done  # no connection was made
+    raise AssertionError(f"the CLI connected before refusing: {done.stderr}")

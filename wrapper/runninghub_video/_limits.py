@@ -1,19 +1,19 @@
 """The spec's request limits (minLength, maxLength, pattern, minimum, maximum, exclusive
-bounds, minItems, maxItems), checked before any request. They are read from the spec, never
-written here: scripts/generate.py writes each task endpoint's limits to
-runninghub_client/_constraints.json beside the generated client (whose code does not carry
-them), and this module reads that file once, when first needed.
+bounds, minItems, maxItems), checked before any request (a pattern in linear time, by
+_patterns). They are read from the spec, never written here: scripts/generate.py writes each
+task endpoint's limits to runninghub_client/_constraints.json beside the generated client
+(whose code does not carry them), and this module reads that file once, when first needed.
 """
 
 from __future__ import annotations
 
 import functools
 import json
-import re
 from importlib import resources
 from typing import Any
 
 from ._errors import InvalidInputError
+from ._patterns import matches
 
 PACKAGE = "runninghub_client"
 FILE = "_constraints.json"
@@ -69,13 +69,8 @@ def _broken(rules: dict[str, Any], value: object) -> str | None:
         if "maxLength" in rules and len(value) > rules["maxLength"]:
             return f"at most {rules['maxLength']} characters (the spec's maxLength)"
         pattern = rules.get("pattern")
-        if isinstance(pattern, str):
-            try:
-                matched = re.search(pattern, value) is not None
-            except re.error:  # a pattern Python's re does not read: the server checks it
-                matched = True
-            if not matched:
-                return f"text matching {pattern!r} (the spec's pattern)"
+        if isinstance(pattern, str) and matches(pattern, value) is False:
+            return f"text matching {pattern!r} (the spec's pattern)"
     if isinstance(value, int | float) and not isinstance(value, bool):
         for key, words in _BOUNDS:
             bound = rules.get(key)

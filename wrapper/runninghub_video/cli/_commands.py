@@ -14,19 +14,16 @@ from ._errors import PROG
 from ._exit_codes import help_text
 from ._parsing import Command, Parser, add_global_options
 
+_FIRST = (_generate.GENERATE, _generate.SUBMIT)
+_LAST = (_status.COMMAND, _wait.COMMAND, _download.COMMAND, _upload.COMMAND, _tasks.COMMAND,
+         _sandbox.COMMAND)  # fmt: skip
+
+#: The commands that are not an endpoint's: the build (scripts/build_spec.py) refuses a page
+#: whose name is one of them, which would replace the command or be unreachable.
+BUILT_IN: frozenset[str] = frozenset(command.name for command in (*_FIRST, *_LAST))
+
 COMMANDS: dict[str, Command] = {
-    command.name: command
-    for command in (
-        _generate.GENERATE,
-        _generate.SUBMIT,
-        *_endpoint_commands.commands(),
-        _status.COMMAND,
-        _wait.COMMAND,
-        _download.COMMAND,
-        _upload.COMMAND,
-        _tasks.COMMAND,
-        _sandbox.COMMAND,
-    )
+    command.name: command for command in (*_FIRST, *_endpoint_commands.commands(), *_LAST)
 }
 
 ENVIRONMENT = """\
