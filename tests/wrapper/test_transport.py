@@ -186,6 +186,7 @@ def test_a_refused_connection_is_never_sent() -> None:
 def test_closing_leaves_no_unclosed_session(server: FaultServer) -> None:
     async def main() -> None:
         server.route(QUERY, json_reply(task_body(TASK, "SUCCESS")))
+        gc.collect()  # other tests' garbage warns here, not inside the block below
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             async with AsyncRunningHub(KEY, base_url=server.base_url, policy=FAST) as hub:
