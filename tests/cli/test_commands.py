@@ -111,6 +111,23 @@ def test_generate_no_wait_only_submits(cli: Cli, sandbox: Sandbox):
     assert after.file_requests == before.file_requests
 
 
+def test_generate_has_every_field_of_the_seed_such_as_webhook_url(cli: Cli, sandbox: Sandbox):
+    """generate is the seed's endpoint command, made by the code of every other one: the spec's
+    optional webhookUrl is an option, checked before anything is sent, and journaled."""
+    assert "--webhook-url" in cli("generate", "--help").stdout
+    before = sandbox.stats
+    bad = cli("generate", "--image", IMAGE, "--prompt", "a heron", "--webhook-url", "ftp://x")
+    assert bad.code == 2, bad.stderr
+    assert "invalid webhook_url: 'ftp://x'" in bad.stderr
+    assert sandbox.stats.submits == before.submits  # refused before any request
+    hook = "https://user:secret@hooks.test/done?token=secret"
+    result = cli("submit", "--image", IMAGE, "--prompt", "a heron", "--webhook-url", hook)
+    assert result.code == 0, result.stderr
+    assert sandbox.stats.submits == before.submits + 1
+    journaled = cli.journal_lines()[0]["params"]["webhook_url"]
+    assert journaled == "https://hooks.test/done"  # its credentials are not kept
+
+
 def test_download_by_task_id(cli: Cli):
     task_id = cli("submit", "--image", IMAGE, "--prompt", "an owl [sandbox:instant]").stdout
     task_id = task_id.strip()

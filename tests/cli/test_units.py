@@ -9,8 +9,8 @@ import os
 from pathlib import Path
 
 import pytest
+from runninghub_video import _endpoints as endpoints
 from runninghub_video import _errors as errors
-from runninghub_video import _params as params
 from runninghub_video._journal import ENV_HOME, PROMPT_CHARS, Journal, journal_dir
 from runninghub_video._redaction import Redactor
 from runninghub_video._task import Task
@@ -131,9 +131,14 @@ def test_command_is_found_before_parsing(argv, command):
 def test_choices_come_from_the_generated_code():
     parser = cli.build_parser()
     args = parser.parse_args(["generate", "--image", "i.png", "--prompt", "p"])
-    assert (args.resolution, args.duration) == (params.RESOLUTIONS[0], params.DURATIONS[0])
+    seed = endpoints.load(endpoints.seed())
+    durations = seed.field("duration").choices or ()
+    assert (args.resolution, args.duration) == (
+        (seed.field("resolution").choices or ())[0],
+        durations[0],
+    )
     assert args.aspect_ratio == "16:9"
-    for duration in params.DURATIONS:
+    for duration in durations:
         parser.parse_args(["submit", "--image", "i", "--prompt", "p", "--duration", duration])
     with pytest.raises(UsageError, match="invalid choice"):
         parser.parse_args(["submit", "--image", "i", "--prompt", "p", "--resolution", "8k"])

@@ -67,6 +67,25 @@ def test_error_body_does_not_type_check_as_a_task(tmp_path: Path) -> None:
     assert guarded.returncode == 0, guarded.stdout
 
 
+SEED_FACE = """
+from runninghub_video import RunningHub
+
+
+def make(rh: RunningHub) -> str:
+    return rh.submit("a lake", "https://cdn.test/a.png", {arguments}).id
+"""
+
+
+def test_the_seed_face_is_typed_by_the_generated_literals(tmp_path: Path) -> None:
+    """submit()'s resolution, aspect_ratio and duration are the generated Literals: a value
+    the spec does not allow fails mypy --strict (it is refused at run time too)."""
+    wrong = mypy_strict(tmp_path, SEED_FACE.format(arguments='resolution="480p"'))
+    assert wrong.returncode == 1, wrong.stdout
+    assert 'Argument "resolution" to "submit" of "RunningHub" has incompatible type' in wrong.stdout
+    right = mypy_strict(tmp_path, SEED_FACE.format(arguments='resolution="1080p", duration="8"'))
+    assert right.returncode == 0, right.stdout
+
+
 def test_typed_client_example_gets_a_video_from_the_sandbox(sandbox: Sandbox) -> None:
     """examples/typed_client.py: upload -> submit -> poll -> result URL, against the sandbox."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("RUNNINGHUB_")}

@@ -25,7 +25,7 @@ pytestmark = [
 def test_image_to_video_end_to_end(tmp_path: Path) -> None:
     with RunningHub() as rh:
         task = rh.run(
-            prompt="slow push-in over the hills, the sun rises", image=SAMPLE_PNG, duration=4
+            prompt="slow push-in over the hills, the sun rises", image=SAMPLE_PNG, duration="4"
         )
         path = rh.download(task, tmp_path / "live.mp4")
     assert task.succeeded

@@ -44,7 +44,7 @@ def test_an_interrupt_as_submit_returns_inside_run_names_the_task(
     faults: FaultServer, monkeypatch: pytest.MonkeyPatch, client: str, method: str
 ) -> None:
     faults.route(SUBMIT, json_reply(task_body(TASK, "QUEUED")))
-    inner = "submit" if method == "run" else "submit_request"
+    inner = "_submit_checked"  # the one submit of every run
     if client == "sync":
         cls: type = RunningHub
         monkeypatch.setattr(cls, inner, interrupted_right_after(getattr(cls, inner)))

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from runninghub_video import InvalidInputError
 from runninghub_video import _limits as limits
-from runninghub_video._params import check_submit
+from runninghub_video._params import check_seed as check_submit
 
 SEED_PATH = "/openapi/v2/rhart-video-s-official/image-to-video-realistic"
 

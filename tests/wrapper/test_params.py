@@ -8,7 +8,9 @@ from typing import Any, get_args
 import pytest
 from runninghub_client.models import AspectRatio, Duration, Resolution
 from runninghub_video import InvalidInputError
-from runninghub_video._params import ASPECT_RATIOS, DURATIONS, RESOLUTIONS, check_submit
+from runninghub_video import _endpoints as endpoints
+from runninghub_video._params import LocalImage
+from runninghub_video._params import check_seed as check_submit
 
 from tests.wrapper.fakes import SUBMIT, FakeClock, ScriptedAPI, make_client, ok, task_body
 
@@ -24,11 +26,12 @@ def png(tmp_path: Path) -> Path:
 
 
 def test_allowed_values_come_from_the_generated_code() -> None:
-    assert set(RESOLUTIONS) == set(get_args(Resolution))
-    assert set(ASPECT_RATIOS) == set(get_args(AspectRatio))
-    assert set(DURATIONS) == set(get_args(Duration))
-    assert DURATIONS == ("4", "8", "12")
-    assert RESOLUTIONS == ("720p", "1080p")
+    seed = endpoints.load(endpoints.seed())
+    assert set(seed.field("resolution").choices or ()) == set(get_args(Resolution))
+    assert set(seed.field("aspect_ratio").choices or ()) == set(get_args(AspectRatio))
+    assert set(seed.field("duration").choices or ()) == set(get_args(Duration))
+    assert seed.field("duration").choices == ("4", "8", "12")
+    assert seed.field("resolution").choices == ("720p", "1080p")
 
 
 @pytest.mark.parametrize(
@@ -36,10 +39,10 @@ def test_allowed_values_come_from_the_generated_code() -> None:
     [
         ("prompt", "", "non-empty string"),
         ("prompt", "   ", "non-empty string"),
-        ("prompt", None, "non-empty string"),
+        ("prompt", None, "a value (required by"),
         ("resolution", "4k", "720p, 1080p"),
         ("resolution", 720, "720p, 1080p"),
-        ("aspect_ratio", "1:1", "16:9, 9:16"),
+        ("aspect_ratio", "1:1", "9:16, 16:9"),
         ("duration", 5, "4, 8, 12"),
         ("duration", "5s", "4, 8, 12"),
         ("duration", True, "4, 8, 12"),
@@ -72,7 +75,7 @@ def test_duration_as_int_or_str(png: Path) -> None:
         params = check_submit(
             prompt="x", image=str(png), resolution="720p", aspect_ratio="16:9", duration=value
         )
-        assert params.duration == "4"
+        assert params.values["duration"] == "4"
 
 
 def test_image_must_be_jpg_or_png_by_content(tmp_path: Path) -> None:
@@ -85,8 +88,9 @@ def test_image_must_be_jpg_or_png_by_content(tmp_path: Path) -> None:
     jpg = tmp_path / "cat.jpeg"
     jpg.write_bytes(JPG)
     params = check_submit(prompt="x", image=jpg, resolution="720p", aspect_ratio="16:9", duration=4)
-    assert not isinstance(params.image, str)
-    assert params.image.mime_type == "image/jpeg"
+    image = params.images["image_url"]
+    assert isinstance(image, LocalImage)
+    assert image.mime_type == "image/jpeg"
 
 
 def test_image_over_10_mb_is_refused(tmp_path: Path) -> None:
@@ -102,7 +106,7 @@ def test_bad_input_sends_no_request(png: Path) -> None:
     api = ScriptedAPI().add(SUBMIT, ok(task_body()))
     with make_client(api, FakeClock()) as rh:
         with pytest.raises(InvalidInputError):
-            rh.submit("a cat", str(png), duration=5)
+            rh.submit("a cat", str(png), duration=5)  # type: ignore[arg-type]
         with pytest.raises(InvalidInputError):
             rh.submit("", "https://cdn.test/cat.png")
         with pytest.raises(InvalidInputError):
@@ -114,7 +118,7 @@ def test_valid_submit_sends_spec_body() -> None:
     api = ScriptedAPI().add(SUBMIT, ok(task_body()))
     with make_client(api, FakeClock()) as rh:
         rh.submit("a cat", "https://cdn.test/cat.png", resolution="1080p", aspect_ratio="9:16",
-                  duration=12)  # fmt: skip
+                  duration=12)  # type: ignore[arg-type]  # fmt: skip
     (request,) = api.requests
     import json
 

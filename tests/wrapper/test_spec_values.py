@@ -14,7 +14,7 @@ import runninghub_client.models as models
 from runninghub_video import AsyncRunningHub, RunningHub
 from runninghub_video import _endpoints as endpoints
 from runninghub_video import _params as params
-from runninghub_video.cli._generate import build
+from runninghub_video.cli._endpoint_commands import build
 
 from tests.support.constants import ROOT
 
@@ -66,8 +66,9 @@ def test_no_spec_value_is_written_in_the_code(path: Path) -> None:
 def test_the_seed_defaults_are_the_spec_default_or_its_first_value() -> None:
     fields = attrs.fields(models.ImageToVideoRealisticRequest)
     assert fields.aspect_ratio.default == params.DEFAULT_ASPECT_RATIO  # the spec's default
-    assert params.RESOLUTIONS[0] == params.DEFAULT_RESOLUTION  # no default: the cheapest
-    assert params.DURATIONS[0] == params.DEFAULT_DURATION
+    seed = endpoints.load(endpoints.seed())
+    assert (seed.field("resolution").choices or ())[0] == params.DEFAULT_RESOLUTION  # the cheapest
+    assert (seed.field("duration").choices or ())[0] == params.DEFAULT_DURATION
 
 
 @pytest.mark.parametrize("client", [RunningHub, AsyncRunningHub])
@@ -80,7 +81,7 @@ def test_the_library_and_the_cli_use_those_defaults(client: type, method: str) -
     import argparse
 
     parser = argparse.ArgumentParser()
-    build(parser)
+    build(endpoints.seed(), parser)
     given = parser.parse_args(["--image", "x.png", "--prompt", "p"])
     assert (given.resolution, given.aspect_ratio, given.duration) == (
         params.DEFAULT_RESOLUTION, params.DEFAULT_ASPECT_RATIO, params.DEFAULT_DURATION,

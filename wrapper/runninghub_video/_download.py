@@ -26,9 +26,10 @@ ProgressCallback = Callable[[int, "int | None"], None]
 
 
 def safe_url(url: str) -> str:
-    """The URL without its query string (signed result links carry credentials there)."""
+    """The URL without its query string and user info (signed links and webhook URLs carry
+    credentials there)."""
     parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}{parts.path}"
+    return f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}{parts.path}"
 
 
 def expected_length(headers: Mapping[str, str]) -> int | None:

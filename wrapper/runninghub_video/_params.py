@@ -1,8 +1,8 @@
 """Checks every submit parameter before any request is sent, so no money goes on a call the
 API would reject. Allowed values are read from the generated Literal types, never listed here:
-a regenerated spec with a new value needs no edit in this file. check_fields() does the same
-for every task endpoint of the spec (its request model's fields: required, allowed values,
-image URLs that take a local file); check_submit() is the seed's convenience signature.
+a regenerated spec with a new value needs no edit in this file. check_fields() checks the
+fields of every task endpoint of the spec (its request model's: required, allowed values,
+limits, image URLs that take a local file); check_seed() is the seed face's signature on it.
 """
 
 from __future__ import annotations
@@ -13,20 +13,17 @@ import stat
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, cast
 from urllib.parse import urlsplit
 
-from runninghub_client.models import AspectRatio, Duration, ImageToVideoRealisticRequest, Resolution
-from runninghub_client.models.aspect_ratio import check_aspect_ratio
-from runninghub_client.models.duration import check_duration
-from runninghub_client.models.resolution import check_resolution
+from runninghub_client.models import AspectRatio, Duration, Resolution
 
-from ._endpoints import SEED, literal_choices
+from ._endpoints import load, seed
 from ._errors import InvalidInputError
 from ._limits import check_limits
 
 if TYPE_CHECKING:
-    from ._endpoints import Endpoint, Field
+    from ._endpoints import Endpoint, EndpointInfo, Field
 
 #: The vendor's limit for imageUrl inputs (model registry: JPG/PNG, at most 10 MB).
 MAX_IMAGE_BYTES = 10 * 1024 * 1024
@@ -36,24 +33,23 @@ IMAGE_SIGNATURES: dict[str, tuple[bytes, ...]] = {
 }
 
 
-RESOLUTIONS: tuple[str, ...] = literal_choices(Resolution)
-ASPECT_RATIOS: tuple[str, ...] = tuple(sorted(literal_choices(AspectRatio)))
-DURATIONS: tuple[str, ...] = literal_choices(Duration)
+def _seed_defaults() -> dict[str, Any]:
+    """The seed face's defaults (submit(), run(), generate): each choice field's spec default
+    (the generated model's), else its first value in natural order (the cheapest resolution,
+    the shortest duration): read from the generated code, never written here."""
+    return {
+        field.name: field.default if field.default in field.choices else field.choices[0]
+        for field in load(seed()).fields
+        if field.choices
+    }
 
 
-def _seed_default(name: str, choices: tuple[str, ...]) -> str:
-    """The spec's default of a seed field (the generated model's), else its first value in
-    natural order (the cheapest resolution, the shortest duration): never written here."""
-    import attrs
-
-    default = getattr(attrs.fields(ImageToVideoRealisticRequest), name).default
-    return default if isinstance(default, str) and default in choices else choices[0]
-
-
-#: The seed's defaults (submit(), run(), the CLI's generate), read from the generated code.
-DEFAULT_RESOLUTION: str = _seed_default("resolution", RESOLUTIONS)
-DEFAULT_ASPECT_RATIO: str = _seed_default("aspect_ratio", ASPECT_RATIOS)
-DEFAULT_DURATION: str = _seed_default("duration", DURATIONS)
+SEED_DEFAULTS = _seed_defaults()
+DEFAULT_RESOLUTION = cast(Resolution, SEED_DEFAULTS["resolution"])
+DEFAULT_ASPECT_RATIO = cast(AspectRatio, SEED_DEFAULTS["aspect_ratio"])
+DEFAULT_DURATION = cast(Duration, SEED_DEFAULTS["duration"])
+SEED_NAMES = {"image_url": "image"}
+"""The seed face's names for its fields where they differ (`submit(image=...)`, `--image`)."""
 
 
 def check_callback(name: str, value: Callable[[Any], None] | None) -> Callable[[Any], None] | None:
@@ -69,38 +65,6 @@ def check_callback(name: str, value: Callable[[Any], None] | None) -> Callable[[
 
 def _one_of(values: tuple[str, ...]) -> str:
     return "one of " + ", ".join(values)
-
-
-def check_prompt(prompt: object) -> str:
-    """A non-empty string."""
-    if not isinstance(prompt, str) or not prompt.strip():
-        raise InvalidInputError("prompt", prompt, "a non-empty string")
-    return prompt
-
-
-def check_choice_resolution(value: object) -> Resolution:
-    """One of the spec's resolutions."""
-    try:
-        return check_resolution(value)  # type: ignore[arg-type]
-    except TypeError:
-        raise InvalidInputError("resolution", value, _one_of(RESOLUTIONS)) from None
-
-
-def check_choice_aspect_ratio(value: object) -> AspectRatio:
-    """One of the spec's aspect ratios."""
-    try:
-        return check_aspect_ratio(value)  # type: ignore[arg-type]
-    except TypeError:
-        raise InvalidInputError("aspect_ratio", value, _one_of(ASPECT_RATIOS)) from None
-
-
-def check_choice_duration(value: object) -> Duration:
-    """One of the spec's durations, given as int (4) or str ("4")."""
-    text = str(value) if isinstance(value, int) and not isinstance(value, bool) else value
-    try:
-        return check_duration(text)  # type: ignore[arg-type]
-    except TypeError:
-        raise InvalidInputError("duration", value, _one_of(DURATIONS) + " (seconds)") from None
 
 
 def is_url(value: str) -> bool:
@@ -186,52 +150,6 @@ def check_image(value: object, parameter: str = "image") -> str | LocalImage:
     if "://" in value:
         return check_http_url(parameter, value)
     return check_local_image(value, parameter, expected=_LOCAL_OR_URL)
-
-
-@dataclass(frozen=True)
-class SubmitParams:
-    """Checked submit parameters; `image` may still need uploading."""
-
-    prompt: str
-    image: str | LocalImage
-    resolution: Resolution
-    aspect_ratio: AspectRatio
-    duration: Duration
-    webhook_url: str | None
-
-    def request(self, image_url: str) -> ImageToVideoRealisticRequest:
-        """The generated request model, once the image has a URL."""
-        body = ImageToVideoRealisticRequest(
-            prompt=self.prompt,
-            resolution=self.resolution,
-            aspect_ratio=self.aspect_ratio,
-            image_url=image_url,
-            duration=self.duration,
-        )
-        if self.webhook_url is not None:
-            body.webhook_url = self.webhook_url
-        return body
-
-
-def check_submit(
-    *,
-    prompt: object,
-    image: object,
-    resolution: object,
-    aspect_ratio: object,
-    duration: object,
-    webhook_url: object = None,
-) -> SubmitParams:
-    """Check every parameter; raise InvalidInputError naming the first bad one."""
-    check_limits(SEED, "prompt", check_prompt(prompt), "prompt")  # the spec's limits
-    return SubmitParams(
-        prompt=check_prompt(prompt),
-        image=check_image(image),
-        resolution=check_choice_resolution(resolution),
-        aspect_ratio=check_choice_aspect_ratio(aspect_ratio),
-        duration=check_choice_duration(duration),
-        webhook_url=None if webhook_url is None else check_http_url("webhook_url", webhook_url),
-    )
 
 
 # ---------------------------------------------------------------- every task endpoint
@@ -328,10 +246,26 @@ def check_field(spec: Field, value: object) -> object:
 
 
 def check_fields(
-    endpoint: Endpoint, values: Mapping[str, object], extra: Mapping[str, Any] | None = None
+    endpoint: Endpoint,
+    values: Mapping[str, object],
+    extra: Mapping[str, Any] | None = None,
+    *,
+    names: Mapping[str, str] | None = None,
 ) -> CheckedRequest:
     """Check keyword fields against the endpoint's request model (None: not given); raise
-    InvalidInputError naming the first unknown, missing or bad one."""
+    InvalidInputError naming the first unknown, missing or bad one (by `names`, the caller's
+    name of a field where it has another: the seed face's `image`)."""
+    try:
+        return _check_fields(endpoint, values, extra)
+    except InvalidInputError as error:
+        if not names or error.parameter not in names:
+            raise
+        raise InvalidInputError(names[error.parameter], error.value, error.allowed) from None
+
+
+def _check_fields(
+    endpoint: Endpoint, values: Mapping[str, object], extra: Mapping[str, Any] | None
+) -> CheckedRequest:
     names = [spec.name for spec in endpoint.fields]
     for name in values:
         if name not in names:
@@ -353,6 +287,34 @@ def check_fields(
         else:
             checked[spec.name] = good
     return CheckedRequest(endpoint, checked, images, dict(extra or {}))
+
+
+def check_seed(
+    *,
+    prompt: object,
+    image: object,
+    resolution: object,
+    aspect_ratio: object,
+    duration: object,
+    webhook_url: object = None,
+) -> CheckedRequest:
+    """The seed face's arguments (submit(), run(), generate) checked as check_fields() checks
+    every endpoint's; an error names the face's parameter (`image`, not `image_url`)."""
+    values = {
+        "prompt": prompt,
+        "image_url": image,
+        "resolution": resolution,
+        "aspect_ratio": aspect_ratio,
+        "duration": duration,
+        "webhook_url": webhook_url,
+    }
+    return check_fields(load(seed()), values, names=SEED_NAMES)
+
+
+def face(info: EndpointInfo) -> tuple[Mapping[str, str], Mapping[str, Any]]:
+    """An endpoint's face: its fields' other names and its defaults beyond the spec's (the
+    seed's: `image`, the cheapest resolution and duration; none for the others)."""
+    return (SEED_NAMES, SEED_DEFAULTS) if info.module == seed().module else ({}, {})
 
 
 def check_model(endpoint: Endpoint, body: RequestModel) -> CheckedRequest:

@@ -22,8 +22,14 @@ from typing import Any
 import httpx
 import tenacity
 from runninghub_client import AuthenticatedClient
-from runninghub_client.api.video import image_to_video_realistic, query_task, upload_media
-from runninghub_client.models import QueryTaskRequest, UploadMediaRequest
+from runninghub_client.api.video import query_task, upload_media
+from runninghub_client.models import (
+    AspectRatio,
+    Duration,
+    QueryTaskRequest,
+    Resolution,
+    UploadMediaRequest,
+)
 from runninghub_client.types import File
 
 from . import _sync_backend as backend
@@ -224,13 +230,15 @@ class RunningHub:
         prompt: str,
         image: str | Path,
         *,
-        resolution: str = checks.DEFAULT_RESOLUTION,
-        aspect_ratio: str = checks.DEFAULT_ASPECT_RATIO,
-        duration: int | str = checks.DEFAULT_DURATION,
+        resolution: Resolution = checks.DEFAULT_RESOLUTION,
+        aspect_ratio: AspectRatio = checks.DEFAULT_ASPECT_RATIO,
+        duration: Duration = checks.DEFAULT_DURATION,
         webhook_url: str | None = None,
         on_submitted: Callable[[Task], None] | None = None,
     ) -> Task:
-        """Check the input, upload a local image, submit the (paid) task; return it.
+        """The seed endpoint's face of submit_to(): check the input, upload a local image,
+        submit the (paid) task; return it. Typed by the generated Literals (the number 4 is
+        taken for "4" at run time).
 
         Retried only when provably no task was created; see Policy.submit_attempts. Stopped
         once the answer named the task (Ctrl-C, a cancellation, a logging handler's error),
@@ -240,19 +248,11 @@ class RunningHub:
         the return and its next line (the CLI journals from it).
         """
         on_submitted = checks.check_callback("on_submitted", on_submitted)
-        submit = checks.check_submit(
-            prompt=prompt,
-            image=image,
-            resolution=resolution,
-            aspect_ratio=aspect_ratio,
-            duration=duration,
-            webhook_url=webhook_url,
-        )
-        image_url = (
-            submit.image if isinstance(submit.image, str) else self.upload(submit.image.path)
-        )
-        body = submit.request(image_url)
-        return self._submit_body(image_to_video_realistic, body, on_submitted)
+        checked = checks.check_seed(
+            prompt=prompt, image=image, resolution=resolution, aspect_ratio=aspect_ratio,
+            duration=duration, webhook_url=webhook_url,
+        )  # fmt: skip
+        return self._submit_checked(checked, on_submitted)
 
     def submit_request(
         self, body: RequestModel, *, on_submitted: Callable[[Task], None] | None = None
@@ -265,8 +265,7 @@ class RunningHub:
         created. `on_submitted` as in submit().
         """
         on_submitted = checks.check_callback("on_submitted", on_submitted)
-        endpoint = endpoints.of_model(body)
-        return self._submit_checked(checks.check_model(endpoint, body), on_submitted)
+        return self._submit_checked(_checked_model(body), on_submitted)
 
     def submit_to(
         self,
@@ -281,12 +280,11 @@ class RunningHub:
         and disallowed values are an InvalidInputError before any request. Values keep the
         model's types (an integer enum is sent as an integer; its text "8" is taken too); an
         array takes a list, each element checked; an image field (image_url, first_frame_url,
-        image_urls: runninghub_video._image_fields) takes a local JPG/PNG (or a list of URLs
-        and files), each uploaded first. `on_submitted` as in submit() (a field of that name
+        image_urls: see Field.takes_image) takes a local JPG/PNG (or a list of URLs and
+        files), each uploaded first. `on_submitted` as in submit() (a field of that name
         needs submit_request())."""
         on_submitted = checks.check_callback("on_submitted", on_submitted)
-        found = endpoints.load(endpoints.find(endpoint))
-        return self._submit_checked(checks.check_fields(found, fields), on_submitted)
+        return self._submit_checked(_checked_fields(endpoint, fields), on_submitted)
 
     def _submit_checked(
         self, checked: CheckedRequest, on_submitted: Callable[[Task], None] | None = None
@@ -418,9 +416,9 @@ class RunningHub:
         prompt: str,
         image: str | Path,
         *,
-        resolution: str = checks.DEFAULT_RESOLUTION,
-        aspect_ratio: str = checks.DEFAULT_ASPECT_RATIO,
-        duration: int | str = checks.DEFAULT_DURATION,
+        resolution: Resolution = checks.DEFAULT_RESOLUTION,
+        aspect_ratio: AspectRatio = checks.DEFAULT_ASPECT_RATIO,
+        duration: Duration = checks.DEFAULT_DURATION,
         webhook_url: str | None = None,
         timeout: float | None = None,
         poll_interval: float | None = None,
@@ -434,20 +432,11 @@ class RunningHub:
         Stopped after the submit (Ctrl-C, a cancellation, a callback's error), the exception
         gets `task_id` and a note naming the paid task, and a WARNING is logged.
         """
-        started = self._clock()
-        policy = self.policy.for_call(timeout=timeout, poll_interval=poll_interval)
-        on_update = checks.check_callback("on_update", on_update)
-        with _Submitted() as submitted, answer_deadline(self._clock, started + policy.wait_timeout):
-            task = self.submit(
-                prompt,
-                image,
-                resolution=resolution,
-                aspect_ratio=aspect_ratio,
-                duration=duration,
-                webhook_url=webhook_url,
-                on_submitted=submitted,
-            )
-            return self._follow(task, started, policy, on_update)
+        checked = checks.check_seed(
+            prompt=prompt, image=image, resolution=resolution, aspect_ratio=aspect_ratio,
+            duration=duration, webhook_url=webhook_url,
+        )  # fmt: skip
+        return self._run(checked, timeout, poll_interval, on_update)
 
     def run_request(
         self,
@@ -458,12 +447,7 @@ class RunningHub:
         on_update: Callable[[Task], None] | None = None,
     ) -> Task:
         """submit_request() then wait(), as run() does for the seed endpoint."""
-        started = self._clock()
-        policy = self.policy.for_call(timeout=timeout, poll_interval=poll_interval)
-        on_update = checks.check_callback("on_update", on_update)
-        with _Submitted() as submitted, answer_deadline(self._clock, started + policy.wait_timeout):
-            task = self.submit_request(body, on_submitted=submitted)
-            return self._follow(task, started, policy, on_update)
+        return self._run(_checked_model(body), timeout, poll_interval, on_update)
 
     def run_to(
         self,
@@ -477,12 +461,22 @@ class RunningHub:
     ) -> Task:
         """submit_to() then wait(), as run() does for the seed endpoint (a field named
         timeout, poll_interval or on_update needs run_request())."""
+        return self._run(_checked_fields(endpoint, fields), timeout, poll_interval, on_update)
+
+    def _run(
+        self,
+        checked: CheckedRequest,
+        timeout: float | None,
+        poll_interval: float | None,
+        on_update: Callable[[Task], None] | None,
+    ) -> Task:
+        """The one run of every endpoint: submit the checked request, then wait, all within
+        `timeout` counted from here."""
         started = self._clock()
         policy = self.policy.for_call(timeout=timeout, poll_interval=poll_interval)
         on_update = checks.check_callback("on_update", on_update)
-        found = endpoints.load(endpoints.find(endpoint))
         with _Submitted() as submitted, answer_deadline(self._clock, started + policy.wait_timeout):
-            task = self._submit_checked(checks.check_fields(found, fields), submitted)
+            task = self._submit_checked(checked, submitted)
             return self._follow(task, started, policy, on_update)
 
     def _follow(
@@ -559,6 +553,16 @@ class RunningHub:
         else:
             return target
         raise error  # outside the except block: no unredacted httpx text in the chain
+
+
+def _checked_model(body: RequestModel) -> CheckedRequest:
+    """A generated request model's values, checked (submit_request, run_request)."""
+    return checks.check_model(endpoints.of_model(body), body)
+
+
+def _checked_fields(endpoint: str, fields: dict[str, object]) -> CheckedRequest:
+    """An endpoint's keyword fields, checked (submit_to, run_to)."""
+    return checks.check_fields(endpoints.load(endpoints.find(endpoint)), fields)
 
 
 class _Submitted:

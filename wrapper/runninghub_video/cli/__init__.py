@@ -1,8 +1,9 @@
 """`runninghub-video`: the command line, one module per command.
 
-Each command's module holds its options and its handler: `_generate` (generate, submit),
-`_status`, `_wait`, `_download`, `_upload`, `_tasks`, `_sandbox` (whose options are the
-sandbox's own parser). Shared pieces: `_commands` (the list and the parser made of it),
+Each command's module holds its options and its handler: `_endpoint_commands` (generate,
+submit and a command per task endpoint, all made from the generated code), `_status`, `_wait`,
+`_download`, `_upload`, `_tasks`, `_sandbox` (whose options are the sandbox's own parser).
+Shared pieces: `_commands` (the list and the parser made of it),
 `_parsing` and `_run_options` (options several commands take), `_exit_codes` (the one table
 of exit codes, read by the help text and the error mapping), `_task_run` (a task's journal
 writes, wait and download steps, resume advice), `_destination` (where the video goes),

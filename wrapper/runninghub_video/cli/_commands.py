@@ -9,12 +9,12 @@ import argparse
 import textwrap
 from collections.abc import Sequence
 
-from . import _download, _endpoint_commands, _generate, _sandbox, _status, _tasks, _upload, _wait
+from . import _download, _endpoint_commands, _sandbox, _status, _tasks, _upload, _wait
 from ._errors import PROG
 from ._exit_codes import help_text
 from ._parsing import Command, Parser, add_global_options
 
-_FIRST = (_generate.GENERATE, _generate.SUBMIT)
+_FIRST = _endpoint_commands.seed_commands()
 _LAST = (_status.COMMAND, _wait.COMMAND, _download.COMMAND, _upload.COMMAND, _tasks.COMMAND,
          _sandbox.COMMAND)  # fmt: skip
 

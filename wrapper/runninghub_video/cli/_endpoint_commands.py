@@ -1,93 +1,108 @@
-"""One command per task endpoint of the spec (`text-to-video`), made from the generated code:
-nothing here names an endpoint, a field or a value (runninghub_video._endpoints finds them).
+"""One command per task endpoint of the spec, made from the generated code: the seed's is
+`generate` (with `submit`, which only submits), every other one is named by its page
+(`text-to-video`). Nothing here names an endpoint, a field or a value (runninghub_video.
+_endpoints finds them; the seed's face, `--image` and its defaults, is _params.face()).
 
 The options are the request model's fields (enums as choices of the Literal's type, required
 fields required, defaults shown; an image field takes a local file, uploaded first; an array
 takes one or more values; a field named like a Python keyword keeps its JSON name: --type)
-and the run options of `generate`; the run is generate's (_generate.run_task: journal, resume,
-exit codes). The seed endpoint has `generate` and no second command.
+and the run options. Everything that can be refused is checked before the upload and the
+submit (the input, --output, the journal), so a refused run costs nothing.
 """
 
 from __future__ import annotations
 
 import argparse
 import functools
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from ._parsing import Command
+from ._exit_codes import OK
+from ._output import print_json, print_line, print_result, result_json
+from ._parsing import Command, add_json
+from ._run_options import add_output_options, add_wait_options
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from .._endpoints import EndpointInfo, Field
+    from .._params import ImageInput
     from .._sync_client import RunningHub
     from .._task import Task
     from ._context import Context
-    from ._generate import Submitted
 
 
-#: Options every endpoint command has already (generate's run options, the global ones), and
-#: the attributes the run reads from them: a field of such a name gets --field-NAME instead.
+#: Options every endpoint command has already (the run options, the global ones), and the
+#: attributes the run reads from them: a field of such a name gets --field-NAME instead.
 RESERVED = frozenset({"help", "output", "overwrite", "timeout", "poll_interval", "no_wait",
                       "json", "base_url", "api_key", "verbose", "command"})  # fmt: skip
 
 
-def _name(field: Field) -> str:
-    """The field's name for its option: the Python name without the generator's trailing _
-    for a Python keyword (type_ -> type, from_ -> from: the JSON name)."""
-    return field.name.rstrip("_") or field.name
+def _name(field: Field, names: Mapping[str, str]) -> str:
+    """The field's name for its option: the face's (`image`), else the Python name without
+    the generator's trailing _ for a Python keyword (type_ -> type, from_ -> from)."""
+    return names.get(field.name) or field.name.rstrip("_") or field.name
 
 
 def _dest(field: Field) -> str:
-    return f"field_{field.name}" if _name(field) in RESERVED else field.name
+    return f"field_{field.name}" if field.name.rstrip("_") in RESERVED else field.name
 
 
-def _option(field: Field) -> str:
-    name = _name(field)
+def _option(field: Field, names: Mapping[str, str]) -> str:
+    name = _name(field, names)
     return "--" + (f"field-{name}" if name in RESERVED else name).replace("_", "-")
 
 
-def _help(field: Field) -> str:
-    what = (field.description or field.json_name).replace("%", "%%")  # argparse formats it
+def _metavar(field: Field, names: Mapping[str, str]) -> str:
+    if field.takes_image:
+        return "PATH_OR_URL"
+    return "URL" if field.takes_url else _name(field, names).upper()
+
+
+def _help(field: Field, default: object) -> str:
+    what = (
+        (field.description or field.json_name).rstrip(". ").replace("%", "%%")
+    )  # argparse formats it
     if field.takes_image:
         what += "; a local JPG/PNG (at most 10 MB, uploaded first) or an http(s) URL"
     if field.array:
         what += "; a list: one or more values, after one option or by repeating it"
-        if field.default is not None:
-            what += f"; default: {field.default}".replace("%", "%%")
-    elif field.default is not None:
+        if default is not None:
+            what += f"; default: {default}".replace("%", "%%")
+    elif default is not None:
         what += "; default: %(default)s"
+        if field.default is None and field.choices and default == field.choices[0]:
+            what += " (the cheapest)"  # a face default the spec does not give
     return what
 
 
-def _metavar(field: Field) -> str:
-    return "PATH_OR_URL" if field.takes_image else _name(field).upper()
-
-
 def build(info: EndpointInfo, parser: argparse.ArgumentParser) -> None:
-    """The endpoint's fields as options, then generate's run options. Values are converted
-    to the field's type (an integer enum takes --duration 8 as 8); an array field takes one
-    or more values (--image-urls a.png b.png, or --image-urls a.png --image-urls b.png)."""
+    """The endpoint's fields as options, then the run options. Values are converted to the
+    field's type (an integer enum takes --duration 8 as 8); an array field takes one or more
+    values (--image-urls a.png b.png, or --image-urls a.png --image-urls b.png)."""
     from .._endpoints import load
-    from ._generate import add_run_options
+    from .._params import face
 
+    names, defaults = face(info)
     for field in load(info).fields:
-        kwargs: dict[str, object] = {"dest": _dest(field), "help": _help(field)}
+        default = defaults.get(field.name, field.default)
+        kwargs: dict[str, Any] = {"dest": _dest(field), "help": _help(field, default)}
         if field.kind is bool and not field.array:
             kwargs["action"] = argparse.BooleanOptionalAction
         else:
             if field.choices is not None:
                 kwargs["choices"] = field.choices
             else:
-                kwargs["metavar"] = _metavar(field)
+                kwargs["metavar"] = _metavar(field, names)
             if field.kind in (int, float):
                 kwargs["type"] = field.kind
             elif field.kind is bool:  # a list of booleans
                 kwargs["type"] = _boolean
         if field.array:
             kwargs.update(action="extend", nargs="+")
-        elif field.default is not None:
-            kwargs["default"] = field.default
-        kwargs["required"] = field.required and field.default is None
-        parser.add_argument(_option(field), **kwargs)  # type: ignore[arg-type]
+        elif default is not None:
+            kwargs["default"] = default
+        kwargs["required"] = field.required and default is None
+        parser.add_argument(_option(field, names), **kwargs)
     add_run_options(parser)
 
 
@@ -100,21 +115,129 @@ def _boolean(text: str) -> bool:
         raise argparse.ArgumentTypeError(f"expected true or false, got {text!r}") from None
 
 
-def handle(ctx: Context) -> int:
-    """Check the fields, then generate's run: upload, submit, journal, wait, download."""
-    from .. import _endpoints as endpoints
-    from .. import _params as params
-    from ._generate import run_task
+def add_run_options(parser: argparse.ArgumentParser) -> None:
+    """The run options of every endpoint command: --output, --overwrite, --timeout,
+    --poll-interval, --no-wait, --json."""
+    add_output_options(
+        parser,
+        "where the video goes: a file, or a folder (existing, or written with a trailing /, "
+        "then created) that gets <task id>.mp4; default ./<task id>.mp4",
+    )
+    add_wait_options(parser)
+    parser.add_argument(
+        "--no-wait", action="store_true", help="only submit: print the task id and return"
+    )
+    add_json(parser)
 
-    endpoint = endpoints.load(endpoints.find(ctx.args.command))
-    given = {field.name: getattr(ctx.args, _dest(field), None) for field in endpoint.fields}
-    checked = params.check_fields(endpoint, given)
-    shown = {name: value for name, value in checked.values.items() if name != "prompt"}
 
-    def submit(rh: RunningHub, urls: dict[str, str | list[str]], submitted: Submitted) -> Task:
-        return rh.submit_request(checked.request(urls), on_submitted=submitted)
+def handle(info: EndpointInfo, ctx: Context) -> int:
+    """Check the fields, check --output and the journal, upload the local images, submit,
+    journal; then (unless `submit` or --no-wait) wait and download."""
+    from .._endpoints import load
+    from .._params import check_fields, face, local_images
 
-    return run_task(ctx, endpoint.info.path, checked.images, shown, submit)
+    args = ctx.args
+    endpoint = load(info)
+    names, _ = face(info)
+    given = {field.name: getattr(args, _dest(field), None) for field in endpoint.fields}
+    checked = check_fields(endpoint, given, names=names)
+    journal_params: dict[str, object] = {}
+    run = ctx.run
+    run.endpoint = info.path
+    only_submit = args.command == "submit" or args.no_wait
+    protected = tuple(image.path for value in checked.images.values()
+                      for image in local_images(value))  # fmt: skip
+    run.check_output(None, protected, will_download=not only_submit)  # before anything is paid
+    run.ensure_journal_writable()  # before anything is paid for
+    with ctx.client() as rh:
+        urls: dict[str, str | list[str]] = {}
+        for name, value in checked.images.items():
+            if isinstance(value, list):
+                pairs = [_image_url(ctx, rh, image) for image in value]
+                urls[name] = [url for url, _ in pairs]
+                journal_params[names.get(name, name)] = [shown for _, shown in pairs]
+            else:
+                urls[name], journal_params[names.get(name, name)] = _image_url(ctx, rh, value)
+        for name, chosen in checked.values.items():
+            if name != "prompt":
+                journal_params[names.get(name, name)] = _journaled(endpoint.field(name), chosen)
+
+        def submitted(task: Task) -> None:  # before submit returns: no window loses the id
+            run.submitted(
+                task, base_url=rh.base_url, params=journal_params, output=args.output,
+                will_download=not only_submit,
+            )  # fmt: skip
+
+        try:
+            task = rh.submit_request(checked.request(urls), on_submitted=submitted)
+        except (Exception, KeyboardInterrupt) as error:  # journal a task the error names
+            run.failed_submit(error, rh.base_url, journal_params)
+            raise
+        shown = run.announce_submitted(task, args.output)
+        if only_submit:
+            if args.json:
+                print_json(result_json(task_id=task.id, task=task))
+            else:
+                print_line(task.id)
+                ctx.display.note(f"wait for it with: {run.command('wait', task.id, shown)}")
+            return OK.code
+        if not task.succeeded:
+            task = run.wait(rh, task.id, known=task.status)
+        saved = run.download(rh, task, args.output, protected)
+    print_result(task, saved, json_output=args.json)
+    return OK.code
+
+
+def _journaled(field: Field, value: object) -> object:
+    """What the journal keeps of a field's value: a URL (or each of a list) without its
+    credentials, as an image's; anything else as given."""
+    from .._download import safe_url
+
+    if not field.takes_url:
+        return value
+    if isinstance(value, list):
+        return [safe_url(item) if isinstance(item, str) else item for item in value]
+    return safe_url(value) if isinstance(value, str) else value
+
+
+def _image_url(ctx: Context, rh: RunningHub, image: ImageInput) -> tuple[str, str]:
+    """An image's URL (a local one uploaded first) and what the journal keeps of it: the URL
+    without its credentials (signed URLs carry some), or the local file's absolute path."""
+    from .._download import safe_url
+
+    if isinstance(image, str):
+        return image, safe_url(image)
+    ctx.display.note(f"uploading {image.path.name}")
+    return rh.upload(image.path), str(image.path.resolve())
+
+
+def _command(info: EndpointInfo, name: str, summary: str, description: str) -> Command:
+    return Command(
+        name=name,
+        summary=summary,
+        description=description,
+        build=functools.partial(build, info),
+        handle=functools.partial(handle, info),
+    )
+
+
+def seed_commands() -> tuple[Command, Command]:
+    """The seed endpoint's commands: `generate` (submit, wait, download) and `submit`."""
+    from .._endpoints import seed
+
+    info = seed()
+    return (
+        _command(
+            info, "generate", "submit a task, wait for it, download the video",
+            f"{info.summary} (POST {info.path}). Submit an image-to-video task, wait for it and "
+            "download the MP4 (default ./<task id>.mp4). With --no-wait it only submits.",
+        ),
+        _command(
+            info, "submit", "submit a task and print its id",
+            f"{info.summary} (POST {info.path}). Submit an image-to-video task, print its id "
+            "and return (resume with `wait`).",
+        ),
+    )  # fmt: skip
 
 
 def commands() -> list[Command]:
@@ -122,14 +245,13 @@ def commands() -> list[Command]:
     from .._endpoints import SEED, infos
 
     return [
-        Command(
-            name=info.name,
-            summary=f"{info.summary or info.name}: submit, wait, download the video",
-            description=f"{info.summary} (POST {info.path}). {info.description}".strip()
+        _command(
+            info,
+            info.name,
+            f"{info.summary or info.name}: submit, wait, download the video",
+            f"{info.summary} (POST {info.path}). {info.description}".strip()
             + " Submit a task, wait for it and download the result (default ./<task id>.mp4)."
             " With --no-wait it only submits.",
-            build=functools.partial(build, info),
-            handle=handle,
         )
         for info in infos()
         if info.module != SEED
