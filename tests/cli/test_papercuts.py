@@ -216,3 +216,27 @@ def test_a_printed_command_is_one_line_that_bash_reads_back(part: str) -> None:
     argv = ["bash", "-c", f"printf %s {quoted}"]
     out = subprocess.run(argv, capture_output=True, check=True).stdout
     assert out == os.fsencode(part)
+
+
+# ------------------------------------------------------------------ errors name what they were for
+
+
+def test_download_json_onto_an_existing_file_reports_the_task_id(cli: Cli, sandbox: Sandbox):
+    (cli.cwd / "123.mp4").write_bytes(b"mine")
+    before = requests(sandbox.stats)
+    result = cli("download", "123", "--json")
+    assert result.code == 2, result.stderr
+    assert result.json()["task_id"] == "123"  # the id it was given, not null
+    assert "does not exist yet" in result.json()["error"]["message"]
+    assert (cli.cwd / "123.mp4").read_bytes() == b"mine"
+    assert requests(sandbox.stats) == before
+
+
+@pytest.mark.integration  # the CLI in a subprocess
+def test_a_connection_error_names_the_url_it_could_not_reach(tmp_path: Path):
+    from scripts._processes import free_port
+
+    url = f"http://127.0.0.1:{free_port()}"
+    result = Cli(url, tmp_path / "home", tmp_path)("status", "123")
+    assert result.code == 1, result.stderr
+    assert f"could not reach RunningHub at {url}/openapi/v2/query (ConnectError" in result.stderr

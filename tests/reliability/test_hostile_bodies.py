@@ -117,6 +117,11 @@ def test_a_wrong_base_url_path_is_a_configuration_error_naming_the_url(
         call(mode, base, "get", TASK)
     assert f"{base}/openapi/v2/query answered HTTP 404" in str(caught.value)
     assert "--base-url" in str(caught.value)
+    with_user = base.replace("http://", "http://user:secret@")
+    with pytest.raises(ConfigurationError) as caught:
+        call(mode, with_user, "get", TASK)
+    assert f"base URL must not carry a user name or password, got '{base}'" in str(caught.value)
+    assert "secret" not in str(caught.value)
     with pytest.raises(ConfigurationError):
         call(mode, base, "submit", "a cat", IMAGE_URL)
     assert faults.count("/wrong" + SUBMIT) == 1  # not retried

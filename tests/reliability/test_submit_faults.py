@@ -55,7 +55,7 @@ def test_refused_connection_is_retried_then_a_clear_error(mode: str) -> None:
     assert type(error) is APIConnectionError
     assert error.task_may_exist is False
     assert error.task_id is None
-    assert str(error).startswith("could not reach RunningHub (ConnectError")
+    assert str(error).startswith(f"could not reach RunningHub at {url}{SUBMIT} (ConnectError")
     assert len(sleeps.calls) == FAST.submit_attempts - 1  # 4 attempts, 3 backoffs
 
 
@@ -96,12 +96,13 @@ def test_refused_then_listening_creates_exactly_one_task(mode: str) -> None:
 
 
 def test_cli_refused_connection_exits_1_and_journals_nothing(cli_at: CliAt) -> None:
-    cli = cli_at(f"http://127.0.0.1:{free_port()}")
+    url = f"http://127.0.0.1:{free_port()}"
+    cli = cli_at(url)
     result = cli(*submit_args())
     assert result.code == 1, result.stderr
     assert result.stdout == ""
     assert result.stderr.count("warning: submit failed") == 3  # retried 3 times
-    assert "error: could not reach RunningHub (ConnectError" in result.stderr
+    assert f"error: could not reach RunningHub at {url}{SUBMIT} (ConnectError" in result.stderr
     assert "may exist" not in result.stderr
     assert "Traceback" not in result.stderr
     assert not cli.journaled_ids()

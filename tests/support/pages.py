@@ -19,12 +19,21 @@ from tests.support.constants import ROOT
 PAGE = ROOT / "tests" / "contract" / "pages" / "text-to-video.md"
 
 
+SEED_FILE = "image-to-video-realistic.yaml"
+"""The seed page's file in openapi/upstream/, and its page overlay's in openapi/overlays/."""
+
+
 def copy_inputs(folder: Path) -> Path:
-    """A copy of the repository's spec inputs in folder (upstream/, overlay.yaml, overlays/);
-    returns folder."""
-    shutil.copytree(PAGES, folder / "upstream")
+    """The seed's spec inputs alone, copied to folder (upstream/ with the seed page, the shared
+    overlay.yaml, overlays/ with the seed's): the repository before any other page, whatever a
+    maintainer has imported since (the tests that add a page then stay true); returns folder."""
+    (folder / "upstream").mkdir(parents=True)
+    shutil.copy(PAGES / SEED_FILE, folder / "upstream" / SEED_FILE)
     shutil.copy(OVERLAY, folder / "overlay.yaml")
-    shutil.copytree(OVERLAY.parent / "overlays", folder / "overlays")
+    (folder / "overlays").mkdir()
+    seed_overlay = OVERLAY.parent / "overlays" / SEED_FILE
+    if seed_overlay.exists():
+        shutil.copy(seed_overlay, folder / "overlays" / SEED_FILE)
     return folder
 
 

@@ -12,10 +12,10 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from types import TracebackType
 from typing import BinaryIO
-from urllib.parse import urlsplit
 
 from ._errors import DownloadError
 from ._output_paths import check_target, part_path, prepare_folder, resolve_target
+from ._redaction import safe_url
 from ._responses import task_failed
 from ._task import Task
 
@@ -23,13 +23,6 @@ logger = logging.getLogger("runninghub_video")
 
 ProgressCallback = Callable[[int, "int | None"], None]
 """on_progress(bytes_received, total_bytes_or_None), called after each chunk."""
-
-
-def safe_url(url: str) -> str:
-    """The URL without its query string and user info (signed links and webhook URLs carry
-    credentials there)."""
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}{parts.path}"
 
 
 def expected_length(headers: Mapping[str, str]) -> int | None:

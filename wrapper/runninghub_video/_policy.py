@@ -28,7 +28,7 @@ from ._errors import (
     TaskNotFoundError,
     WaitTimeoutError,
 )
-from ._redaction import redact
+from ._redaction import redact, safe_url
 from ._task import KNOWN_STATUSES, Task
 
 logger = logging.getLogger("runninghub_video")
@@ -168,6 +168,14 @@ def describe(exc: BaseException) -> str:
     return text if len(text) <= DESCRIPTION_CHARS else text[: DESCRIPTION_CHARS - 3] + "..."
 
 
+def _at(exc: httpx.HTTPError) -> str:
+    """ " at <url>" of the request that failed (no query string, no user info), if known."""
+    try:
+        return f" at {redact(safe_url(str(exc.request.url)))}"
+    except RuntimeError:  # an error raised outside a request
+        return ""
+
+
 def connection_error(exc: httpx.HTTPError, *, sent_may_matter: bool) -> APIConnectionError:
     """Our error for an httpx transport failure.
 
@@ -183,7 +191,7 @@ def connection_error(exc: httpx.HTTPError, *, sent_may_matter: bool) -> APIConne
             "may exist: check your RunningHub task list before submitting again"
         )
     else:
-        message = f"could not reach RunningHub ({describe(exc)})"
+        message = f"could not reach RunningHub{_at(exc)} ({describe(exc)})"
     cls = APITimeoutError if isinstance(exc, httpx.TimeoutException) else APIConnectionError
     return cls(message, task_may_exist=may_exist)
 

@@ -13,6 +13,7 @@ import logging
 import re
 import threading
 from typing import Any
+from urllib.parse import urlsplit
 
 REDACTED = "[redacted]"
 
@@ -111,3 +112,10 @@ def install_on(logger: logging.Logger) -> None:
         logger.addFilter(RedactingFilter())
     if not any(isinstance(h, logging.NullHandler) for h in logger.handlers):
         logger.addHandler(logging.NullHandler())
+
+
+def safe_url(url: str) -> str:
+    """The URL without its query string and user info (signed links and webhook URLs carry
+    credentials there)."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}{parts.path}"

@@ -20,7 +20,7 @@ from ._bounded_reads import ACCEPT_ENCODING, cap_answer, was_truncated
 from ._error_codes import TASK_NOT_FOUND
 from ._errors import ConfigurationError
 from ._policy import Policy
-from ._redaction import redact
+from ._redaction import redact, safe_url
 from ._responses import RawAnswer, named_error_code
 
 ENV_API_KEY = "RUNNINGHUB_API_KEY"
@@ -75,6 +75,11 @@ class Settings:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise ConfigurationError(f"base URL must be http(s)://host, got {url!r}")
+        if "@" in parts.netloc:  # sent to the API host beside the key (aiohttp refuses both)
+            raise ConfigurationError(
+                f"base URL must not carry a user name or password, got {safe_url(url)!r} with "
+                "them: RunningHub takes only the API key (sent in the Authorization header)"
+            )
         host = parts.hostname or ""
         if parts.scheme == "http" and not allow_insecure_http and not is_loopback(host):
             raise ConfigurationError(
@@ -118,7 +123,7 @@ def _checked(answer: RawAnswer, response: httpx.Response | None) -> RawAnswer:
     unless its body says errorCode 1004, task not found: the base URL is wrong), naming the
     URL that answered."""
     if answer.status_code == 404 and named_error_code(answer) != TASK_NOT_FOUND:
-        url = str(response.request.url) if response is not None else "the API"
+        url = safe_url(str(response.request.url)) if response is not None else "the API"
         raise ConfigurationError(
             f"{url} answered HTTP 404 Not Found: is the base URL right? Check --base-url / "
             f"{ENV_BASE_URL} / base_url= (https://www.runninghub.cn or https://www.runninghub.ai)"

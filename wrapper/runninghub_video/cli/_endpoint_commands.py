@@ -191,7 +191,7 @@ def handle(info: EndpointInfo, ctx: Context) -> int:
 def _journaled(field: Field, value: object) -> object:
     """What the journal keeps of a field's value: a URL (or each of a list) without its
     credentials, as an image's; anything else as given."""
-    from .._download import safe_url
+    from .._redaction import safe_url
 
     if not field.takes_url:
         return value
@@ -203,7 +203,7 @@ def _journaled(field: Field, value: object) -> object:
 def _image_url(ctx: Context, rh: RunningHub, image: ImageInput) -> tuple[str, str]:
     """An image's URL (a local one uploaded first) and what the journal keeps of it: the URL
     without its credentials (signed URLs carry some), or the local file's absolute path."""
-    from .._download import safe_url
+    from .._redaction import safe_url
 
     if isinstance(image, str):
         return image, safe_url(image)

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .._errors import RunningHubError
 from ._destination import check_destination, target
 from ._errors import PROG, CliError
 from ._exit_codes import AUTH, DEADLINE, ERROR, TASK_FAILED, USAGE, interrupted
@@ -214,15 +215,19 @@ class TaskRun:
         self, task_id: str | None, protected: tuple[Path, ...] = (), *, will_download: bool = True
     ) -> None:
         """--output (or the default place) can take the video: InvalidInputError otherwise,
-        before anything is paid for or fetched (_destination.check_destination)."""
-        check_destination(
-            task_id,
-            getattr(self.args, "output", None),
-            overwrite=bool(getattr(self.args, "overwrite", False)),
-            journal_folder=self.journal.folder,
-            protected=protected,
-            will_download=will_download,
-        )
+        before anything is paid for or fetched (_destination.check_destination); the error
+        names the task it was for (`download ID --json`)."""
+        try:
+            check_destination(
+                task_id,
+                getattr(self.args, "output", None),
+                overwrite=bool(getattr(self.args, "overwrite", False)),
+                journal_folder=self.journal.folder,
+                protected=protected,
+                will_download=will_download,
+            )
+        except RunningHubError as error:
+            raise error.with_task_id(task_id) from None
 
     def wait(
         self,
