@@ -75,17 +75,17 @@ class Settings:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise ConfigurationError(f"base URL must be http(s)://host, got {url!r}")
-        if "@" in parts.netloc:  # sent to the API host beside the key (aiohttp refuses both)
-            raise ConfigurationError(
-                f"base URL must not carry a user name or password, got {safe_url(url)!r} with "
-                "them: RunningHub takes only the API key (sent in the Authorization header)"
-            )
         host = parts.hostname or ""
         if parts.scheme == "http" and not allow_insecure_http and not is_loopback(host):
             raise ConfigurationError(
                 f"refusing plain http:// to {host}: the API key would travel unencrypted, "
                 "readable by any network or proxy on the way. Use https://, or opt in with "
                 "allow_insecure_http=True (CLI: --allow-insecure-http)"
+            )
+        if "@" in parts.netloc:  # sent to the API host beside the key (aiohttp refuses both)
+            raise ConfigurationError(
+                f"base URL must not carry a user name or password, got {safe_url(url)!r} with "
+                "them: RunningHub takes only the API key (sent in the Authorization header)"
             )
         return cls(api_key=key, base_url=url, policy=policy or Policy())
 
