@@ -240,3 +240,17 @@ def test_a_connection_error_names_the_url_it_could_not_reach(tmp_path: Path):
     result = Cli(url, tmp_path / "home", tmp_path)("status", "123")
     assert result.code == 1, result.stderr
     assert f"could not reach RunningHub at {url}/openapi/v2/query (ConnectError" in result.stderr
+
+
+def test_sandbox_options_without_the_extra_print_the_install_hint(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+):
+    from runninghub_video.cli._main import run
+
+    monkeypatch.setitem(sys.modules, "runninghub_video.sandbox._options", None)  # not installed
+    monkeypatch.setitem(sys.modules, "runninghub_video.sandbox", None)
+    assert run(["sandbox", "--port", "4011", "--speed", "2"]) == 1
+    error = capsys.readouterr().err
+    assert "the sandbox is not installed" in error
+    assert "pip install 'runninghub-video[sandbox]'" in error
+    assert "unrecognized arguments" not in error

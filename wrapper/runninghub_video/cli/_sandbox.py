@@ -18,12 +18,12 @@ SANDBOX_INSTALL = "pip install 'runninghub-video[sandbox]'"
 
 
 def build(parser: argparse.ArgumentParser) -> None:
-    """The sandbox's own options, description and epilog (or a note that it is missing)."""
+    """The sandbox's own options, description and epilog (CliError: it is not installed)."""
     try:
         from ..sandbox._options import configure_parser
-    except ImportError as exc:
-        parser.epilog = f"The sandbox is not installed ({exc}): {SANDBOX_INSTALL}"
-        return
+    except ImportError as exc:  # its options are unknown: say how to install it, before
+        # argparse would say "unrecognized arguments: --port"
+        raise CliError(f"the sandbox is not installed ({exc}): {SANDBOX_INSTALL}") from None
     configure_parser(parser)
 
 
