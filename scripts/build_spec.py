@@ -478,6 +478,22 @@ def check_name_clashes(spec: dict[str, Any], pages: Sequence[Page]) -> None:
         owners.update({key: f"a name of the page {page.name!r}" for key in made})
 
 
+def _objects(
+    node: Any, where: str = "$", *, extensions: bool = True
+) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Every object of the spec with its JSON path, examples left out (and `x-` extensions,
+    unless `extensions`): what the name and pattern checks read."""
+    if isinstance(node, dict):
+        yield where, node
+        for key, value in node.items():
+            if key in ("example", "examples") or (not extensions and str(key).startswith("x-")):
+                continue
+            yield from _objects(value, f"{where}.{key}", extensions=extensions)
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _objects(value, f"{where}[{index}]", extensions=extensions)
+
+
 def check_ascii_names(spec: dict[str, Any]) -> None:
     """Raise SpecError naming each operationId, tag, component name or schema title that is
     not ASCII: the generator makes code names of them."""
@@ -485,23 +501,14 @@ def check_ascii_names(spec: dict[str, Any]) -> None:
     for section, entries in (spec.get("components") or {}).items():
         found += [f"components.{section}.{key}" for key in entries or {} if not key.isascii()]
 
-    def walk(node: Any, where: str) -> None:
-        if isinstance(node, dict):
-            for key in ("operationId", "title"):
-                value = node.get(key)
-                if isinstance(value, str) and not value.isascii() and where != "$.info":
-                    found.append(f"{where}.{key}: {value}")
-            for tag in node.get("tags", []) if "operationId" in node else []:
-                if isinstance(tag, str) and not tag.isascii():
-                    found.append(f"{where}.tags: {tag}")
-            for key, value in node.items():
-                if key not in ("example", "examples"):
-                    walk(value, f"{where}.{key}")
-        elif isinstance(node, list):
-            for index, value in enumerate(node):
-                walk(value, f"{where}[{index}]")
-
-    walk(spec, "$")
+    for where, node in _objects(spec):
+        for key in ("operationId", "title"):
+            value = node.get(key)
+            if isinstance(value, str) and not value.isascii() and where != "$.info":
+                found.append(f"{where}.{key}: {value}")
+        for tag in node.get("tags", []) if "operationId" in node else []:
+            if isinstance(tag, str) and not tag.isascii():
+                found.append(f"{where}.tags: {tag}")
     if found:
         listed = "\n".join(found)
         raise SpecError(
@@ -517,20 +524,10 @@ def check_patterns(spec: dict[str, Any]) -> None:
     from runninghub_video._patterns import unreadable
 
     found: list[str] = []
-
-    def walk(node: Any, where: str) -> None:
-        if isinstance(node, dict):
-            pattern = node.get("pattern")
-            if isinstance(pattern, str) and (reason := unreadable(pattern)) is not None:
-                found.append(f"{where}.pattern: {pattern!r} ({reason})")
-            for key, value in node.items():
-                if key not in ("example", "examples") and not str(key).startswith("x-"):
-                    walk(value, f"{where}.{key}")
-        elif isinstance(node, list):
-            for index, value in enumerate(node):
-                walk(value, f"{where}[{index}]")
-
-    walk(spec, "$")
+    for where, node in _objects(spec, extensions=False):
+        pattern = node.get("pattern")
+        if isinstance(pattern, str) and (reason := unreadable(pattern)) is not None:
+            found.append(f"{where}.pattern: {pattern!r} ({reason})")
     if found:
         listed = "\n".join(found)
         raise SpecError(
