@@ -17,7 +17,7 @@ REDOCLY   := node_modules/.bin/redocly
 MOCK_PORT ?= 4010
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: help setup lock import-spec spec generate check-generated readme-table mock contract unasync lint test test-unit dist-check demo bench clean
+.PHONY: help setup lock import-spec spec generate check-generated deviation-table mock contract unasync lint docs test test-unit dist-check demo bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/$$(MOCK_PORT)/$(MOCK_PORT)/g' \
@@ -60,8 +60,8 @@ generate: $(VENV)/.synced ## Regenerate openapi/runninghub.yaml and generated/ru
 check-generated: $(VENV)/.synced ## Fail, naming files, if openapi/runninghub.yaml or generated/ are stale (every page)
 	$(PY) scripts/generate.py --check
 
-readme-table: $(VENV)/.synced ## Rewrite README.md's deviation table (generic rules and overlays)
-	$(PY) scripts/deviations.py --write README.md
+deviation-table: $(VENV)/.synced ## Rewrite the deviation tables of docs/deviations.md (generic rules and overlays)
+	$(PY) scripts/deviations.py --write docs/deviations.md
 
 # ------------------------------------------------------------------ mock, contract, lint, tests
 mock: node_modules/.synced ## Run the Prism mock of the merged spec on 127.0.0.1:$(MOCK_PORT) (Ctrl-C stops it)
@@ -81,10 +81,17 @@ lint: setup ## ruff, mypy --strict (examples/typed_client.py too), unasync check
 	$(BIN)/openapi-spec-validator $(SPEC)
 	REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true NO_UPDATE_NOTIFIER=1 \
 		$(REDOCLY) lint --config openapi/redocly.yaml --format stylish $(SPEC)
-	$(PY) scripts/deviations.py --check README.md
+	$(PY) scripts/deviations.py --check docs/deviations.md
 
-test: setup ## The README's test command: lint, check-generated, the whole test suite
+# Offline: no plugin fetches anything (Material's built-in search only). NO_MKDOCS_2_WARNING=1
+# silences the notice Material prints on every build (its end of life, May 2027; not a warning
+# of the build, so --strict does not see it).
+docs: $(VENV)/.synced ## Build the docs site (docs/, mkdocs.yml) into site/ with --strict: any warning fails
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --site-dir site
+
+test: setup ## The README's test command: lint, docs, check-generated, the whole test suite
 	$(MAKE) --no-print-directory lint
+	$(MAKE) --no-print-directory docs
 	$(MAKE) --no-print-directory check-generated
 	$(BIN)/pytest
 	$(MAKE) --no-print-directory dist-check
@@ -105,5 +112,5 @@ bench: setup ## Benchmarks vs baselines measured in the same run (~5 min); table
 	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r benchmarks/requirements.lock
 	$(PY) -m benchmarks.run
 
-clean: ## Remove the venv, node_modules and caches
-	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache .hypothesis
+clean: ## Remove the venv, node_modules, caches and the built docs site
+	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache .hypothesis site

@@ -1,1 +1,1 @@
-"""Maintainer scripts run by the Makefile (spec merge, generation, README table, demo)."""
+"""Maintainer scripts run by the Makefile (spec merge, generation, deviation table, demo)."""

@@ -7,7 +7,7 @@ name come its ASCII operationId and class names. These rules are code, not overl
 their values derive from each page (a name from its path, a schema found by its fields); facts
 that are the same for every page stay in openapi/overlay.yaml as actions with wildcard targets,
 and facts of one page in openapi/overlays/<page>.yaml. RULES lists each rule with its reason
-and source for README.md's deviation table (scripts/deviations.py).
+and source for the deviation table of docs/deviations.md (scripts/deviations.py).
 """
 
 from __future__ import annotations

@@ -60,9 +60,9 @@ def test_every_command_that_prints_a_result_takes_json(command):
     assert "--json" in options(subparser(command))
 
 
-def test_the_readme_synopsis_lists_json_where_it_applies():
-    readme = (ROOT / "README.md").read_text()
-    synopsis = readme[readme.index("runninghub-video generate --image") :]
+def test_the_docs_synopsis_lists_json_where_it_applies():
+    page = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
+    synopsis = page[page.index("runninghub-video generate --image") :]
     synopsis = synopsis[: synopsis.index("```")]
     entries = re.split(r"\n(?=runninghub-video )", synopsis)
     per_endpoint = {command.name for command in endpoint_commands()}  # one generic entry

@@ -1,6 +1,6 @@
 """The seed's defaults now follow the spec's `default` (wrapper/runninghub_video/_params.py); the
-help and the README still call them "the cheapest". A vendor page that publishes `default:
-1080p` makes the CLI's default the dearer call: the help must not call it the cheapest."""
+help and the docs (docs/cli.md) still call them "the cheapest". A vendor page that publishes
+`default: 1080p` makes the CLI's default the dearer call: the help must not call it the cheapest."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Before/after figures of the hostile-client attacks: `python -m tests.sandbox.figures
-[--tree PATH] [--only NAME ...]` prints a markdown table (the README's sandbox section).
+[--tree PATH] [--only NAME ...]` prints a markdown table (docs/sandbox.md, "Figures").
 
 --tree runs another checkout's sandbox code (e.g. /work/main, read-only) with this venv.
 """

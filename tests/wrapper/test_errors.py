@@ -217,14 +217,15 @@ def test_no_key_in_errors_reprs_or_debug_logs(caplog: pytest.LogCaptureFixture) 
     assert all(KEY not in text for text in seen)
 
 
-def test_the_readme_exception_table_lists_every_public_error() -> None:
-    """A user reads the README's table to know what to catch: every exported error is in it."""
+def test_the_docs_exception_table_lists_every_public_error() -> None:
+    """A user reads the library guide's table to know what to catch: every exported error is
+    in it."""
     import runninghub_video
 
     from tests.support.constants import ROOT
 
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    table = readme[readme.index("| Exception | When |") :].split("\n\n", 1)[0]
+    guide = (ROOT / "docs" / "library.md").read_text(encoding="utf-8")
+    table = guide[guide.index("| Exception | When |") :].split("\n\n", 1)[0]
     exported = [name for name in runninghub_video.__all__ if name.endswith("Error")]
     assert "APIError" in exported
     missing = [name for name in exported if f"`{name}`" not in table]

@@ -1,6 +1,6 @@
 """Where a result video may be written, decided before anything is paid for or fetched.
 
-The rules (README, "Promises"): the default is ./<task id>.mp4; a destination that is an
+The rules (docs/reliability.md): the default is ./<task id>.mp4; a destination that is an
 existing folder, or ends with '/', is a folder (created if needed) that gets <task id>.mp4;
 nothing is written through a symlink, onto anything but a regular file, or onto a protected
 file (the input image; the task journal and the other files in its folder); an existing file

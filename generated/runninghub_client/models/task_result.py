@@ -26,7 +26,7 @@ class TaskResult:
         task_id (str | Unset): 任务ID.
         status (TaskStatus | Unset): 状态. QUEUED and RUNNING (and CREATE) are not final; SUCCESS, FAILED and CANCEL are.
         error_code (None | str | Unset): 错误码. Empty or null when there is no error; see the errorCode table in
-            README.md.
+            docs/library.md.
         error_message (None | str | Unset): 错误信息. Empty or null when there is no error.
         results (list[TaskOutput] | None | Unset): 结果. Null while the task runs.
         client_id (None | str | Unset):

@@ -1,5 +1,5 @@
 """The CLI's exit codes: one table, from which the help text and the mapping from errors
-to codes are both made (README, "The command line", documents the same table).
+to codes are both made (docs/cli.md, "Errors and exit codes", documents the same table).
 
 A row names the error classes that end a command with its code; an error takes the code of
 its nearest named class (its own, else its closest base class), so TaskNotFoundError, an

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import Final
 
-# Every marker the sandbox understands, with what it does (printed by the README and --help).
+# Every marker the sandbox understands and what it does (docs/sandbox.md and --help list them).
 MARKERS: Final[dict[str, str]] = {
     "[sandbox:fail=CODE]": (
         "the task runs, then ends FAILED with errorCode CODE (e.g. 1505, 1501, 1006, 1015), "

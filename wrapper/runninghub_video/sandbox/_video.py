@@ -25,7 +25,7 @@ log = logging.getLogger("runninghub_video.sandbox")
 FPS: Final = 12
 ZOOM: Final = 0.12  # how much the picture grows over the whole video
 STDERR_TAIL: Final = 2000
-# Fallbacks for values the sandbox has no rule for (documented in the README's sandbox section).
+# Fallbacks for values the sandbox has no rule for (documented in docs/sandbox.md).
 DEFAULT_SHORT_SIDE: Final = 720
 DEFAULT_RATIO: Final = (16, 9)
 PLACEHOLDER_ID: Final = "placeholder"
