@@ -20,7 +20,6 @@ import argparse
 import ctypes
 import errno
 import filecmp
-import json
 import os
 import shutil
 import signal
@@ -36,6 +35,7 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a file: the repo root
 
+from scripts import contract_table
 from scripts.build_spec import SpecError, build, write_atomically
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -48,12 +48,6 @@ CONFIG = ROOT / "openapi" / "generator-config.yaml"
 TEMPLATES = ROOT / "openapi" / "templates"
 GENERATED = ROOT / "generated" / "runninghub_client"
 GENERATOR = Path(sys.executable).with_name("openapi-python-client")
-#: The request limits of every task endpoint, written beside the generated client (the
-#: generated code does not carry them); runninghub_video/_limits.py reads it.
-CONSTRAINTS = "_constraints.json"
-#: The JSON Schema keywords the wrapper checks before any request.
-LIMITS = ("minLength", "maxLength", "pattern", "minimum", "maximum", "minItems", "maxItems")
-_EXCLUSIVE = (("minimum", "exclusiveMinimum"), ("maximum", "exclusiveMaximum"))
 
 
 class GenerationError(Exception):
@@ -97,36 +91,6 @@ def _resolved(spec: dict[str, Any], schema: Any) -> Any:
     return schema
 
 
-def constraints(spec: dict[str, Any]) -> dict[str, Any]:
-    """Each operation's JSON request-property limits, by path, then JSON field name:
-    {"minLength": 5}, {"minimum": 0, "exclusiveMaximum": 10}... An OpenAPI 3.0 boolean
-    exclusiveMinimum/Maximum becomes the number it excludes (the JSON Schema 2020 form)."""
-    from openapi_python_client.strings import snake_case
-
-    found: dict[str, Any] = {}
-    for path, item in spec.get("paths", {}).items():
-        for operation in item.values():
-            if not isinstance(operation, dict) or "operationId" not in operation:
-                continue
-            body = operation.get("requestBody", {}).get("content", {}).get("application/json")
-            schema = _resolved(spec, (body or {}).get("schema"))
-            fields: dict[str, Any] = {}
-            for name, prop in (schema or {}).get("properties", {}).items():
-                prop = _resolved(spec, prop)
-                limits = {key: prop[key] for key in LIMITS if key in prop}
-                for bound, flag in _EXCLUSIVE:
-                    if prop.get(flag) is True and bound in limits:
-                        limits[flag] = limits.pop(bound)
-                    elif type(prop.get(flag)) in (int, float):  # not a bool
-                        limits[flag] = prop[flag]
-                if limits:
-                    fields[name] = limits
-            if fields:
-                module = snake_case(operation["operationId"])  # the function's module
-                found[path] = {"module": module, "fields": fields}
-    return found
-
-
 def generate_client(spec: Path, output: Path, config: Path = CONFIG) -> None:
     """Run openapi-python-client on spec into output (a folder that must not exist yet)."""
     argv = [
@@ -162,8 +126,10 @@ def build_all(workdir: Path, upstream: Path = PAGES, overlay: Path = OVERLAY) ->
     config = workdir / "generator-config.yaml"
     config.write_text(yaml.safe_dump(generator_config(yaml.safe_load(text))), encoding="utf-8")
     generate_client(workdir / "runninghub.yaml", workdir / "runninghub_client", config)
-    limits = json.dumps(constraints(yaml.safe_load(text)), indent=2, sort_keys=True)
-    (workdir / "runninghub_client" / CONSTRAINTS).write_text(limits + "\n", encoding="utf-8")
+    try:
+        contract_table.write(workdir / "runninghub.yaml", workdir)
+    except contract_table.TableError as error:
+        raise GenerationError(str(error)) from None
     return workdir
 
 

@@ -6,7 +6,6 @@ segment is text-to-video.md's) and reference-to-video.md (seed: integer, minimum
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 import textwrap
@@ -24,6 +23,7 @@ from tests.support.pages import (
     PAGE,
     build_with_page,
     cli_without_a_request,
+    contract_limits,
     copy_inputs,
     page_variant,
     python_path,
@@ -82,11 +82,11 @@ def test_a_page_keeps_its_own_prompt_limit_and_others_get_the_default(both: Path
 
 
 def test_the_limits_file_is_read_from_the_spec(both: Path, reference: Path) -> None:
-    limits = json.loads((both / "runninghub_client" / "_constraints.json").read_text("utf-8"))
-    assert limits[LOW_PRICE_T2V]["fields"]["prompt"] == {"minLength": 5}
-    assert limits[SEED_PATH]["fields"]["prompt"] == {"minLength": 1}
-    limits = json.loads((reference / "runninghub_client" / "_constraints.json").read_text("utf-8"))
-    assert limits[REFERENCE_PATH]["fields"]["seed"] == {"minimum": 0, "maximum": 2147483647}
+    limits = contract_limits(both / "runninghub_client")
+    assert limits[LOW_PRICE_T2V]["prompt"] == {"minLength": 5}
+    assert limits[SEED_PATH]["prompt"] == {"minLength": 1}
+    limits = contract_limits(reference / "runninghub_client")
+    assert limits[REFERENCE_PATH]["seed"] == {"minimum": 0, "maximum": 2147483647}
 
 
 CHECK = """

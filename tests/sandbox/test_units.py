@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 import runninghub_video.sandbox as sandbox_pkg
 from runninghub_video.sandbox import MARKERS, FaultPlan, MarkerError, parse_faults
+from runninghub_video.sandbox._contract import load_contract
 from runninghub_video.sandbox._media import image_size, sniff
 from runninghub_video.sandbox._payloads import task_result
 from runninghub_video.sandbox._tasks import (
@@ -21,6 +22,8 @@ from runninghub_video.sandbox._tasks import (
     task_state,
 )
 from runninghub_video.sandbox._video import VideoSpec, card_colour, card_id, zoom_argv
+
+SEED = load_contract().one("task")  # the seed endpoint: its fallbacks
 
 
 class FakeClock:
@@ -259,7 +262,7 @@ def test_price_is_estimated_from_the_duration():
     ],
 )
 def test_size_and_duration_are_read_from_any_task_body(body, duration, size, label):
-    request = VideoRequest.from_body({"prompt": "p", **body}, 100)
+    request = VideoRequest.from_body({"prompt": "p", **body}, 100, SEED.fallback)
     spec = VideoSpec(
         request.duration, request.aspect_ratio, request.resolution, dimensions=request.dimensions
     )

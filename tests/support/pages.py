@@ -5,6 +5,7 @@ merged and the client generated (scripts/generate.regenerate), with no other edi
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
@@ -21,6 +22,16 @@ PAGE = ROOT / "tests" / "contract" / "pages" / "text-to-video.md"
 
 SEED_FILE = "image-to-video-realistic.yaml"
 """The seed page's file in openapi/upstream/, and its page overlay's in openapi/overlays/."""
+
+
+def contract_limits(package: Path) -> dict[str, dict[str, object]]:
+    """The limits in a generated client's contract table (package: its runninghub_client
+    folder), by endpoint path, then request field JSON name (fields without limits left out)."""
+    table = json.loads((package / "_contract.json").read_text(encoding="utf-8"))
+    return {
+        endpoint["path"]: {f["json_name"]: f["limits"] for f in endpoint["fields"] if f["limits"]}
+        for endpoint in table["endpoints"]
+    }
 
 
 def copy_inputs(folder: Path) -> Path:

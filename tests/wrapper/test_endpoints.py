@@ -18,12 +18,15 @@ from runninghub_video import InvalidInputError, RunningHub
 from runninghub_video import _endpoints as endpoints
 from runninghub_video._params import check_field, check_local_image
 from runninghub_video.sandbox import Sandbox
+from runninghub_video.sandbox._contract import load_contract
 
+from scripts import contract_table
 from tests.support.constants import KEY, ROOT, SAMPLE_PNG
 from tests.support.pages import python_path
 from tests.wrapper.fakes import SUBMIT, UPLOAD, FakeClock, ScriptedAPI, make_client, ok, task_body
 
 SEED = "image-to-video-realistic"
+SEED_OPERATION = load_contract().one("task")  # the sandbox's view of it: its fallbacks
 
 # ---------------------------------------------------------------- unit: the committed client
 
@@ -68,8 +71,8 @@ def test_fields_types_and_allowed_values_come_from_the_generated_model() -> None
 def test_names_are_the_last_path_segment_or_the_one_before_it_too(
     paths: list[str], modules: list[str], names: list[str]
 ) -> None:
-    rows = [("video", {"path": p, "module": m}) for p, m in zip(paths, modules, strict=True)]
-    assert endpoints._names(rows) == names
+    rows = [{"path": p, "module": m} for p, m in zip(paths, modules, strict=True)]
+    assert contract_table._names(rows) == names
 
 
 def test_an_unknown_endpoint_or_model_is_refused_naming_the_known_ones() -> None:
@@ -335,15 +338,24 @@ def test_the_image_field_rule_is_by_name_and_shared_with_the_sandbox() -> None:
     assert all(is_image_field(name) for name in images)
     assert not any(is_image_field(name) for name in others)
     body: dict[str, object] = {"prompt": "x", "imagePrompt": "no", "imageUrls": ["https://a/1"]}
-    assert VideoRequest.from_body(body, 100).image_url == "https://a/1"
+    assert VideoRequest.from_body(body, 100, SEED_OPERATION.fallback).image_url == "https://a/1"
     body = {"prompt": "x", "firstFrameUrl": "https://a/2", "imageUrl": "https://a/3"}
-    assert VideoRequest.from_body(body, 100).image_url == "https://a/3"
-    assert VideoRequest.from_body({"prompt": "x", "lastFrameUrl": 5}, 100).image_url is None
+    assert VideoRequest.from_body(body, 100, SEED_OPERATION.fallback).image_url == "https://a/3"
+    assert (
+        VideoRequest.from_body(
+            {"prompt": "x", "lastFrameUrl": 5}, 100, SEED_OPERATION.fallback
+        ).image_url
+        is None
+    )
 
 
 def _typed(name: str, json_name: str, kind: type, choices: tuple[object, ...] | None = None,
            *, array: bool = False) -> endpoints.Field:  # fmt: skip
-    return endpoints.Field(name, json_name, "", False, None, kind, choices, array)
+    kinds = {str: "str", int: "int", float: "float", bool: "bool"}
+    url, image = contract_table.flags(
+        json_name, kinds.get(kind, "object"), None if choices is None else [*choices]
+    )
+    return endpoints.Field(name, json_name, "", False, None, kind, choices, array, {}, url, image)
 
 
 def test_an_integer_enum_keeps_its_type_and_a_string_enum_takes_a_number() -> None:

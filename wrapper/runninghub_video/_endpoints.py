@@ -1,112 +1,31 @@
-"""The task endpoints of the generated client, found in it: nothing here names an endpoint,
-a field or a value, so a page imported and generated (make import-spec, make generate) is
-an endpoint of the library and a command of the CLI with no edit.
+"""The task endpoints of the generated client, as its contract table lists them: nothing here
+names an endpoint, a field or a value, so a page imported and generated (make import-spec,
+make generate) is an endpoint of the library and a command of the CLI with no edit.
 
-The list is TASK_ENDPOINTS of each `runninghub_client.api.<tag>` package (written by the
-custom template openapi/templates/endpoint_init.py.jinja). `infos()` reads it as literals,
+The table is runninghub_client/_contract.json, written by `make generate` from the spec and the
+generated models (scripts/contract_table.py): every endpoint's fields, allowed values,
+defaults, limits and image fields, the query's path and the task statuses. It is read as data,
 without importing runninghub_client (which loads httpx), so `runninghub-video --help` stays
-light; `load()` imports an endpoint's request model and function and reads its fields (types,
-allowed values, defaults) from the generated code.
+light; `load()` imports an endpoint's request model and function by the names it gives.
 """
 
 from __future__ import annotations
 
-import ast
 import functools
 import importlib
 import importlib.util
-import re
-import sys
+import json
 from pathlib import Path
 from types import ModuleType
-from typing import Any, Literal, NamedTuple, Union, get_args, get_origin, get_type_hints
+from typing import Any, NamedTuple
 
 from ._errors import InvalidInputError
-from ._image_fields import is_image_field, words
 
 PACKAGE = "runninghub_client"
+TABLE = "_contract.json"
 SEED = "image_to_video_realistic"
 """The seed endpoint (its module): the library's submit()/run() and the CLI's `generate`."""
-
-
-class EndpointInfo(NamedTuple):
-    """One task endpoint as the generated package lists it (plain values, nothing imported)."""
-
-    name: str
-    """Its name in the library and the CLI: the path's last segment (`text-to-video`), or the
-    segment before it too, as its page's name (scripts/normalize.py: page_names)."""
-    tag: str
-    module: str
-    path: str
-    summary: str
-    description: str
-    request_model: str
-    request_module: str
-    fields: dict[str, tuple[str, str]]
-    """python name -> (JSON name, description), in the spec's order."""
-
-
-def _listed(init: Path) -> list[dict[str, Any]]:
-    """TASK_ENDPOINTS of one generated api/<tag>/__init__.py, read as literals, not run."""
-    for node in ast.parse(init.read_text(encoding="utf-8")).body:
-        if isinstance(node, ast.Assign) and [getattr(t, "id", "") for t in node.targets] == [
-            "TASK_ENDPOINTS"
-        ]:
-            listed: list[dict[str, Any]] = list(ast.literal_eval(node.value))
-            return listed
-    return []
-
-
-def _segments(path: str) -> list[str]:
-    return [segment for segment in path.split("/") if segment]
-
-
-def _names(rows: list[tuple[str, dict[str, Any]]]) -> list[str]:
-    """Each endpoint's name: the candidate of its path (last segment, or the one before it
-    too) that its operation id was made from; else the last segment, with the one before it
-    where two endpoints share it."""
-    lasts = [_segments(row["path"])[-1] for _, row in rows]
-    names = []
-    for (_, row), last in zip(rows, lasts, strict=True):
-        segments = _segments(row["path"])
-        candidates = [last, "-".join(segments[-2:])]
-        chosen = next((c for c in candidates if c.replace("-", "_") == row["module"]), None)
-        names.append(chosen or (last if lasts.count(last) == 1 else candidates[1]))
-    return names
-
-
-@functools.cache
-def infos() -> tuple[EndpointInfo, ...]:
-    """Every task endpoint of the installed generated client, seed first."""
-    spec = importlib.util.find_spec(PACKAGE)  # a top-level name: not imported
-    if spec is None or not spec.submodule_search_locations:
-        return ()
-    rows: list[tuple[str, dict[str, Any]]] = []
-    for folder in spec.submodule_search_locations:
-        for init in sorted(Path(folder).glob("api/*/__init__.py")):
-            rows += [(init.parent.name, row) for row in _listed(init)]
-    rows.sort(key=lambda item: item[1]["module"] != SEED)
-    return tuple(
-        EndpointInfo(name=name, tag=tag, **row)
-        for name, (tag, row) in zip(_names(rows), rows, strict=True)
-    )
-
-
-def seed() -> EndpointInfo:
-    """The seed endpoint's row (plain values, nothing imported)."""
-    return next(info for info in infos() if info.module == SEED)
-
-
-def find(name: str) -> EndpointInfo:
-    """The endpoint of this name (`text-to-video`), function module or path."""
-    for info in infos():
-        if name in (info.name, info.module, info.path):
-            return info
-    known = ", ".join(info.name for info in infos()) or "none"
-    raise InvalidInputError("endpoint", name, f"one of the spec's task endpoints: {known}")
-
-
-# ---------------------------------------------------------------- the generated code
+_KINDS: dict[str, type] = {"str": str, "int": int, "float": float, "bool": bool}
 
 
 class Field(NamedTuple):
@@ -127,39 +46,74 @@ class Field(NamedTuple):
     (4 for an integer enum, "4" for a string one), in natural order."""
     array: bool = False
     """A list (`list[...]` in the model): `kind` and `choices` then say what each element is."""
-
-    @property
-    def takes_url(self) -> bool:
-        """A URL field (or a list of URLs): its name ends in url(s)/uri(s) (`webhookUrl`)."""
-        parts = words(self.json_name)
-        return self.kind is str and bool(parts) and parts[-1] in ("url", "urls", "uri", "uris")
-
-    @property
-    def takes_image(self) -> bool:
-        """An image field (or a list of images): a local path there is uploaded first. By its
-        name only (runninghub_video._image_fields: imageUrl, image, imageUrls, firstFrameUrl;
-        the generated code does not keep a schema's format), the rule the sandbox uses too."""
-        return self.kind is str and self.choices is None and is_image_field(self.json_name)
+    limits: dict[str, Any] = {}  # noqa: RUF012 (never mutated: read from the table)
+    """The spec's limits (minLength, pattern, maximum, items...), as JSON Schema 2020."""
+    takes_url: bool = False
+    """A URL field (or a list of URLs): its name ends in url(s)/uri(s) (`webhookUrl`)."""
+    takes_image: bool = False
+    """An image field (or a list of images): a local path there is uploaded first. By its
+    name only (imageUrl, image, imageUrls, firstFrameUrl: runninghub_video._image_fields, the
+    rule the sandbox uses too; the generated code does not keep a schema's format)."""
 
 
-def natural(value: object) -> tuple[int, str]:
-    """Sort key: by leading number (720p before 1080p, the text 4 before 12, the number 4
-    before 12), then text."""
-    text = str(value)
-    number = re.match(r"\d+", text)
-    return (int(number.group()) if number else 0, text)
+class EndpointInfo(NamedTuple):
+    """One task endpoint as the generated package lists it (plain values, nothing imported)."""
+
+    name: str
+    """Its name in the library and the CLI: the path's last segment (`text-to-video`), or the
+    segment before it too, as its page's name (scripts/normalize.py: page_names)."""
+    tag: str
+    module: str
+    path: str
+    summary: str
+    description: str
+    request_model: str
+    request_module: str
+    fields: dict[str, tuple[str, str]]
+    """python name -> (JSON name, description), in the spec's order."""
 
 
-def literal_choices(literal: object) -> tuple[Any, ...]:
-    """The values of a generated Literal type, as typed there (str, or int for an integer
-    enum), in natural order."""
-    return tuple(sorted(get_args(literal), key=natural))
+@functools.cache
+def table() -> dict[str, Any]:
+    """The installed generated client's contract table ({} without one)."""
+    spec = importlib.util.find_spec(PACKAGE)  # a top-level name: not imported
+    for folder in (spec.submodule_search_locations or []) if spec else []:
+        path = Path(folder) / TABLE
+        if path.is_file():
+            loaded: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+            return loaded
+    return {}
 
 
-def _literal_kind(values: tuple[Any, ...]) -> type:
-    """The one type of a Literal's values (bool is not int here), else object."""
-    kinds = {type(value) for value in values}
-    return kinds.pop() if len(kinds) == 1 else object
+@functools.cache
+def infos() -> tuple[EndpointInfo, ...]:
+    """Every task endpoint of the installed generated client, seed first."""
+    return tuple(
+        EndpointInfo(
+            **{key: row[key] for key in EndpointInfo._fields if key != "fields"},
+            fields={
+                field["name"]: (field["json_name"], field["description"]) for field in row["fields"]
+            },
+        )
+        for row in table().get("endpoints", [])
+    )
+
+
+def seed() -> EndpointInfo:
+    """The seed endpoint's row (plain values, nothing imported)."""
+    return next(info for info in infos() if info.module == SEED)
+
+
+def find(name: str) -> EndpointInfo:
+    """The endpoint of this name (`text-to-video`), function module or path."""
+    for info in infos():
+        if name in (info.name, info.module, info.path):
+            return info
+    known = ", ".join(info.name for info in infos()) or "none"
+    raise InvalidInputError("endpoint", name, f"one of the spec's task endpoints: {known}")
+
+
+# ---------------------------------------------------------------- the generated code
 
 
 class Endpoint(NamedTuple):
@@ -179,40 +133,20 @@ class Endpoint(NamedTuple):
         return next(field for field in self.fields if field.name == name)
 
 
-def _field(name: str, info: EndpointInfo, hint: Any, default: Any) -> Field:
-    import attrs
-    from runninghub_client.types import Unset
-
-    members = [
-        arg for arg in (get_args(hint) if get_origin(hint) in (Union, _UnionType) else (hint,))
-        if arg is not type(None) and arg is not Unset
-    ]  # fmt: skip
-    base = members[0] if len(members) == 1 else object
-    array = get_origin(base) is list
-    if array:
-        (base,) = get_args(base) or (object,)
-    choices = literal_choices(base) if get_origin(base) is Literal else None
-    if choices is not None:
-        kind = _literal_kind(choices)
-    else:
-        kind = base if base in (str, int, float, bool) else object
-    if isinstance(default, attrs.Factory) and not default.takes_self:  # type: ignore[arg-type]
-        default = default.factory()  # a list's default
-    missing = default is attrs.NOTHING or isinstance(default, Unset)
-    json_name, description = info.fields.get(name, (name, ""))
+def _field(row: dict[str, Any]) -> Field:
     return Field(
-        name=name,
-        json_name=json_name,
-        description=description,
-        required=default is attrs.NOTHING,
-        default=None if missing else default,
-        kind=kind,
-        choices=choices,
-        array=array,
+        name=row["name"],
+        json_name=row["json_name"],
+        description=row["description"],
+        required=row["required"],
+        default=row["default"],
+        kind=_KINDS.get(row["kind"], object),
+        choices=None if row["choices"] is None else tuple(row["choices"]),
+        array=row["array"],
+        limits=row["limits"],
+        takes_url=row["url"],
+        takes_image=row["image"],
     )
-
-
-_UnionType = type(int | str)
 
 
 def load(info: EndpointInfo) -> Endpoint:
@@ -222,23 +156,23 @@ def load(info: EndpointInfo) -> Endpoint:
 
 @functools.cache
 def _load(module: str) -> Endpoint:
-    import attrs
-
     info = find(module)
     models = importlib.import_module(f"{PACKAGE}.models.{info.request_module}")
-    model = getattr(models, info.request_model)
     api = importlib.import_module(f"{PACKAGE}.api.{info.tag}.{info.module}")
-    hints = get_type_hints(model, vars(sys.modules[model.__module__]))
-    order = list(info.fields)
-    attributes = sorted(
-        (attribute for attribute in attrs.fields(model) if attribute.init),
-        key=lambda attribute: order.index(attribute.name) if attribute.name in order else 1 << 30,
-    )
-    fields = tuple(
-        _field(attribute.name, info, hints[attribute.name], attribute.default)
-        for attribute in attributes
-    )
-    return Endpoint(info=info, model=model, api=api, fields=fields)
+    row = next(row for row in table()["endpoints"] if row["module"] == info.module)
+    fields = tuple(_field(field) for field in row["fields"])
+    return Endpoint(info=info, model=getattr(models, info.request_model), api=api, fields=fields)
+
+
+def statuses() -> tuple[frozenset[str], frozenset[str]]:
+    """Every task status the spec knows, and those after which a task never changes."""
+    found = table().get("statuses", {})
+    return frozenset(found.get("all", ())), frozenset(found.get("final", ()))
+
+
+def query_path() -> str:
+    """The task query's path."""
+    return str(table()["query_path"])
 
 
 def of_model(body: object) -> Endpoint:

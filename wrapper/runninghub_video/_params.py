@@ -281,7 +281,7 @@ def _check_fields(
                 raise InvalidInputError(spec.name, None, f"a value (required by {endpoint.name})")
             continue
         good = check_field(spec, value)
-        check_limits(endpoint.info.path, spec.json_name, good, spec.name)  # the spec's limits
+        check_limits(spec.limits, good, spec.name)  # the spec's limits
         if spec.takes_image:
             images[spec.name] = good  # type: ignore[assignment]
         else:

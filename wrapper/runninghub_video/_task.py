@@ -14,18 +14,18 @@ import math
 import warnings
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Any, get_args
+from typing import Any
 from urllib.parse import urlsplit
 
-from runninghub_client.models import FailedReason, TaskOutput, TaskResult, TaskStatus, TaskUsage
+from runninghub_client.models import FailedReason, TaskOutput, TaskResult, TaskUsage
 from runninghub_client.types import Unset
 
+from ._endpoints import statuses
 from ._redaction import redact
 
-#: Every status the spec knows, read from the generated code (a regenerated spec updates it).
-KNOWN_STATUSES: frozenset[str] = frozenset(get_args(TaskStatus))
-#: Statuses after which a task never changes. Anything else, unknown statuses included, is not.
-FINAL_STATUSES: frozenset[str] = frozenset({"SUCCESS", "FAILED", "CANCEL"})
+#: Every status the spec knows, and those after which a task never changes (the spec's
+#: x-final-statuses; anything else, unknown statuses included, is not): the contract table's.
+KNOWN_STATUSES, FINAL_STATUSES = statuses()
 SUCCESS = "SUCCESS"
 CREATED = "CREATE"
 """The status of a task whose submit answer said none (the kit's whole answer is {"taskId"}):

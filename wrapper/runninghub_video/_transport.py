@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
 
 import httpx
 
+from ._endpoints import query_path
 from ._errors import ConfigurationError
 
 if TYPE_CHECKING:
@@ -149,7 +150,7 @@ def _aiohttp_transport(verify: ssl.SSLContext | str | bool) -> httpx.AsyncBaseTr
         def __init__(self, verify: ssl.SSLContext | str | bool) -> None:
             super().__init__(verify=verify)
             self.others = httpx.AsyncHTTPTransport(verify=self.ssl_context)
-            self.query_path = _query_path()
+            self.query_path = query_path()
 
         async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
             """As httpx-aiohttp's (without its proxy support: a proxy means httpx's transport),
@@ -199,14 +200,6 @@ def _aiohttp_transport(verify: ssl.SSLContext | str | bool) -> httpx.AsyncBaseTr
                 await self.others.aclose()
 
     return _AiohttpApi(verify=verify)
-
-
-def _query_path() -> str:
-    """The query's path as the generated client sends it (the spec is the one source)."""
-    from runninghub_client.api.video import query_task
-    from runninghub_client.models import QueryTaskRequest
-
-    return str(query_task._get_kwargs(body=QueryTaskRequest(task_id="0"))["url"])
 
 
 def _streamed(request: httpx.Request) -> bool:

@@ -293,7 +293,7 @@ def task_handler(operation: Operation) -> Handler:
         state.stats.submit_attempts += 1
         check_auth(request)
         body = await read_json_object(request, operation)
-        video = VideoRequest.from_body(body, state.limits.max_prompt_chars)
+        video = VideoRequest.from_body(body, state.limits.max_prompt_chars, operation.fallback)
         try:
             plan = parse_faults(video.prompt)
         except MarkerError as exc:

@@ -103,6 +103,13 @@ class Operation:
             return {}
         return dict(self.json_schema.get("properties", {}).get(name, {}))
 
+    def fallback(self, name: str) -> str:
+        """What property name is when a body does not give it: its default, else its first
+        allowed value (the seed's cheapest resolution), else "" (the render's own fallback)."""
+        schema = self.property_schema(name)
+        value = schema.get("default", (schema.get("enum") or [""])[0])
+        return value if isinstance(value, str) else ""
+
 
 @dataclass(frozen=True)
 class Contract:

@@ -18,8 +18,6 @@ from typing import Final, Literal
 
 from runninghub_video._error_codes import GENERATION_FAILED
 from runninghub_video._image_fields import is_image_field
-from runninghub_video._params import DEFAULT_ASPECT_RATIO, DEFAULT_RESOLUTION
-from runninghub_video._task import FINAL_STATUSES
 from runninghub_video.sandbox._errors import message_for
 from runninghub_video.sandbox._faults import FaultPlan
 
@@ -49,7 +47,7 @@ class Timing:
 
 
 DEFAULT_SECONDS: Final = 4  # a duration the sandbox cannot read as seconds renders this long
-# (resolution and aspect ratio fall back to the seed's defaults, read from the generated code)
+# (resolution and aspect ratio not given fall back to the endpoint's: Operation.fallback)
 DIMENSIONS: Final = re.compile(r"\s*(\d{1,5})\s*[xX*\u00d7]\s*(\d{1,5})\s*")  # "1280x720": W x H
 
 
@@ -62,8 +60,8 @@ class VideoRequest:
     """
 
     prompt: str
-    resolution: str = DEFAULT_RESOLUTION
-    aspect_ratio: str = DEFAULT_ASPECT_RATIO
+    resolution: str = ""
+    aspect_ratio: str = ""
     image_url: str | None = None
     duration: int = DEFAULT_SECONDS
     webhook_url: str | None = None
@@ -76,16 +74,19 @@ class VideoRequest:
         return next((v for v in values if v and DIMENSIONS.fullmatch(v)), None)
 
     @classmethod
-    def from_body(cls, body: dict[str, object], max_prompt_chars: int) -> VideoRequest:
+    def from_body(
+        cls, body: dict[str, object], max_prompt_chars: int, fallback: Callable[[str], str]
+    ) -> VideoRequest:
         """Read a (spec-validated) task body; the prompt is kept up to max_prompt_chars, the
-        image is the first image field's (runninghub_video._image_fields, as the library)."""
+        image is the first image field's (runninghub_video._image_fields, as the library), a
+        resolution or aspect ratio not given is fallback(its JSON name)."""
         prompt = body.get("prompt")
         image = _first_image(body)
         webhook = body.get("webhookUrl")
         return cls(
             prompt=prompt[:max_prompt_chars] if isinstance(prompt, str) else "",
-            resolution=_text(body.get("resolution"), DEFAULT_RESOLUTION),
-            aspect_ratio=_text(body.get("aspectRatio"), DEFAULT_ASPECT_RATIO),
+            resolution=_text(body.get("resolution"), fallback("resolution")),
+            aspect_ratio=_text(body.get("aspectRatio"), fallback("aspectRatio")),
             image_url=image,
             duration=_seconds(body.get("duration")),
             webhook_url=webhook if isinstance(webhook, str) else None,
@@ -161,8 +162,8 @@ class TaskState:
 
     @property
     def is_final(self) -> bool:
-        """Whether the status will not change any more."""
-        return self.status in FINAL_STATUSES
+        """Whether the status will not change any more (SUCCESS, FAILED, CANCEL: they end it)."""
+        return self.finished_at is not None
 
 
 def task_state(task: Task, now: float, render: RenderProgress) -> TaskState:
