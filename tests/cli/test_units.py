@@ -321,3 +321,22 @@ def test_the_sandbox_banner_says_how_to_reach_a_remote_sandbox() -> None:
     assert insecure_hint("http://127.0.0.1:4011") == []
     (hint,) = insecure_hint("http://192.0.2.7:4011")
     assert "--allow-insecure-http" in hint
+
+
+@pytest.mark.parametrize(
+    ("description", "shown"),
+    [
+        ("比例. Output aspect ratio.", "比例 (aspectRatio). Output aspect ratio"),
+        ("尺寸", "尺寸 (aspectRatio)"),  # a vendor page's bare Chinese title
+        ("Optional. The vendor POSTs here.", "Optional. The vendor POSTs here"),
+        ("", "aspectRatio"),
+    ],
+)
+def test_an_option_help_names_the_field_beside_its_chinese_title(
+    description: str, shown: str
+) -> None:
+    from runninghub_video import _endpoints
+    from runninghub_video.cli._endpoint_commands import _described
+
+    field = _endpoints.Field("aspect_ratio", "aspectRatio", description, False, None, str, None)
+    assert _described(field) == shown

@@ -58,10 +58,19 @@ def _metavar(field: Field, names: Mapping[str, str]) -> str:
     return "URL" if field.takes_url else _name(field, names).upper()
 
 
+def _described(field: Field) -> str:
+    """The field's description, its English (JSON) name beside a title without one: the
+    vendor's Chinese title "比例. Output aspect ratio" reads "比例 (aspectRatio). Output..."."""
+    title, dot, rest = field.description.rstrip(". ").partition(". ")
+    if not title:
+        return field.json_name
+    if any("a" <= char.lower() <= "z" for char in title):
+        return field.description.rstrip(". ")
+    return f"{title} ({field.json_name}){dot}{rest}"
+
+
 def _help(field: Field, default: object) -> str:
-    what = (
-        (field.description or field.json_name).rstrip(". ").replace("%", "%%")
-    )  # argparse formats it
+    what = _described(field).replace("%", "%%")  # argparse formats it
     if field.takes_image:
         what += "; a local JPG/PNG (at most 10 MB, uploaded first) or an http(s) URL"
     if field.array:
