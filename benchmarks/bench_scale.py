@@ -6,8 +6,9 @@ RUNNING_ANSWERS x POLL_INTERVAL. Each client runs in its own process, which repo
 peak RSS (VmHWM), its CPU seconds per poll and the wall time.
 
 Variants, all polling the same way (query, parse, sleep POLL_INTERVAL):
-- `AsyncRunningHub.wait` as shipped (default install): API calls over aiohttp through
-  httpx-aiohttp (runninghub_video/_transport.py), at most Policy.max_in_flight (20) in flight;
+- `AsyncRunningHub.wait` as shipped (default install): task queries over aiohttp
+  through the vendored adapter (runninghub_video/_vendor/httpx_aiohttp.py), at most
+  Policy.max_in_flight (20) in flight;
 - `uncapped`: the same with `Policy(max_in_flight=10_000)`, to show what the cap buys;
 - `on httpx's transport`: the wrapper with RUNNINGHUB_HTTP_TRANSPORT=httpx (the opt-out, and
   what it was before aiohttp became the default);

@@ -4,7 +4,7 @@ generated client, is everything the library and the CLI know of the API at run t
 Per task endpoint: its names, path and texts, and each request field's Python and JSON name,
 description, whether it is required, its default, its type, its allowed values, its limits
 (minLength, pattern, maximum...: the generated code does not carry them) and whether it takes
-an image or a URL. Then the query's path and the task statuses (which are final). The fields
+an image or a URL. Then the task statuses (which are final). The fields
 are read from the freshly generated package itself (what its request models take, with the
 generated Literals' values typed as there), the rest from the merged spec, so the table and
 the code it describes cannot disagree; `make check-generated` diffs it with the rest.
@@ -225,7 +225,7 @@ def describe(spec: dict[str, Any]) -> dict[str, Any]:
             field["url"], field["image"] = flags(
                 field["json_name"], field["kind"], field["choices"]
             )
-    return {"endpoints": endpoints, "query_path": _query(spec)[0], "statuses": statuses(spec)}
+    return {"endpoints": endpoints, "statuses": statuses(spec)}
 
 
 def write(spec_file: Path, package_parent: Path) -> None:

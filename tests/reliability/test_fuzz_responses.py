@@ -24,10 +24,10 @@ from hypothesis import strategies as st
 from runninghub_client.api.video import image_to_video_realistic, query_task, upload_media
 from runninghub_client.models import TaskResult, UploadResult
 from runninghub_video import Policy, RunningHub, RunningHubError, Task
+from runninghub_video._answers import PARSE_ERRORS
 from runninghub_video._errors import APIError
 from runninghub_video._params import is_task_id
 from runninghub_video._responses import RawAnswer, read_submit, read_task, read_upload
-from runninghub_video._settings import PARSE_ERRORS
 from runninghub_video._task import KNOWN_STATUSES
 from runninghub_video.types import FailureReason, OutputFile, Usage
 from schemathesis.generation.jsonschema.builder import build

@@ -61,15 +61,22 @@ def server() -> Iterator[FaultServer]:
 
 
 def api_transport(hub: AsyncRunningHub) -> object:
-    """The transport of the API pool (httpx's own when none was given)."""
+    """The transport of the API pool: submits, uploads (httpx's own when none was given)."""
     return hub._api.get_async_httpx_client()._transport
+
+
+def query_transport(hub: AsyncRunningHub) -> object:
+    """The transport of the task queries' pool."""
+    return hub._queries.get_async_httpx_client()._transport
 
 
 def test_async_client_uses_aiohttp_by_default_and_sync_client_httpx() -> None:
     async def main() -> None:
         async with AsyncRunningHub(KEY) as hub:
             assert hub.http_transport == "aiohttp"
-            assert type(api_transport(hub)).__mro__[1].__name__ == "AiohttpTransport"
+            assert type(query_transport(hub)).__name__ == "AiohttpTransport"
+            # Submits and uploads keep httpx's transport.
+            assert isinstance(api_transport(hub), httpx.AsyncHTTPTransport)
             # Result downloads keep httpx's transport.
             assert isinstance(hub._files._transport, httpx.AsyncHTTPTransport)
         with RunningHub(KEY) as sync_hub:
@@ -84,19 +91,20 @@ def test_the_environment_switch_keeps_httpx(monkeypatch: pytest.MonkeyPatch) -> 
         async with AsyncRunningHub(KEY) as hub:
             assert hub.http_transport == "httpx"
             assert isinstance(api_transport(hub), httpx.AsyncHTTPTransport)
+            assert hub._queries is hub._api  # one pool
 
     asyncio.run(main())
 
 
-def test_without_httpx_aiohttp_the_async_client_keeps_httpx(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.setitem(sys.modules, "httpx_aiohttp", None)  # import raises ImportError
+def test_without_aiohttp_the_async_client_keeps_httpx(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "aiohttp", None)  # import raises ImportError
+    monkeypatch.setitem(sys.modules, "runninghub_video._vendor.httpx_aiohttp", None)
 
     async def main() -> None:
         async with AsyncRunningHub(KEY) as hub:
             assert hub.http_transport == "httpx"
             assert isinstance(api_transport(hub), httpx.AsyncHTTPTransport)
+            assert hub._queries is hub._api  # one pool
 
     asyncio.run(main())
 
@@ -113,6 +121,7 @@ def test_a_given_transport_is_used_as_is() -> None:
         async with AsyncRunningHub(KEY, transport=given) as hub:
             assert hub.http_transport == "custom"
             assert api_transport(hub) is given
+            assert query_transport(hub) is given
 
     asyncio.run(main())
 
@@ -134,7 +143,7 @@ def test_a_proxy_in_the_environment_keeps_httpx_which_applies_it(
 def test_the_verify_setting_reaches_aiohttp(verify: bool, mode: ssl.VerifyMode) -> None:
     async def main() -> None:
         async with AsyncRunningHub(KEY, verify=verify) as hub:
-            context = api_transport(hub).ssl_context  # type: ignore[attr-defined]
+            context = query_transport(hub).ssl_context  # type: ignore[attr-defined]
             assert context.verify_mode == mode
             assert context.check_hostname is verify
 
@@ -288,7 +297,7 @@ def test_a_submit_answer_only_httpx_reads_gives_the_task_id(server: FaultServer)
 
 
 def test_a_reset_after_a_query_was_sent_is_not_never_sent(server: FaultServer) -> None:
-    """httpx-aiohttp alone says ConnectTimeout; a query goes over aiohttp."""
+    """Upstream httpx-aiohttp says ConnectTimeout ("never sent"); a query goes over aiohttp."""
     server.route(QUERY, Reset())
     policy = replace(FAST, max_consecutive_failures=1)
 
@@ -306,15 +315,15 @@ def test_any_failure_once_the_answer_arrived_is_may_have_been_received(
     server: FaultServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Whatever raises after aiohttp got the answer (e.g. UnicodeEncodeError, as
-    httpx-aiohttp's reason.encode() did) is ReadError, not an escaping bare exception, and
-    the aiohttp response is closed: no unclosed-connection warning."""
-    import httpx_aiohttp.transport
+    upstream httpx-aiohttp's reason.encode() did) is ReadError, not an escaping bare exception,
+    and the aiohttp response is closed: no unclosed-connection warning."""
+    from runninghub_video._vendor import httpx_aiohttp
 
-    class Broken(httpx_aiohttp.transport.AiohttpResponseStream):
+    class Broken(httpx_aiohttp.AiohttpResponseStream):
         def __init__(self, response: object) -> None:
             raise UnicodeEncodeError("utf-8", "\udcc9", 0, 1, "surrogates not allowed")
 
-    monkeypatch.setattr(httpx_aiohttp.transport, "AiohttpResponseStream", Broken)
+    monkeypatch.setattr(httpx_aiohttp, "AiohttpResponseStream", Broken)
     server.route(QUERY, json_reply(task_body(TASK, "RUNNING")))
 
     async def main() -> BaseException:

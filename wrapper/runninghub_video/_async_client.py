@@ -34,6 +34,13 @@ from runninghub_client.types import File
 from . import _async_backend as backend
 from . import _endpoints as endpoints
 from . import _params as checks
+from ._answers import (
+    LAST_RESPONSE,
+    PARSE_ERRORS,
+    answer_after_parse_error,
+    answer_of,
+    arecord_response,
+)
 from ._bounded_reads import BoundedBody, answer_deadline
 from ._download import (
     DownloadSink,
@@ -56,15 +63,7 @@ from ._policy import (
     upload_retry_settings,
 )
 from ._responses import RawAnswer, read_query, read_submit, read_upload, task_failed
-from ._settings import (
-    HEADERS,
-    LAST_RESPONSE,
-    PARSE_ERRORS,
-    Settings,
-    answer_after_parse_error,
-    answer_of,
-    arecord_response,
-)
+from ._settings import HEADERS, Settings
 from ._task import Task
 
 logger = logging.getLogger("runninghub_video")
@@ -113,18 +112,12 @@ class AsyncRunningHub:
         transports = backend.transports(self._transport, self._verify)
         self.http_transport = transports.name
         """Which transport carries the API calls: "aiohttp", "httpx" or "custom"."""
-        extra: dict[str, Any] = {"event_hooks": {"response": [arecord_response]}}
-        if transports.api is not None:
-            extra["transport"] = transports.api
-        self._api = AuthenticatedClient(
-            base_url=self._settings.base_url,
-            token=self._settings.api_key,
-            timeout=timeout,
-            headers=dict(HEADERS),
-            verify_ssl=self._verify,
-            httpx_args=extra,
-        )
-        self._api.get_async_httpx_client()
+        self._api = self._generated(transports.api, timeout)
+        self._queries = (
+            self._api
+            if transports.queries is transports.api
+            else self._generated(transports.queries, timeout)
+        )  # task queries: a pool of their own where they go over aiohttp (see _transport)
         self._in_flight = backend.Semaphore(self.policy.max_in_flight)
         # Result files live on another host: a separate pool that never carries the key.
         self._files = httpx.AsyncClient(
@@ -136,6 +129,24 @@ class AsyncRunningHub:
         )
         self._pid = os.getpid()
         self._loop: object | None = None
+
+    def _generated(
+        self, transport: httpx.AsyncBaseTransport | None, timeout: httpx.Timeout
+    ) -> AuthenticatedClient:
+        """A generated client on the API host (on httpx's own transport when None)."""
+        extra: dict[str, Any] = {"event_hooks": {"response": [arecord_response]}}
+        if transport is not None:
+            extra["transport"] = transport
+        client = AuthenticatedClient(
+            base_url=self._settings.base_url,
+            token=self._settings.api_key,
+            timeout=timeout,
+            headers=dict(HEADERS),
+            verify_ssl=self._verify,
+            httpx_args=extra,
+        )
+        client.get_async_httpx_client()
+        return client
 
     @property
     def base_url(self) -> str:
@@ -159,8 +170,12 @@ class AsyncRunningHub:
     async def close(self) -> None:
         """Close both connection pools; a later call raises ConfigurationError."""
         self._closed = True
-        await self._api.get_async_httpx_client().aclose()
-        await self._files.aclose()
+        try:
+            await self._api.get_async_httpx_client().aclose()
+            if self._queries is not self._api:
+                await self._queries.get_async_httpx_client().aclose()
+        finally:
+            await self._files.aclose()
 
     # ------------------------------------------------------------ one HTTP call
 
@@ -183,7 +198,8 @@ class AsyncRunningHub:
         try:
             try:
                 async with self._in_flight:
-                    return answer_of(await endpoint.asyncio_detailed(client=self._api, body=body))
+                    client = self._queries if endpoint is query_task else self._api
+                    return answer_of(await endpoint.asyncio_detailed(client=client, body=body))
             except httpx.HTTPError as exc:
                 error = connection_error(exc, sent_may_matter=is_submit)
             except PARSE_ERRORS as exc:

@@ -4,7 +4,7 @@ make generate) is an endpoint of the library and a command of the CLI with no ed
 
 The table is runninghub_client/_contract.json, written by `make generate` from the spec and the
 generated models (scripts/contract_table.py): every endpoint's fields, allowed values,
-defaults, limits and image fields, the query's path and the task statuses. It is read as data,
+defaults, limits and image fields, and the task statuses. It is read as data,
 without importing runninghub_client (which loads httpx), so `runninghub-video --help` stays
 light; `load()` imports an endpoint's request model and function by the names it gives.
 """
@@ -168,11 +168,6 @@ def statuses() -> tuple[frozenset[str], frozenset[str]]:
     """Every task status the spec knows, and those after which a task never changes."""
     found = table().get("statuses", {})
     return frozenset(found.get("all", ())), frozenset(found.get("final", ()))
-
-
-def query_path() -> str:
-    """The task query's path."""
-    return str(table()["query_path"])
 
 
 def of_model(body: object) -> Endpoint:

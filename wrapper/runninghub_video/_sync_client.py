@@ -35,6 +35,13 @@ from runninghub_client.types import File
 from . import _sync_backend as backend
 from . import _endpoints as endpoints
 from . import _params as checks
+from ._answers import (
+    LAST_RESPONSE,
+    PARSE_ERRORS,
+    answer_after_parse_error,
+    answer_of,
+    record_response,
+)
 from ._bounded_reads import BoundedBody, answer_deadline
 from ._download import (
     DownloadSink,
@@ -57,15 +64,7 @@ from ._policy import (
     upload_retry_settings,
 )
 from ._responses import RawAnswer, read_query, read_submit, read_upload, task_failed
-from ._settings import (
-    HEADERS,
-    LAST_RESPONSE,
-    PARSE_ERRORS,
-    Settings,
-    answer_after_parse_error,
-    answer_of,
-    record_response,
-)
+from ._settings import HEADERS, Settings
 from ._task import Task
 
 logger = logging.getLogger("runninghub_video")
@@ -114,18 +113,12 @@ class RunningHub:
         transports = backend.transports(self._transport, self._verify)
         self.http_transport = transports.name
         """Which transport carries the API calls: "aiohttp", "httpx" or "custom"."""
-        extra: dict[str, Any] = {"event_hooks": {"response": [record_response]}}
-        if transports.api is not None:
-            extra["transport"] = transports.api
-        self._api = AuthenticatedClient(
-            base_url=self._settings.base_url,
-            token=self._settings.api_key,
-            timeout=timeout,
-            headers=dict(HEADERS),
-            verify_ssl=self._verify,
-            httpx_args=extra,
-        )
-        self._api.get_httpx_client()
+        self._api = self._generated(transports.api, timeout)
+        self._queries = (
+            self._api
+            if transports.queries is transports.api
+            else self._generated(transports.queries, timeout)
+        )  # task queries: a pool of their own where they go over aiohttp (see _transport)
         self._in_flight = backend.Semaphore(self.policy.max_in_flight)
         # Result files live on another host: a separate pool that never carries the key.
         self._files = httpx.Client(
@@ -137,6 +130,24 @@ class RunningHub:
         )
         self._pid = os.getpid()
         self._loop: object | None = None
+
+    def _generated(
+        self, transport: httpx.BaseTransport | None, timeout: httpx.Timeout
+    ) -> AuthenticatedClient:
+        """A generated client on the API host (on httpx's own transport when None)."""
+        extra: dict[str, Any] = {"event_hooks": {"response": [record_response]}}
+        if transport is not None:
+            extra["transport"] = transport
+        client = AuthenticatedClient(
+            base_url=self._settings.base_url,
+            token=self._settings.api_key,
+            timeout=timeout,
+            headers=dict(HEADERS),
+            verify_ssl=self._verify,
+            httpx_args=extra,
+        )
+        client.get_httpx_client()
+        return client
 
     @property
     def base_url(self) -> str:
@@ -160,8 +171,12 @@ class RunningHub:
     def close(self) -> None:
         """Close both connection pools; a later call raises ConfigurationError."""
         self._closed = True
-        self._api.get_httpx_client().close()
-        self._files.close()
+        try:
+            self._api.get_httpx_client().close()
+            if self._queries is not self._api:
+                self._queries.get_httpx_client().close()
+        finally:
+            self._files.close()
 
     # ------------------------------------------------------------ one HTTP call
 
@@ -184,7 +199,8 @@ class RunningHub:
         try:
             try:
                 with self._in_flight:
-                    return answer_of(endpoint.sync_detailed(client=self._api, body=body))
+                    client = self._queries if endpoint is query_task else self._api
+                    return answer_of(endpoint.sync_detailed(client=client, body=body))
             except httpx.HTTPError as exc:
                 error = connection_error(exc, sent_may_matter=is_submit)
             except PARSE_ERRORS as exc:

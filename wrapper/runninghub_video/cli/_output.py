@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, Literal, TextIO
 
 from .._redaction import redact
-from .._terminal import json_terminal_safe, terminal_safe
+from ._terminal import json_terminal_safe, terminal_safe
 
 if TYPE_CHECKING:
     from .._task import Task

@@ -1,6 +1,6 @@
 """A stateful local RunningHub: the spec's API calls, real MP4 results and failures on demand.
 
-Routes and request validation come from the OpenAPI spec at run time (contract.py), so a
+Routes and request validation come from the OpenAPI spec at run time (_contract.py), so a
 regenerated spec needs no edit here; every client's work and the sandbox's state are bounded
 (Limits: body sizes, timeouts, pixels, render budget, TTL, disk cap).
 

@@ -1,6 +1,6 @@
 """The sandbox's HTTP surface: routes and validation from the spec, bearer auth, JSON answers.
 
-Every POST route, required field and allowed value comes from the OpenAPI spec (contract.py);
+Every POST route, required field and allowed value comes from the OpenAPI spec (_contract.py);
 this module only says what each kind of operation does. Every request is bounded: body size,
 JSON depth, read time, prompt length, concurrent uploads.
 """

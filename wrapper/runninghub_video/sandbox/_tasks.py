@@ -56,7 +56,7 @@ class VideoRequest:
     """What a validated submit body asks for, read by name, never checked against a list.
 
     The spec decides what is valid; this only reads what the sandbox needs to render and price.
-    A value it has no rule for keeps its label and falls back (see video.VideoSpec).
+    A value it has no rule for keeps its label and falls back (see _video.VideoSpec).
     """
 
     prompt: str
