@@ -341,7 +341,7 @@ def check_field_names(doc: dict[str, Any], file: Path, name: str) -> None:
 def check_command_names(pages: Sequence[Page]) -> None:
     """Raise SpecError when a page's name is a built-in command of the CLI: its command
     would replace that one (generate, submit) or never be reached (status, tasks)."""
-    from runninghub_video.cli._commands import BUILT_IN
+    from runninghub_video.cli._builtin import BUILT_IN
 
     for page in pages:
         if page.name in BUILT_IN:

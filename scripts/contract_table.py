@@ -214,12 +214,12 @@ def flags(json_name: str, kind: str, choices: list[Any] | None) -> tuple[bool, b
 
 def describe(spec: dict[str, Any]) -> dict[str, Any]:
     """The table for spec and the runninghub_client importable now (built from that spec)."""
-    from openapi_python_client.strings import snake_case
-
-    by_module = {snake_case(op["operationId"]): op for _, op in _operations(spec)}
+    by_path = dict(_operations(spec))
     endpoints = _endpoints()
     for endpoint in endpoints:
-        found = limits(spec, by_module.get(endpoint["module"], {}))
+        if endpoint["path"] not in by_path:
+            raise TableError(f"{endpoint['path']} is a generated endpoint the spec does not have")
+        found = limits(spec, by_path[endpoint["path"]])
         for field in endpoint["fields"]:
             field["limits"] = found.get(field["json_name"], {})
             field["url"], field["image"] = flags(
@@ -231,7 +231,8 @@ def describe(spec: dict[str, Any]) -> dict[str, Any]:
 def write(spec_file: Path, package_parent: Path) -> None:
     """Write package_parent/runninghub_client/_contract.json for spec_file, reading the package
     built there (in a fresh interpreter: the installed client must not be the one read)."""
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(package_parent), str(ROOT)])}
+    folders = (package_parent, ROOT / "wrapper", ROOT)  # the new client, this checkout's library
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(str(folder) for folder in folders)}
     run = subprocess.run(
         [sys.executable, "-m", "scripts.contract_table", str(spec_file)],
         capture_output=True, text=True, check=False, cwd=ROOT, env=env,
@@ -243,11 +244,12 @@ def write(spec_file: Path, package_parent: Path) -> None:
 
 def main(argv: list[str]) -> int:
     spec = yaml.safe_load(Path(argv[0]).read_text(encoding="utf-8"))
-    package = importlib.import_module(PACKAGE)
-    wanted = Path(os.environ["PYTHONPATH"].split(os.pathsep)[0]).resolve()
-    if Path(package.__file__ or "").resolve().parent.parent != wanted:
-        print(f"{PACKAGE} was imported from {package.__file__}, not {wanted}", file=sys.stderr)
-        return 1
+    wanted = [Path(folder).resolve() for folder in os.environ["PYTHONPATH"].split(os.pathsep)]
+    for name, folder in ((PACKAGE, wanted[0]), ("runninghub_video", wanted[1])):
+        package = importlib.import_module(name)
+        if Path(package.__file__ or "").resolve().parent.parent != folder:
+            print(f"{name} was imported from {package.__file__}, not {folder}", file=sys.stderr)
+            return 1
     try:
         table = describe(spec)
     except TableError as error:

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 import runninghub_video.sandbox as sandbox_pkg
 from runninghub_video.sandbox import MARKERS, FaultPlan, MarkerError, parse_faults
+from runninghub_video.sandbox._app import fallbacks
 from runninghub_video.sandbox._contract import load_contract
 from runninghub_video.sandbox._media import image_size, sniff
 from runninghub_video.sandbox._payloads import task_result
@@ -23,7 +24,7 @@ from runninghub_video.sandbox._tasks import (
 )
 from runninghub_video.sandbox._video import VideoSpec, card_colour, card_id, zoom_argv
 
-SEED = load_contract().one("task")  # the seed endpoint: its fallbacks
+SEED_FALLBACKS = fallbacks(load_contract().one("task"))  # the seed endpoint's
 
 
 class FakeClock:
@@ -262,7 +263,7 @@ def test_price_is_estimated_from_the_duration():
     ],
 )
 def test_size_and_duration_are_read_from_any_task_body(body, duration, size, label):
-    request = VideoRequest.from_body({"prompt": "p", **body}, 100, SEED.fallback)
+    request = VideoRequest.from_body({"prompt": "p", **body}, 100, SEED_FALLBACKS)
     spec = VideoSpec(
         request.duration, request.aspect_ratio, request.resolution, dimensions=request.dimensions
     )
@@ -278,3 +279,43 @@ def test_each_endpoint_has_a_title_card_of_its_own():
     assert card_id("/x/../../etc") == card_id("/x/../../etc").replace("/", "")
     argv = zoom_argv("ffmpeg", Path("c.png"), VideoSpec(4, "16:9", "720p"), Path("o"), title="t, ")
     assert "title=runninghub-video sandbox: t, 4s 16:9 720p" in argv
+
+
+def test_a_body_without_resolution_or_aspect_ratio_renders_as_before_on_any_endpoint():
+    """The endpoint's schema default, else the render's own fallback (720p, 16:9), whatever the
+    endpoint: a page without those fields, or with them but no default, renders 1280x720."""
+    from runninghub_video.sandbox._contract import Operation
+    from runninghub_video.sandbox._video import FALLBACK_LABELS
+
+    bare = Operation("/v/x", "x", "task", {"properties": {"prompt": {"type": "string"}}}, None)
+    portrait = {"properties": {"aspectRatio": {"type": "string", "enum": ["9:16", "16:9"]}}}
+    defaulted = {"properties": {"aspectRatio": {"type": "string", "default": "9:16"}}}
+    labels = []
+    for schema in (bare.json_schema, portrait, defaulted):
+        operation = Operation("/v/x", "x", "task", schema, None)
+        request = VideoRequest.from_body({"prompt": "p"}, 100, fallbacks(operation))
+        labels.append(VideoSpec(request.duration, request.aspect_ratio, request.resolution).label)
+    assert labels == ["4s 16:9 720p", "4s 16:9 720p", "4s 9:16 720p"]
+    assert FALLBACK_LABELS == {"resolution": "720p", "aspectRatio": "16:9"}
+
+
+def test_the_statuses_the_sandbox_plays_are_the_specs():
+    """The lifecycle's statuses are the spec's TaskStatus values, and the states it ends in are
+    final exactly when the spec's x-final-statuses (the contract table's) say so."""
+    from typing import get_args
+
+    from runninghub_video._endpoints import statuses
+    from runninghub_video.sandbox._tasks import Status
+
+    known, final = statuses()
+    assert set(get_args(Status)) == known
+    clock = FakeClock()
+    store = make_store(clock)
+    ready = RenderProgress(ready_at=clock.now)
+    played = {}
+    for plan in (FaultPlan(), FaultPlan(fail_code="1501"), FaultPlan(cancel=True)):
+        task = store.create(REQUEST, plan, render_key="k")
+        for later in (0.0, 0.5, 2.0, 60.0):
+            state = task_state(task, clock.now + later, ready)
+            played[state.status] = state.is_final
+    assert played == {status: status in final for status in known}

@@ -18,6 +18,7 @@ from runninghub_video import InvalidInputError, RunningHub
 from runninghub_video import _endpoints as endpoints
 from runninghub_video._params import check_field, check_local_image
 from runninghub_video.sandbox import Sandbox
+from runninghub_video.sandbox._app import fallbacks
 from runninghub_video.sandbox._contract import load_contract
 
 from scripts import contract_table
@@ -26,7 +27,7 @@ from tests.support.pages import python_path
 from tests.wrapper.fakes import SUBMIT, UPLOAD, FakeClock, ScriptedAPI, make_client, ok, task_body
 
 SEED = "image-to-video-realistic"
-SEED_OPERATION = load_contract().one("task")  # the sandbox's view of it: its fallbacks
+SEED_FALLBACKS = fallbacks(load_contract().one("task"))  # the sandbox's, for the seed
 
 # ---------------------------------------------------------------- unit: the committed client
 
@@ -338,15 +339,11 @@ def test_the_image_field_rule_is_by_name_and_shared_with_the_sandbox() -> None:
     assert all(is_image_field(name) for name in images)
     assert not any(is_image_field(name) for name in others)
     body: dict[str, object] = {"prompt": "x", "imagePrompt": "no", "imageUrls": ["https://a/1"]}
-    assert VideoRequest.from_body(body, 100, SEED_OPERATION.fallback).image_url == "https://a/1"
+    assert VideoRequest.from_body(body, 100, SEED_FALLBACKS).image_url == "https://a/1"
     body = {"prompt": "x", "firstFrameUrl": "https://a/2", "imageUrl": "https://a/3"}
-    assert VideoRequest.from_body(body, 100, SEED_OPERATION.fallback).image_url == "https://a/3"
-    assert (
-        VideoRequest.from_body(
-            {"prompt": "x", "lastFrameUrl": 5}, 100, SEED_OPERATION.fallback
-        ).image_url
-        is None
-    )
+    assert VideoRequest.from_body(body, 100, SEED_FALLBACKS).image_url == "https://a/3"
+    body = {"prompt": "x", "lastFrameUrl": 5}
+    assert VideoRequest.from_body(body, 100, SEED_FALLBACKS).image_url is None
 
 
 def _typed(name: str, json_name: str, kind: type, choices: tuple[object, ...] | None = None,
@@ -387,3 +384,16 @@ def test_an_array_is_a_list_checked_element_by_element() -> None:
     assert check_field(seeds, [1, 2]) == [1, 2]
     with pytest.raises(InvalidInputError, match=r"seeds\[0\]"):
         check_field(seeds, ["1"])
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), -float("inf")])
+def test_a_number_json_cannot_carry_is_refused_before_any_request(bad: float) -> None:
+    """NaN passed `minimum` under jsonschema, and infinity any number field: httpx then
+    refused to encode the paid submit's body, which the CLI reported as "may have reached
+    RunningHub"."""
+    for field in (_typed("strength", "strength", float), _typed("extra", "extra", object)):
+        with pytest.raises(InvalidInputError, match=r"finite number|JSON value"):
+            check_field(field, bad)
+    with pytest.raises(InvalidInputError, match="JSON value"):
+        check_field(_typed("extra", "extra", object), {"deep": [bad]})
+    assert check_field(_typed("strength", "strength", float), 0.5) == 0.5

@@ -3,8 +3,6 @@ jsonschema), read from the committed client's contract table, and each kind of l
 
 from __future__ import annotations
 
-import copy
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -72,18 +70,6 @@ def test_an_item_breaking_its_limit_is_named_by_its_index() -> None:
     assert str(refused.value) == (
         "invalid tags[1]: 'c'; expected at least 2 characters (the spec's minLength)"
     )
-
-
-@pytest.fixture
-def table(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
-    """A copy of the contract table that the library reads instead, to edit."""
-    edited = copy.deepcopy(endpoints.table())
-    monkeypatch.setattr(endpoints, "table", lambda: edited)
-    endpoints.infos.cache_clear()
-    endpoints._load.cache_clear()
-    yield edited
-    endpoints.infos.cache_clear()
-    endpoints._load.cache_clear()
 
 
 def test_the_seed_submit_reads_its_prompt_limit_from_the_table(table: dict[str, Any]) -> None:

@@ -8,6 +8,8 @@ limits, image URLs that take a local file); check_seed() is the seed face's sign
 from __future__ import annotations
 
 import inspect
+import json
+import math
 import re
 import stat
 from collections.abc import Callable, Mapping
@@ -227,9 +229,23 @@ def _value(spec: Field, parameter: str, value: object) -> object:
         isinstance(value, bool) or not isinstance(value, int if spec.kind is int else int | float)
     ):
         raise InvalidInputError(parameter, value, f"a number ({spec.kind.__name__})")
+    if isinstance(value, float) and not math.isfinite(value):  # JSON has no NaN or infinity
+        raise InvalidInputError(parameter, value, "a finite number")
+    if spec.kind is object and not _json_value(value):
+        raise InvalidInputError(parameter, value, "a JSON value (no NaN or infinity)")
     if spec.kind is bool and not isinstance(value, bool):
         raise InvalidInputError(parameter, value, "true or false")
     return value
+
+
+def _json_value(value: object) -> bool:
+    """Whether value can be sent as JSON: what could not be is refused before any request,
+    not found unsendable once a paid submit may be under way."""
+    try:
+        json.dumps(value, allow_nan=False)
+    except (TypeError, ValueError, RecursionError):
+        return False
+    return True
 
 
 def check_field(spec: Field, value: object) -> object:

@@ -14,6 +14,21 @@ Startup is kept fast: only argparse is imported up front; the client (httpx), ri
 sandbox (aiohttp) are imported by the commands that use them.
 """
 
-from runninghub_video.cli._main import main, run
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from runninghub_video.cli._main import main, run
 
 __all__ = ["main", "run"]
+
+
+def __getattr__(name: str) -> Any:
+    """main and run, imported when first used: importing a command module (scripts/build_spec.py
+    reads cli/_builtin.py before the contract table exists) does not build the commands."""
+    if name in __all__:
+        from runninghub_video.cli import _main
+
+        return getattr(_main, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -9,21 +9,17 @@ import argparse
 import textwrap
 from collections.abc import Sequence
 
-from . import _download, _endpoint_commands, _sandbox, _status, _tasks, _upload, _wait
+from . import _endpoint_commands
+from ._builtin import BUILT_IN, LAST
 from ._errors import PROG
 from ._exit_codes import help_text
 from ._parsing import Command, Parser, add_global_options
 
-_FIRST = _endpoint_commands.seed_commands()
-_LAST = (_status.COMMAND, _wait.COMMAND, _download.COMMAND, _upload.COMMAND, _tasks.COMMAND,
-         _sandbox.COMMAND)  # fmt: skip
-
-#: The commands that are not an endpoint's: the build (scripts/build_spec.py) refuses a page
-#: whose name is one of them, which would replace the command or be unreachable.
-BUILT_IN: frozenset[str] = frozenset(command.name for command in (*_FIRST, *_LAST))
+__all__ = ["BUILT_IN", "COMMANDS", "build_parser", "command_in"]
 
 COMMANDS: dict[str, Command] = {
-    command.name: command for command in (*_FIRST, *_endpoint_commands.commands(), *_LAST)
+    command.name: command
+    for command in (*_endpoint_commands.seed_commands(), *_endpoint_commands.commands(), *LAST)
 }
 
 ENVIRONMENT = """\

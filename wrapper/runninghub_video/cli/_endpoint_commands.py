@@ -31,6 +31,9 @@ if TYPE_CHECKING:
     from ._context import Context
 
 
+#: The seed endpoint's commands (see seed_commands), by name: fixed, whatever the table says.
+SEED_COMMANDS = ("generate", "submit")
+
 #: Options every endpoint command has already (the run options, the global ones), and the
 #: attributes the run reads from them: a field of such a name gets --field-NAME instead.
 RESERVED = frozenset({"help", "output", "overwrite", "timeout", "poll_interval", "no_wait",
@@ -235,14 +238,15 @@ def seed_commands() -> tuple[Command, Command]:
     from .._endpoints import seed
 
     info = seed()
+    generate, submit = SEED_COMMANDS
     return (
         _command(
-            info, "generate", "submit a task, wait for it, download the video",
+            info, generate, "submit a task, wait for it, download the video",
             f"{info.summary} (POST {info.path}). Submit an image-to-video task, wait for it and "
             "download the MP4 (default ./<task id>.mp4). With --no-wait it only submits.",
         ),
         _command(
-            info, "submit", "submit a task and print its id",
+            info, submit, "submit a task and print its id",
             f"{info.summary} (POST {info.path}). Submit an image-to-video task, print its id "
             "and return (resume with `wait`).",
         ),

@@ -40,6 +40,7 @@ from runninghub_video.sandbox._uploads import (
     content_type,
 )
 from runninghub_video.sandbox._video import (
+    FALLBACK_LABELS,
     PLACEHOLDER_ID,
     Renderer,
     RenderJob,
@@ -285,6 +286,12 @@ def start_render(state: SandboxState, request: VideoRequest, endpoint: str) -> R
     return state.renderer.render(image_id, image, spec, card=card)
 
 
+def fallbacks(operation: Operation) -> Callable[[str], str]:
+    """A resolution or aspect ratio a body does not give: the endpoint's schema default, else
+    the render's own (FALLBACK_LABELS), whatever the endpoint."""
+    return lambda name: operation.default(name) or FALLBACK_LABELS[name]
+
+
 def task_handler(operation: Operation) -> Handler:
     """POST to a task endpoint: create a task (or answer 429 for the submit429 marker)."""
 
@@ -293,7 +300,7 @@ def task_handler(operation: Operation) -> Handler:
         state.stats.submit_attempts += 1
         check_auth(request)
         body = await read_json_object(request, operation)
-        video = VideoRequest.from_body(body, state.limits.max_prompt_chars, operation.fallback)
+        video = VideoRequest.from_body(body, state.limits.max_prompt_chars, fallbacks(operation))
         try:
             plan = parse_faults(video.prompt)
         except MarkerError as exc:

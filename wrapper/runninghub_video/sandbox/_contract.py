@@ -103,12 +103,10 @@ class Operation:
             return {}
         return dict(self.json_schema.get("properties", {}).get(name, {}))
 
-    def fallback(self, name: str) -> str:
-        """What property name is when a body does not give it: its default, else its first
-        allowed value (the seed's cheapest resolution), else "" (the render's own fallback)."""
-        schema = self.property_schema(name)
-        value = schema.get("default", (schema.get("enum") or [""])[0])
-        return value if isinstance(value, str) else ""
+    def default(self, name: str) -> str | None:
+        """The request schema's default text for property name, if it has one."""
+        value = self.property_schema(name).get("default")
+        return value if isinstance(value, str) else None
 
 
 @dataclass(frozen=True)

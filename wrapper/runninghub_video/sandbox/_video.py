@@ -28,6 +28,12 @@ STDERR_TAIL: Final = 2000
 # Fallbacks for values the sandbox has no rule for (documented in docs/sandbox.md).
 DEFAULT_SHORT_SIDE: Final = 720
 DEFAULT_RATIO: Final = (16, 9)
+#: What a body that does not give a resolution or an aspect ratio is rendered as (and labelled),
+#: unless its endpoint's schema has a default.
+FALLBACK_LABELS: Final = {
+    "resolution": f"{DEFAULT_SHORT_SIDE}p",
+    "aspectRatio": f"{DEFAULT_RATIO[0]}:{DEFAULT_RATIO[1]}",
+}
 PLACEHOLDER_ID: Final = "placeholder"
 # The card used when imageUrl is not an upload of this sandbox (there is no internet to fetch it).
 _PLACEHOLDER_SOURCE: Final = (
