@@ -206,12 +206,24 @@ def recover(generated: Path) -> list[str]:
 
 @contextmanager
 def signals_held() -> Iterator[None]:
-    """Hold SIGINT/SIGTERM/SIGHUP/SIGQUIT pending: they act only once the block is over."""
-    before = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD)
+    """Hold SIGINT/SIGTERM/SIGHUP/SIGQUIT: one that arrives acts only once the block is over.
+
+    By Python handlers that note the signal, then raise it again afterwards with the previous
+    handlers back: a signal mask would hold it in this thread only, and a signal sent to the
+    process goes to any thread that does not block it (a native thread of an imported library,
+    such as OpenBLAS's), whose default action ends the process mid-swap.
+    """
+    arrived: list[int] = []
+    previous = {
+        signum: signal.signal(signum, lambda got, _: arrived.append(got)) for signum in _HELD
+    }
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, before)
+        for signum, handler in previous.items():
+            signal.signal(signum, signal.SIG_DFL if handler is None else handler)
+        for got in dict.fromkeys(arrived):
+            signal.raise_signal(got)
 
 
 def swap_in(built: Path, spec: Path, generated: Path) -> None:

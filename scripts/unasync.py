@@ -30,9 +30,9 @@ SUBS = (
     (r"\b__aexit__\b", "__exit__"),
     (r"\baclose\b", "close"),
     (r"\baiter_raw\b", "iter_raw"),
-    (r"\basyncio_detailed\b", "sync_detailed"),
+    (r"\basyncio_raw\b", "sync_raw"),
     (r"\bget_async_httpx_client\b", "get_httpx_client"),
-    (r"\barecord_response\b", "record_response"),
+    (r"\bacap_response\b", "cap_response"),
     (r"\b_async_backend\b", "_sync_backend"),
     (r"\ban async context manager\b", "a context manager"),
 )

@@ -127,8 +127,9 @@ def test_regenerate_builds_what_is_committed(workspace) -> None:
     assert (spec.read_bytes(), tree_digest(generated)) == before
 
 
-def test_custom_template_only_drops_the_fixed_boundary() -> None:
-    """openapi/templates/endpoint_module.py.jinja is the installed template minus `boundary=+++`.
+def test_custom_template_only_drops_the_fixed_boundary_and_adds_raw_calls() -> None:
+    """openapi/templates/endpoint_module.py.jinja is the installed template minus `boundary=+++`,
+    plus sync_raw and asyncio_raw (the answer unparsed).
 
     Fails after a generator upgrade that changes the template: re-derive ours from the new one.
     """
@@ -142,6 +143,13 @@ def test_custom_template_only_drops_the_fixed_boundary() -> None:
     dropped = [line for line in original.splitlines() if line not in body.splitlines()]
     assert all("multipart" in line or "{% else %}" in line for line in dropped), dropped
     assert "boundary" not in body
+    kept = set(original.splitlines())
+    added = [line.strip() for line in body.splitlines() if line not in kept and line.strip()]
+    assert [line for line in added if line.startswith(("def ", "async def "))] == [
+        "def sync_raw(",
+        "async def asyncio_raw(",
+    ]
+    assert not [line for line in added if "_parse_response" in line or "_build_response" in line]
 
 
 def test_custom_client_template_only_hides_key_fields_from_repr() -> None:
@@ -205,13 +213,16 @@ def test_generated_unions_never_return_a_raw_dict_typed_as_a_model() -> None:
 
 
 def run_regenerate(
-    spec: Path, generated: Path, upstream: Path, before_spec: str = ""
+    spec: Path, generated: Path, upstream: Path, before_spec: str = "", thread: bool = False
 ) -> subprocess.CompletedProcess[str]:
     """scripts/generate.py's regenerate() in a real Python process; before_spec runs just
-    before the spec is written (after the client is swapped in), in that process."""
+    before the spec is written (after the client is swapped in), in that process; `thread`
+    starts another thread first (as an imported library's native threads are)."""
     driver = f"""
-import os, signal, sys
+import os, signal, sys, threading
 from pathlib import Path
+if {thread!r}:
+    threading.Thread(target=threading.Event().wait, daemon=True).start()
 sys.path.insert(0, {str(ROOT)!r})
 signal.signal(signal.SIGINT, signal.default_int_handler)
 import scripts.generate as g
@@ -227,16 +238,20 @@ g.regenerate(Path({str(spec)!r}), Path({str(generated)!r}), upstream=Path({str(u
     )
 
 
+@pytest.mark.parametrize("thread", [False, True], ids=["one thread", "another thread"])
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
 def test_a_signal_during_the_swap_acts_after_it(
-    tmp_path: Path, workspace: tuple[Path, Path], signum: int
+    tmp_path: Path, workspace: tuple[Path, Path], signum: int, thread: bool
 ) -> None:
     """SIGTERM/SIGINT arriving between the client swap and the spec write wait until both are
-    in place: new client and new spec together, no debris, and the process still stops."""
+    in place: new client and new spec together, no debris, and the process still stops. Also
+    when the process has another thread (a signal mask held it in one thread only: the other
+    took the SIGTERM, and the process ended with the new client beside the old spec)."""
     upstream = upstream_with(tmp_path, ASPECT, UNQUOTED)
     spec, generated = workspace
     before = spec.read_bytes(), tree_digest(generated)
-    run = run_regenerate(spec, generated, upstream, f"os.kill(os.getpid(), {int(signum)})")
+    kill = f"os.kill(os.getpid(), {int(signum)})"
+    run = run_regenerate(spec, generated, upstream, kill, thread=thread)
     assert run.returncode == -signum, run.stderr
     assert aspect_enum(yaml.safe_load(spec.read_text(encoding="utf-8"))) == ["16:9", "9:16", "1:1"]
     assert spec.read_bytes() != before[0]

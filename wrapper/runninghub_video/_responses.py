@@ -7,6 +7,7 @@ vendor's errorCode table, error bodies that are not JSON, unknown statuses, wron
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 from collections.abc import Mapping
@@ -51,15 +52,24 @@ EXCERPT_CHARS = 200
 
 @dataclass(frozen=True)
 class RawAnswer:
-    """What came back over HTTP, as the generated client saw it."""
+    """What came back over HTTP, decoded at most once (`json`, then `task` normalised)."""
 
     status_code: int
     headers: Mapping[str, str]
     content: bytes
-    parsed: object = None
-    """The generated model, or None when the generated parser failed or had none."""
     truncated: bool = False
     """The body was cut at its cap (bounded_reads): too large to be a real answer."""
+
+    @functools.cached_property
+    def json(self) -> dict[str, Any] | None:
+        """The body's JSON object, as sent (None: not JSON, or not an object)."""
+        return _json_object(self.content)
+
+    @functools.cached_property
+    def task(self) -> tuple[dict[str, Any], str | None] | None:
+        """The body normalised as a task answer (normalise_task), or None when it is no JSON
+        object."""
+        return None if self.json is None else normalise_task(self.json)
 
 
 def excerpt(content: bytes) -> str:
@@ -134,7 +144,7 @@ def error_for_code(
 def error_for_status(answer: RawAnswer, *, task_id: str | None = None) -> APIError:
     """The exception for a non-200 HTTP answer (an errorCode in the body refines it)."""
     status = answer.status_code
-    body = _json_object(answer.content) or {}
+    body = answer.json or {}
     code = (
         _text(body.get("errorCode"))
         or _text(body.get("error_code"))
@@ -235,22 +245,16 @@ def normalise_task(data: Mapping[str, Any]) -> tuple[dict[str, Any], str | None]
     return body, unknown
 
 
-def _decoded(answer: RawAnswer) -> tuple[dict[str, Any], str | None] | None:
-    """The answer's JSON object, normalised, or None when it is not one."""
-    data = _json_object(answer.content)
-    return None if data is None else normalise_task(data)
-
-
 def named_task_id(answer: RawAnswer) -> str | None:
     """The task id an answer names (taskId, task_id, or either in a data envelope), if valid."""
-    decoded = _decoded(answer)
+    decoded = answer.task
     task_id = decoded[0].get("taskId") if decoded is not None else None
     return task_id if is_task_id(task_id) else None
 
 
 def named_error_code(answer: RawAnswer) -> str | None:
     """The errorCode (or error_code) an answer's JSON body states, if any."""
-    decoded = _decoded(answer)
+    decoded = answer.task
     return _text(decoded[0].get("errorCode")) if decoded is not None else None
 
 
@@ -278,26 +282,17 @@ def _check_types(model: TaskResult) -> str | None:
 
 
 def _typed(answer: RawAnswer, task_id: str | None) -> tuple[TaskResult, str | None]:
-    """The generated model of a task answer, and the status to use if the spec lacks it."""
-    parsed = answer.parsed
-    echoed = redact.in_body(answer.content)  # a key echoed back never stays in a Task or raw
-    if (
-        not echoed
-        and isinstance(parsed, TaskResult)
-        and isinstance(parsed.task_id, str)
-        and isinstance(parsed.error_code, str | None)
-        and not _ALIASES.keys() & parsed.additional_properties.keys()
-    ):
-        return parsed, None  # the common case: read once, by the generated client
-    decoded = _decoded(answer)
+    """The generated model of a task answer (its body decoded once, normalised), and the status
+    to use if the spec lacks it."""
+    decoded = answer.task
     if decoded is None:
         raise _unexpected(answer, "not a JSON object", task_id)
     body, unknown = decoded
-    if echoed:
+    if redact.in_body(answer.content):  # a key echoed back never stays in a Task or raw
         body = redact.scrubbed(body)
     try:
         return TaskResult.from_dict(body), unknown
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+    except (KeyError, TypeError, ValueError, AttributeError, RecursionError) as exc:
         raise _unexpected(answer, f"does not match the spec: {exc!r}", task_id) from None
 
 
@@ -350,7 +345,7 @@ def read_submit(answer: RawAnswer) -> Task:
         task = read_task(answer, task_id=task_id, refusals=False)
     except UnexpectedResponseError as error:
         logger.warning("task %s: the rest of its submit answer is unreadable (%s)", task_id, error)
-        decoded = _decoded(answer)
+        decoded = answer.task
         status = decoded[1] or decoded[0].get("status") if decoded else None
         shown = status if isinstance(status, str) and status not in FINAL_STATUSES else CREATED
         return Task(id=task_id, status=shown)
@@ -403,15 +398,13 @@ def read_upload(answer: RawAnswer) -> str:
         raise error_for_status(answer)
     if answer.truncated:
         raise _too_large(answer, None)
-    result = answer.parsed
-    if not isinstance(result, UploadResult):
-        data = _json_object(answer.content)
-        if data is None:
-            raise _unexpected(answer, "not a JSON object", None)
-        try:
-            result = UploadResult.from_dict(data)
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            raise _unexpected(answer, f"does not match the spec: {exc!r}", None) from None
+    data = answer.json
+    if data is None:
+        raise _unexpected(answer, "not a JSON object", None)
+    try:
+        result = UploadResult.from_dict(data)
+    except (KeyError, TypeError, ValueError, AttributeError, RecursionError) as exc:
+        raise _unexpected(answer, f"does not match the spec: {exc!r}", None) from None
     if result.code != 0:
         message = _text(result.message) or _text(result.msg) or _text(result.error_message)
         raise _upload_refused(str(result.code), message)

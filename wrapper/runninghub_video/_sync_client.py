@@ -35,13 +35,7 @@ from runninghub_client.types import File
 from . import _sync_backend as backend
 from . import _endpoints as endpoints
 from . import _params as checks
-from ._answers import (
-    LAST_RESPONSE,
-    PARSE_ERRORS,
-    answer_after_parse_error,
-    answer_of,
-    record_response,
-)
+from ._answers import cap_response, answer_of
 from ._bounded_reads import BoundedBody, answer_deadline
 from ._download import (
     DownloadSink,
@@ -135,7 +129,7 @@ class RunningHub:
         self, transport: httpx.BaseTransport | None, timeout: httpx.Timeout
     ) -> AuthenticatedClient:
         """A generated client on the API host (on httpx's own transport when None)."""
-        extra: dict[str, Any] = {"event_hooks": {"response": [record_response]}}
+        extra: dict[str, Any] = {"event_hooks": {"response": [cap_response]}}
         if transport is not None:
             extra["transport"] = transport
         client = AuthenticatedClient(
@@ -194,34 +188,28 @@ class RunningHub:
         self._loop = loop
 
     def _call(self, endpoint: ModuleType, body: Any, *, is_submit: bool = False) -> RawAnswer:
+        """One request, its answer unparsed (read once, by the caller's reader)."""
         self._check_open()
-        token = LAST_RESPONSE.set(None)
         try:
-            try:
-                with self._in_flight:
-                    client = self._queries if endpoint is query_task else self._api
-                    return answer_of(endpoint.sync_detailed(client=client, body=body))
-            except httpx.HTTPError as exc:
-                error = connection_error(exc, sent_may_matter=is_submit)
-            except PARSE_ERRORS as exc:
-                return answer_after_parse_error(exc)
-            except RunningHubError:  # the answer read: what it says stands
+            with self._in_flight:
+                client = self._queries if endpoint is query_task else self._api
+                return answer_of(endpoint.sync_raw(client=client, body=body))
+        except httpx.HTTPError as exc:
+            error = connection_error(exc, sent_may_matter=is_submit)
+        except RunningHubError:  # the answer read: what it says stands
+            raise
+        except Exception as exc:  # MemoryError, a bug: once a submit may be out, say so
+            if not is_submit:
                 raise
-            except Exception as exc:  # MemoryError, a bug: once a submit may be out, say so
-                if not is_submit:
-                    raise
-                error = APIConnectionError(
-                    f"the submit failed once it may have been sent ({type(exc).__name__}), so "
-                    "a paid task may exist: check your RunningHub task list before submitting "
-                    "again",
-                    task_may_exist=True,
-                )
-            # Outside the except block, so neither __cause__ nor __context__ holds the httpx
-            # error: its text can hold the key (a server echoing it into a malformed answer),
-            # and every traceback prints the chain. Our message has its redacted description.
-            raise error
-        finally:
-            LAST_RESPONSE.reset(token)
+            error = APIConnectionError(
+                f"the submit failed once it may have been sent ({type(exc).__name__}), so "
+                "a paid task may exist: check your RunningHub task list before submitting again",
+                task_may_exist=True,
+            )
+        # Outside the except block, so neither __cause__ nor __context__ holds the httpx
+        # error: its text can hold the key (a server echoing it into a malformed answer),
+        # and every traceback prints the chain. Our message has its redacted description.
+        raise error
 
     # ------------------------------------------------------------ the API
 

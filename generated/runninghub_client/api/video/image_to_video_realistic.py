@@ -144,6 +144,21 @@ def sync_detailed(
     return _build_response(client=client, response=response)
 
 
+def sync_raw(
+    *,
+    client: AuthenticatedClient | Client,
+    body: ImageToVideoRealisticRequest,
+) -> httpx.Response:
+    """The HTTP answer as it came, not parsed (whatever its status or body); the same request
+    as sync_detailed. Raises httpx.TimeoutException if the request takes longer than
+    Client.timeout."""
+    return client.get_httpx_client().request(
+        **_get_kwargs(
+            body=body,
+        )
+    )
+
+
 def sync(
     *,
     client: AuthenticatedClient | Client,
@@ -203,6 +218,21 @@ async def asyncio_detailed(
     response = await client.get_async_httpx_client().request(**kwargs)
 
     return _build_response(client=client, response=response)
+
+
+async def asyncio_raw(
+    *,
+    client: AuthenticatedClient | Client,
+    body: ImageToVideoRealisticRequest,
+) -> httpx.Response:
+    """The HTTP answer as it came, not parsed (whatever its status or body); the same request
+    as asyncio_detailed. Raises httpx.TimeoutException if the request takes longer than
+    Client.timeout."""
+    return await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            body=body,
+        )
+    )
 
 
 async def asyncio(
