@@ -99,6 +99,17 @@ class BoundedBody:
         self.truncated = False
         self._stages = _stages(headers) or []
 
+    def take_joined(self, chunk: bytes) -> bytes:
+        """take(chunk) as one bytes (an identity body without the generators: most answers)."""
+        if self._stages:
+            return b"".join(self.take(chunk))
+        room = self.limit - self.received
+        if len(chunk) > room:
+            self.truncated = True
+            chunk = chunk[:room]
+        self.received += len(chunk)
+        return chunk
+
     def take(self, chunk: bytes) -> Iterator[bytes]:
         """The decoded bytes of one raw chunk that still fit under the limit."""
         for piece in _through(self._stages, chunk):
@@ -153,7 +164,7 @@ class _Cap:
         if self.chunks > MAX_ANSWER_CHUNKS:
             self.body.truncated = True
             return b""
-        return b"".join(self.body.take(chunk))
+        return self.body.take_joined(chunk)
 
 
 class _CappedStream(httpx.SyncByteStream):

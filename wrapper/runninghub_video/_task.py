@@ -159,13 +159,13 @@ class Usage:
         """The usage, or None when there is none to read (absent, null, {}, all unreadable)."""
         if not isinstance(model, TaskUsage):
             return None
-        usage = cls(
-            consume_money=_decimal(model.consume_money),
-            consume_coins=_decimal(model.consume_coins),
-            task_cost_time=_seconds(model.task_cost_time),
-            third_party_consume_money=_decimal(model.third_party_consume_money),
+        read = (
+            _decimal(model.consume_money),
+            _decimal(model.consume_coins),
+            _seconds(model.task_cost_time),
+            _decimal(model.third_party_consume_money),
         )
-        return None if usage == cls() else usage
+        return None if read == (None, None, None, None) else cls(*read)
 
     def to_dict(self) -> dict[str, Any]:
         """The fields as a JSON-ready dict: Decimals as strings (exact), seconds as a number."""
@@ -200,14 +200,14 @@ class FailureReason:
         if not isinstance(model, FailedReason):
             return None
         lines = model.traceback if isinstance(model.traceback, list) else []
-        reason = cls(
-            exception_type=_text(model.exception_type),
-            exception_message=_text(model.exception_message),
-            node_id=_text(model.node_id),
-            node_name=_text(model.node_name),
-            traceback=tuple(line for line in lines if isinstance(line, str)),
+        read = (
+            _text(model.exception_type),
+            _text(model.exception_message),
+            _text(model.node_id),
+            _text(model.node_name),
+            tuple(line for line in lines if isinstance(line, str)),
         )
-        return None if reason == cls() else reason
+        return None if read == (None, None, None, None, ()) else cls(*read)
 
     def to_dict(self) -> dict[str, Any]:
         """The fields as a JSON-ready dict."""
