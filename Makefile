@@ -73,11 +73,12 @@ contract: setup ## schemathesis CLI against a Prism mock it starts and stops (sc
 unasync: $(VENV)/.synced ## Regenerate _sync_client.py from _async_client.py (the client is written once)
 	$(PY) scripts/unasync.py
 
-lint: setup ## ruff, mypy --strict (examples/typed_client.py too), unasync check, OpenAPI validation, redocly
+lint: setup ## ruff, mypy --strict (examples/typed_client.py too), import layers, unasync check, OpenAPI validation, redocly
 	$(PY) scripts/unasync.py --check
 	$(BIN)/ruff check wrapper tests scripts benchmarks examples
 	$(BIN)/ruff format --check wrapper tests scripts benchmarks examples
 	$(BIN)/mypy
+	PYTHONPATH=. $(BIN)/lint-imports --no-cache
 	$(BIN)/openapi-spec-validator $(SPEC)
 	REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true NO_UPDATE_NOTIFIER=1 \
 		$(REDOCLY) lint --config openapi/redocly.yaml --format stylish $(SPEC)

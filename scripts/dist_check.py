@@ -22,6 +22,10 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # run as a file: the repo root
+
+from scripts._processes import free_port  # noqa: E402 (after the path it needs)
+
 SAMPLE = ROOT / "examples" / "sample.png"
 MARKERS = ("runninghub_video/py.typed", "runninghub_client/py.typed")
 
@@ -81,13 +85,6 @@ def venv_with(wheel: Path, extra: str, folder: Path, constraints: Path) -> Path:
          "--disable-pip-version-check", "-c", str(constraints), f"{wheel}{extra}"],
         cwd=folder.parent)  # fmt: skip
     return bin_dir
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @contextmanager

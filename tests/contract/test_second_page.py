@@ -26,7 +26,7 @@ from scripts._processes import prism_mock, prism_proxy
 from tests.contract.run_cli import command
 from tests.contract.test_pages import T2V_PATH
 from tests.sandbox.conftest import ffmpeg, mean_colour, probe
-from tests.support.api import FINAL, conforming, task_body
+from tests.support.api import FINAL, conforming, request_body
 from tests.support.constants import KEY, ROOT
 from tests.support.pages import build_with_page
 from tests.support.sandboxes import running_sandbox
@@ -87,7 +87,7 @@ def test_a_text_to_video_task_comes_back_through_prism_proxy(
     merged_spec: Path, contract: Contract, tmp_path: Path, duration: str, size: str
 ) -> None:
     operation, query = text_to_video(contract), contract.one("query").path
-    body = task_body(operation, "a lighthouse at dusk", duration=duration, size=size)
+    body = request_body(operation, "a lighthouse at dusk", duration=duration, size=size)
     assert set(body) == {"prompt", "size", "duration"}
     with (
         running_sandbox(spec_path=merged_spec, data_dir=tmp_path / "data") as sandbox,
@@ -126,7 +126,7 @@ def test_a_text_to_video_body_the_page_does_not_allow_is_refused(
         running_sandbox(spec_path=merged_spec, data_dir=tmp_path / "data") as sandbox,
         httpx.Client(base_url=sandbox.base_url, headers=AUTH, timeout=60) as client,
     ):
-        refused = client.post(T2V_PATH, json=task_body(operation, duration="16"))
+        refused = client.post(T2V_PATH, json=request_body(operation, duration="16"))
         assert refused.status_code == 422
         assert "duration must be one of '4', '8', '12'" in refused.json()["errorMessage"]
         missing = client.post(T2V_PATH, json={"prompt": "no size"})

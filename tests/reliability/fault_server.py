@@ -26,6 +26,8 @@ from typing import Any
 
 import httpx
 
+from tests.support.bodies import task_body as task_body  # the answer body its users serve
+
 # ---------------------------------------------------------------- requests and actions
 
 
@@ -129,25 +131,6 @@ def json_reply(body: Any, status: int = 200, headers: dict[str, str] | None = No
 def html_reply(status: int, text: str = "<html><body><h1>Bad Gateway</h1></body></html>") -> Reply:
     """An HTML answer, like a proxy's error page."""
     return Reply(status, text.encode(), "text/html; charset=utf-8")
-
-
-def task_body(
-    task_id: str, status: str, result_url: str | None = None, **extra: Any
-) -> dict[str, Any]:
-    """A spec-valid TaskResult body."""
-    body: dict[str, Any] = {
-        "taskId": task_id,
-        "status": status,
-        "errorCode": "",
-        "errorMessage": "",
-        "results": None,
-        "clientId": "c0ffee",
-        "promptTips": "",
-    }
-    if status == "SUCCESS":
-        body["results"] = [{"url": result_url or "https://cdn.test/x.mp4", "outputType": "mp4"}]
-    body.update(extra)
-    return body
 
 
 # ---------------------------------------------------------------- the server

@@ -49,7 +49,7 @@ def bomb(head: bytes = b"") -> bytes:
 
 
 def task_bomb(status: str = "QUEUED") -> bytes:
-    return bomb(json.dumps(task_body(TASK, status)).encode())
+    return bomb(json.dumps(task_body(status, TASK)).encode())
 
 
 def gzip_gzip(body: bytes) -> Reply:
@@ -93,7 +93,7 @@ def test_a_submit_answer_that_inflates_to_no_task_may_have_paid(
 def test_an_honest_compressed_answer_still_reads(
     mode: str, faults: FaultServer, coding: str
 ) -> None:
-    body = json.dumps(task_body(TASK, "RUNNING")).encode()
+    body = json.dumps(task_body("RUNNING", TASK)).encode()
     if coding == "raw-deflate":  # what some servers send as "deflate"
         z = zlib.compressobj(6, zlib.DEFLATED, -zlib.MAX_WBITS)
         body, coding = z.compress(body) + z.flush(), "deflate"
@@ -109,7 +109,7 @@ def test_an_honest_compressed_answer_still_reads(
 
 @modes
 def test_a_coding_that_is_not_undone_is_never_inflated(mode: str, faults: FaultServer) -> None:
-    body = json.dumps(task_body(TASK, "RUNNING")).encode()
+    body = json.dumps(task_body("RUNNING", TASK)).encode()
     faults.route(QUERY, Reply(200, body, "application/json", {"Content-Encoding": "br"}))
     task = call(mode, faults.base_url, "get", TASK)  # passed through as sent: here, plain JSON
     assert task.status == "RUNNING"

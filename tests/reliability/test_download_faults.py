@@ -121,7 +121,7 @@ def test_slow_but_steady_download_completes(mode: str, faults: FaultServer, tmp_
 
 @modes
 def test_download_by_task_id_queries_first(mode: str, faults: FaultServer, tmp_path: Path) -> None:
-    faults.route(QUERY, json_reply(task_body(TASK, "SUCCESS", faults.base_url + FILE)))
+    faults.route(QUERY, json_reply(task_body("SUCCESS", TASK, result_url=faults.base_url + FILE)))
     faults.route(FILE, Reply(200, VIDEO, "video/mp4"))
     path = call(mode, faults.base_url, "download", TASK, tmp_path)
     assert path == tmp_path / f"{TASK}.mp4"
@@ -150,7 +150,7 @@ CLI_FAULTS = ["reset-mid-stream", "expired-403", "content-length-lie"]
 def test_cli_broken_download_exits_1_and_says_how_to_retry(
     fault: str, cli_at: CliAt, faults: FaultServer
 ) -> None:
-    faults.route(QUERY, json_reply(task_body(TASK, "SUCCESS", faults.base_url + FILE)))
+    faults.route(QUERY, json_reply(task_body("SUCCESS", TASK, result_url=faults.base_url + FILE)))
     faults.route(FILE, BROKEN[fault][0])
     cli = cli_at(faults.base_url)
     result = cli("wait", TASK, "--output", "v.mp4", "--poll-interval", "0.05")
@@ -176,7 +176,7 @@ def test_cli_resume_commands_keep_overwrite(
     cli_at: CliAt, faults: FaultServer, json_output: list[str]
 ) -> None:
     """The printed command that retries a download replaces the file, as the user asked."""
-    faults.route(QUERY, json_reply(task_body(TASK, "SUCCESS", faults.base_url + FILE)))
+    faults.route(QUERY, json_reply(task_body("SUCCESS", TASK, result_url=faults.base_url + FILE)))
     faults.route(FILE, BROKEN["reset-mid-stream"][0])
     cli = cli_at(faults.base_url)
     (cli.cwd / "v.mp4").write_bytes(b"old")

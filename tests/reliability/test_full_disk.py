@@ -61,7 +61,7 @@ def fills_disk_then(folder: Path, body: dict[str, object]) -> Callable[[Request]
 def test_submit_on_a_full_disk_still_gives_the_task_id(
     small_disk: Path, faults: FaultServer, tmp_path: Path
 ) -> None:
-    faults.route(SUBMIT, fills_disk_then(small_disk, task_body(TASK, "QUEUED")))
+    faults.route(SUBMIT, fills_disk_then(small_disk, task_body("QUEUED", TASK)))
     cli = Cli(faults.base_url, small_disk / "home", tmp_path, key=KEY)
     result = cli("submit", "--image", IMAGE_URL, "--prompt", "a comet")
     assert result.code == 0, result.stderr
@@ -80,8 +80,8 @@ def test_generate_goes_on_when_the_journal_disk_fills_up(
     small_disk: Path, faults: FaultServer, tmp_path: Path
 ) -> None:
     video = b"\0\0\0\x18ftypmp42" + b"\0" * 1000
-    faults.route(SUBMIT, fills_disk_then(small_disk, task_body(TASK, "QUEUED")))
-    faults.route(QUERY, json_reply(task_body(TASK, "SUCCESS", faults.base_url + FILE)))
+    faults.route(SUBMIT, fills_disk_then(small_disk, task_body("QUEUED", TASK)))
+    faults.route(QUERY, json_reply(task_body("SUCCESS", TASK, result_url=faults.base_url + FILE)))
     faults.route(FILE, Reply(200, video, "video/mp4"))
     work = tmp_path / "work"
     work.mkdir()
@@ -96,7 +96,7 @@ def test_generate_goes_on_when_the_journal_disk_fills_up(
 def test_a_full_disk_before_the_submit_costs_nothing(
     small_disk: Path, faults: FaultServer, tmp_path: Path
 ) -> None:
-    faults.route(SUBMIT, json_reply(task_body(TASK, "QUEUED")))
+    faults.route(SUBMIT, json_reply(task_body("QUEUED", TASK)))
     (small_disk / "home").mkdir()
     fill(small_disk)
     cli = Cli(faults.base_url, small_disk / "home", tmp_path, key=KEY)

@@ -42,7 +42,7 @@ with RunningHub(sys.argv[2], base_url=sys.argv[1], policy=policy) as rh:
 @pytest.fixture
 def held(faults: FaultServer) -> FaultServer:
     """The submit answers a QUEUED task; its first status query is held."""
-    faults.route(SUBMIT, json_reply(task_body(TASK, "QUEUED")))
+    faults.route(SUBMIT, json_reply(task_body("QUEUED", TASK)))
     faults.route(QUERY, Hold())
     return faults
 

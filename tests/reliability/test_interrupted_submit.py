@@ -41,7 +41,7 @@ class Raising(logging.Filter):
 @pytest.fixture
 def answered(faults: FaultServer) -> FaultServer:
     """The submit answers a QUEUED task."""
-    faults.route(SUBMIT, json_reply(task_body(TASK, "QUEUED")))
+    faults.route(SUBMIT, json_reply(task_body("QUEUED", TASK)))
     return faults
 
 

@@ -50,7 +50,7 @@ def submit_async(base_url: str, how: str, on_submitted: object) -> None:
 def test_an_on_submitted_that_cannot_be_called_is_refused_before_the_paid_submit(
     faults: FaultServer, client: str, how: str
 ) -> None:
-    faults.route(SUBMIT, json_reply(task_body(TASK, "QUEUED")))
+    faults.route(SUBMIT, json_reply(task_body("QUEUED", TASK)))
     go = submit_sync if client == "sync" else submit_async
     with pytest.raises(InvalidInputError, match="on_submitted"):
         go(faults.base_url, how, "https://hooks.example/done")  # a field value, not a callback

@@ -30,8 +30,8 @@ VIDEO = b"\0\0\0\x18ftypmp42" + b"\0" * 2000
 @pytest.fixture
 def api(faults: FaultServer) -> FaultServer:
     """A server on which a task succeeds at once with a small video."""
-    faults.route(SUBMIT, json_reply(task_body(TASK, "SUCCESS", faults.base_url + FILE)))
-    faults.route(QUERY, json_reply(task_body(TASK, "SUCCESS", faults.base_url + FILE)))
+    faults.route(SUBMIT, json_reply(task_body("SUCCESS", TASK, result_url=faults.base_url + FILE)))
+    faults.route(QUERY, json_reply(task_body("SUCCESS", TASK, result_url=faults.base_url + FILE)))
     faults.route(UPLOAD, json_reply({"code": 0, "msg": "", "data": {
         "download_url": faults.base_url + "/files/up.png"}}))  # fmt: skip
     faults.route(FILE, Reply(200, VIDEO, "video/mp4"))
@@ -223,7 +223,7 @@ HOSTILE = "\x1b]0;owned\x07\x1b[2J\u202egnp.exe\x9b31m"
 def test_server_text_reaches_the_terminal_escaped(
     cli_at: Callable[[str], Cli], faults: FaultServer
 ) -> None:
-    faults.route(QUERY, json_reply(task_body(TASK, "FAILED", errorCode="1015",
+    faults.route(QUERY, json_reply(task_body("FAILED", TASK, errorCode="1015",
                                              errorMessage=HOSTILE)))  # fmt: skip
     cli = cli_at(faults.base_url)
     for args in (["status", TASK], ["wait", TASK], ["status", TASK, "--json"]):
@@ -239,8 +239,8 @@ def test_server_text_reaches_the_terminal_escaped(
 def test_an_unsafe_task_id_from_the_server_is_shown_escaped_and_written_nowhere(
     cli_at: Callable[[str], Cli], faults: FaultServer, tmp_path: Path
 ) -> None:
-    faults.route(SUBMIT, json_reply(task_body("../../\x1b[31mx", "SUCCESS",
-                                              faults.base_url + FILE)))  # fmt: skip
+    faults.route(SUBMIT, json_reply(task_body("SUCCESS", "../../\x1b[31mx",
+                                              result_url=faults.base_url + FILE)))  # fmt: skip
     faults.route(FILE, Reply(200, VIDEO, "video/mp4"))
     cli = cli_at(faults.base_url)
     result = cli(*gen())
@@ -280,7 +280,7 @@ def test_wrong_answers_are_named(cli_at: Callable[[str], Cli], faults: FaultServ
     assert wrong.code == 2, wrong.stderr
     assert f"{faults.base_url}/v1/openapi/v2/query answered HTTP 404" in wrong.stderr
     assert "--base-url" in wrong.stderr
-    faults.route(QUERY, json_reply(task_body(TASK, "FAILED", errorCode="1004")))
+    faults.route(QUERY, json_reply(task_body("FAILED", TASK, errorCode="1004")))
     for args in (["status", TASK], ["wait", TASK]):
         unknown = cli(*args)
         assert unknown.code == 4, unknown.stderr

@@ -31,7 +31,7 @@ from tests.wrapper.fakes import QUERY, SUBMIT
 TASK = "2013508786110730241"
 POLICY = replace(FAST, request_timeout=1.0)
 """Each trickled byte arrives well inside the read timeout; the deadlines below are shorter."""
-ENDLESS = json.dumps(task_body(TASK, "RUNNING")).encode() + b" " * 10_000_000
+ENDLESS = json.dumps(task_body("RUNNING", TASK)).encode() + b" " * 10_000_000
 """A RUNNING answer followed by 10 MB of spaces: at one byte per 0.05 s, days of answer."""
 
 
@@ -94,7 +94,7 @@ def test_the_last_query_at_the_deadline_still_gets_its_answer(
 ) -> None:
     """The first chunk of an answer is always taken: a query made at the deadline (as wait's
     last one is, its sleep ending there) is read, a final status returned."""
-    body = json.dumps(task_body(TASK, "SUCCESS", "https://cdn.test/out.mp4")).encode()
+    body = json.dumps(task_body("SUCCESS", TASK, result_url="https://cdn.test/out.mp4")).encode()
     faults.route(QUERY, Trickle(body, chunk=len(body), gap=0, content_type="application/json"))
     clock = itertools.chain([0.0], itertools.repeat(100.0))  # the deadline (0.5) has passed
     kwargs: dict[str, Any] = {"policy": POLICY, "clock": lambda: next(clock)}

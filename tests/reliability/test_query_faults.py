@@ -35,6 +35,7 @@ from tests.reliability.fault_server import (
     task_body,
 )
 from tests.support.api import QUERY
+from tests.support.bodies import VIDEO_URL
 from tests.support.cli import Cli
 
 CliAt = Callable[[str], Cli]
@@ -42,11 +43,11 @@ TASK = "2013508786110730241"
 
 
 def running() -> Reply:
-    return json_reply(task_body(TASK, "RUNNING"))
+    return json_reply(task_body("RUNNING", TASK))
 
 
 def success() -> Reply:
-    return json_reply(task_body(TASK, "SUCCESS"))
+    return json_reply(task_body("SUCCESS", TASK))
 
 
 # ---------------------------------------------------------------- transient failures
@@ -67,7 +68,7 @@ def test_polling_survives_intermittent_faults(mode: str, faults: FaultServer) ->
     )
     task = call(mode, faults.base_url, "wait", TASK)
     assert task.status == "SUCCESS"
-    assert task.video_url == "https://cdn.test/x.mp4"
+    assert task.video_url == VIDEO_URL
     assert faults.count(QUERY) == 8
 
 
@@ -126,9 +127,9 @@ def test_too_many_consecutive_failures_give_up_with_the_task_id(
 def test_unknown_statuses_keep_polling(mode: str, faults: FaultServer) -> None:
     faults.route(
         QUERY,
-        json_reply(task_body(TASK, "WARMING")),
-        json_reply(task_body(TASK, "PENDING_REVIEW")),
-        json_reply(task_body(TASK, "WARMING")),
+        json_reply(task_body("WARMING", TASK)),
+        json_reply(task_body("PENDING_REVIEW", TASK)),
+        json_reply(task_body("WARMING", TASK)),
         success(),
     )
     seen: list[str] = []
@@ -139,7 +140,7 @@ def test_unknown_statuses_keep_polling(mode: str, faults: FaultServer) -> None:
 
 @modes
 def test_unknown_status_forever_ends_at_the_deadline(mode: str, faults: FaultServer) -> None:
-    faults.route(QUERY, json_reply(task_body(TASK, "WARMING")))
+    faults.route(QUERY, json_reply(task_body("WARMING", TASK)))
     start = time.monotonic()
     with pytest.raises(WaitTimeoutError) as caught:
         call(mode, faults.base_url, "wait", TASK, timeout=0.5)
@@ -161,17 +162,17 @@ MALFORMED: dict[str, Reply] = {
     "empty": Reply(200, b"", "application/json"),
     "not-utf8": Reply(200, b"\xff\xfe\x00{\x80", "application/json"),
     "truncated-json": Reply(200, b'{"taskId": "1", "status": "RUN', "application/json"),
-    "array": _body([task_body(TASK, "SUCCESS")]),
+    "array": _body([task_body("SUCCESS", TASK)]),
     "string": _body("SUCCESS"),
     "null": _body(None),
     "deep-nesting": Reply(200, b"[" * 50_000 + b"]" * 50_000, "application/json"),
-    "status-int": _body({**task_body(TASK, "RUNNING"), "status": 3}),
-    "results-string": _body(task_body(TASK, "SUCCESS", results="https://cdn.test/x.mp4")),
-    "results-url-int": _body(task_body(TASK, "SUCCESS", results=[{"url": 5, "outputType": "mp4"}])),
-    "results-item-string": _body(task_body(TASK, "SUCCESS", results=["https://cdn.test/x.mp4"])),
-    "results-item-no-url": _body(task_body(TASK, "SUCCESS", results=[{"outputType": "mp4"}])),
-    "success-without-results": _body(task_body(TASK, "SUCCESS", results=None)),
-    "another-task": _body(task_body("222", "SUCCESS", "https://cdn.test/222.mp4")),
+    "status-int": _body({**task_body("RUNNING", TASK), "status": 3}),
+    "results-string": _body(task_body("SUCCESS", TASK, results="https://cdn.test/x.mp4")),
+    "results-url-int": _body(task_body("SUCCESS", TASK, results=[{"url": 5, "outputType": "mp4"}])),
+    "results-item-string": _body(task_body("SUCCESS", TASK, results=["https://cdn.test/x.mp4"])),
+    "results-item-no-url": _body(task_body("SUCCESS", TASK, results=[{"outputType": "mp4"}])),
+    "success-without-results": _body(task_body("SUCCESS", TASK, results=None)),
+    "another-task": _body(task_body("SUCCESS", "222", result_url="https://cdn.test/222.mp4")),
 }
 
 
@@ -207,17 +208,17 @@ def test_a_malformed_answer_between_good_ones_is_ridden_over(
 # Shapes the vendor's kit reads [KIT]: no longer malformed.
 KIT_SHAPES: dict[str, tuple[Reply, str]] = {
     "missing-task-id": (
-        _body({k: v for k, v in task_body(TASK, "SUCCESS").items() if k != "taskId"}),
+        _body({k: v for k, v in task_body("SUCCESS", TASK).items() if k != "taskId"}),
         "SUCCESS",
     ),
-    "task-id-int": (_body({**task_body(TASK, "SUCCESS"), "taskId": int(TASK)}), "SUCCESS"),
-    "lower-case-status": (_body({**task_body(TASK, "SUCCESS"), "status": " success "}), "SUCCESS"),
-    "error-code-int": (_body(task_body(TASK, "FAILED", errorCode=1505)), "FAILED"),
+    "task-id-int": (_body({**task_body("SUCCESS", TASK), "taskId": int(TASK)}), "SUCCESS"),
+    "lower-case-status": (_body({**task_body("SUCCESS", TASK), "status": " success "}), "SUCCESS"),
+    "error-code-int": (_body(task_body("FAILED", TASK, errorCode=1505)), "FAILED"),
     "task_id-alias": (
         _body(
             {
                 "task_id": TASK,
-                **{k: v for k, v in task_body(TASK, "SUCCESS").items() if k != "taskId"},
+                **{k: v for k, v in task_body("SUCCESS", TASK).items() if k != "taskId"},
             }
         ),
         "SUCCESS",
@@ -251,8 +252,8 @@ def test_a_query_answer_without_a_status_is_not_final(
 
 
 EXTRA_FIELDS = task_body(
-    TASK,
     "SUCCESS",
+    TASK,
     results=[{"url": "https://cdn.test/x.mp4", "outputType": "mp4", "width": 1280, "meta": {}}],
     newTopLevel={"nested": [1, 2, {"deep": None}]},
     usage={"consumeMoney": "3.2", "currency": "CNY"},
@@ -265,7 +266,7 @@ EXTRA_FIELDS = task_body(
 def test_a_failed_reason_of_another_type_is_dropped_not_fatal(
     mode: str, faults: FaultServer
 ) -> None:
-    faults.route(QUERY, _body(task_body(TASK, "FAILED", errorCode="1015", failedReason=7)))
+    faults.route(QUERY, _body(task_body("FAILED", TASK, errorCode="1015", failedReason=7)))
     with pytest.raises(TaskFailedError) as caught:
         call(mode, faults.base_url, "wait", TASK)
     assert caught.value.error_code == "1015"
@@ -290,7 +291,7 @@ def test_cli_wait_survives_faults_and_unknown_statuses(cli_at: CliAt, faults: Fa
         QUERY,
         html_reply(500),
         json_reply({"errorCode": "1003"}, 429, {"Retry-After": "0"}),
-        json_reply(task_body(TASK, "WARMING")),
+        json_reply(task_body("WARMING", TASK)),
         Reset(),
         json_reply(EXTRA_FIELDS),
     )
@@ -320,7 +321,7 @@ def test_cli_wait_gives_up_naming_the_task_and_how_to_resume(
 
 
 def test_cli_unknown_status_forever_exits_5(cli_at: CliAt, faults: FaultServer) -> None:
-    faults.route(QUERY, json_reply(task_body(TASK, "WARMING")))
+    faults.route(QUERY, json_reply(task_body("WARMING", TASK)))
     cli = cli_at(faults.base_url)
     result = cli("wait", TASK, "--poll-interval", "0.05", "--timeout", "0.3", "--json")
     assert result.code == 5, result.stderr
@@ -345,7 +346,7 @@ def test_cli_malformed_answer_exits_1_without_a_traceback(
 @modes
 def test_a_usage_that_is_not_an_object_is_none_not_an_error(mode: str, faults: FaultServer) -> None:
     # Diagnostic only: it must not make a (paid) SUCCESS task unreadable (_task.py).
-    faults.route(QUERY, _body(task_body(TASK, "SUCCESS", usage=[1, 2])))
+    faults.route(QUERY, _body(task_body("SUCCESS", TASK, usage=[1, 2])))
     task = call(mode, faults.base_url, "wait", TASK)
     assert task.succeeded
     assert task.usage is None

@@ -43,7 +43,7 @@ def async_interrupted_right_after(real: Callable[..., Any]) -> Callable[..., Any
 def test_an_interrupt_as_submit_returns_inside_run_names_the_task(
     faults: FaultServer, monkeypatch: pytest.MonkeyPatch, client: str, method: str
 ) -> None:
-    faults.route(SUBMIT, json_reply(task_body(TASK, "QUEUED")))
+    faults.route(SUBMIT, json_reply(task_body("QUEUED", TASK)))
     inner = "_submit_checked"  # the one submit of every run
     if client == "sync":
         cls: type = RunningHub

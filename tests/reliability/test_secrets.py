@@ -109,13 +109,13 @@ def scripted_faults() -> Iterator[dict[str, FaultServer]]:
         "download-reset": FaultServer(),
         "submit-stall": FaultServer().route(SUBMIT, Hold()),
         "never-done": FaultServer()
-        .route(SUBMIT, json_reply(task_body(TASK, "QUEUED")))
-        .route(QUERY, json_reply(task_body(TASK, "RUNNING"))),
+        .route(SUBMIT, json_reply(task_body("QUEUED", TASK)))
+        .route(QUERY, json_reply(task_body("RUNNING", TASK))),
     }
     for server in servers.values():
         server.__enter__()
     reset = servers["download-reset"]
-    reset.route(QUERY, json_reply(task_body(TASK, "SUCCESS", reset.base_url + FILE)))
+    reset.route(QUERY, json_reply(task_body("SUCCESS", TASK, result_url=reset.base_url + FILE)))
     reset.route(FILE, Short(b"\0" * 5000, announced=90_000, reset=True))
     try:
         yield servers
@@ -260,7 +260,7 @@ LIBRARY_FAULTS: dict[str, tuple[str, Any]] = {
     "submit-1505": (SUBMIT, json_reply({"taskId": "", "status": "", "errorCode": "1505"})),
     "query-garbage": (QUERY, Reply(200, b"<html>", "text/html")),
     "query-503": (QUERY, html_reply(503)),
-    "query-failed": (QUERY, json_reply(task_body(TASK, "FAILED", errorCode="1015"))),
+    "query-failed": (QUERY, json_reply(task_body("FAILED", TASK, errorCode="1015"))),
 }
 
 
@@ -277,7 +277,7 @@ def test_library_errors_and_debug_logs_never_hold_the_key(
     errors: list[RunningHubError] = []
     for path, action in LIBRARY_FAULTS.values():
         with FaultServer() as server:
-            server.route(SUBMIT, json_reply(task_body(TASK, "QUEUED")))
+            server.route(SUBMIT, json_reply(task_body("QUEUED", TASK)))
             server.replace(path, action)
             policy = replace(FAST, request_timeout=0.3) if isinstance(action, Hold) else FAST
             with pytest.raises(RunningHubError) as caught:
@@ -314,8 +314,8 @@ def echoing_task(key: str) -> dict[str, Any]:
     (the key JSON-escaped in one of them, which a byte search alone would miss)."""
     escaped = "".join(f"\\u{ord(ch):04x}" for ch in key)
     return task_body(
-        TASK,
         "SUCCESS",
+        TASK,
         errorCode="",
         errorMessage=f"echo {key}",
         results=[
@@ -357,7 +357,7 @@ def test_a_key_echoed_only_behind_json_escapes_is_scrubbed_too(
     mode: str, faults: FaultServer
 ) -> None:
     escaped = "".join(f"\\u{ord(ch):04x}" for ch in KEY)
-    body = json.dumps(task_body(TASK, "RUNNING", errorMessage="KEY")).replace(
+    body = json.dumps(task_body("RUNNING", TASK, errorMessage="KEY")).replace(
         '"KEY"', f'"{escaped}"'
     )
     assert KEY not in body

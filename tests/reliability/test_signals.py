@@ -60,7 +60,7 @@ def after_queries(
         seen[0] += 1
         if seen[0] >= count:
             polled.set()
-        return json_reply(task_body(TASK, status))
+        return json_reply(task_body(status, TASK))
 
     return polled, answer
 
@@ -102,7 +102,7 @@ def test_signal_while_waiting_prints_the_resume_command(
     cli_at: Callable[[str], Cli], faults: FaultServer, signum: signal.Signals
 ) -> None:
     polled, answer = after_queries(2)
-    faults.route(SUBMIT, json_reply(task_body(TASK, "QUEUED")))
+    faults.route(SUBMIT, json_reply(task_body("QUEUED", TASK)))
     faults.route(QUERY, answer)
     cli = cli_at(faults.base_url)
     args = ["--image", IMAGE_URL, "--prompt", "a comet", "--output", "v.mp4"]
@@ -131,7 +131,7 @@ def test_signal_during_the_download_leaves_no_part_file(
         b"Connection: close\r\n\r\n" + b"\0" * 5000
     )
     hold = Hold(head=head)
-    faults.route(SUBMIT, json_reply(task_body(TASK, "SUCCESS", faults.base_url + FILE)))
+    faults.route(SUBMIT, json_reply(task_body("SUCCESS", TASK, result_url=faults.base_url + FILE)))
     faults.route(FILE, hold)
     cli = cli_at(faults.base_url)
     proc = cli.start("generate", "--image", IMAGE_URL, "--prompt", "a comet", "--output", "v.mp4")
@@ -184,7 +184,7 @@ def test_signal_with_json_still_prints_one_object(
     cli_at: Callable[[str], Cli], faults: FaultServer, signum: signal.Signals
 ) -> None:
     polled, answer = after_queries(1)
-    faults.route(SUBMIT, json_reply(task_body(TASK, "QUEUED")))
+    faults.route(SUBMIT, json_reply(task_body("QUEUED", TASK)))
     faults.route(QUERY, answer)
     cli = cli_at(faults.base_url)
     proc = cli.start("generate", "--image", IMAGE_URL, "--prompt", "a dune", "--json",

@@ -84,7 +84,7 @@ class ListenAfter(Sleeps):
 def test_refused_then_listening_creates_exactly_one_task(mode: str) -> None:
     """The port refuses the first two attempts, then a server listens there: one task."""
     port = free_port()
-    late = FaultServer(port).route(SUBMIT, json_reply(task_body("77", "QUEUED")))
+    late = FaultServer(port).route(SUBMIT, json_reply(task_body("QUEUED", "77")))
     sleeps = ListenAfter(late, 2)
     try:
         task = call(mode, late.base_url, "submit", "a cat", IMAGE_URL, sleeps=sleeps)
@@ -164,7 +164,7 @@ SENT_THEN_FAILED: dict[str, tuple[object, type[Exception], str]] = {
 @pytest.mark.parametrize("fault", list(SENT_THEN_FAILED))
 def test_submit_is_never_retried_once_sent(mode: str, fault: str, faults: FaultServer) -> None:
     action, error_type, words = SENT_THEN_FAILED[fault]
-    faults.route(SUBMIT, action, json_reply(task_body("99", "QUEUED")))  # type: ignore[arg-type]
+    faults.route(SUBMIT, action, json_reply(task_body("QUEUED", "99")))  # type: ignore[arg-type]
     policy = replace(FAST, request_timeout=0.5) if isinstance(action, Hold) else FAST
     with pytest.raises(error_type) as caught:
         call(mode, faults.base_url, "submit", "a cat", IMAGE_URL, policy=policy)
@@ -182,7 +182,7 @@ def test_submit_answering_an_unusable_task_id_says_the_task_may_exist(
 ) -> None:
     """A task id we could never query again (found by the Prism -d run) is an unexpected
     answer to a submit that reached the service, not an InvalidInputError."""
-    faults.route(SUBMIT, json_reply(task_body("in culpa", "QUEUED")))
+    faults.route(SUBMIT, json_reply(task_body("QUEUED", "in culpa")))
     with pytest.raises(UnexpectedResponseError) as caught:
         call(mode, faults.base_url, "run", "a cat", IMAGE_URL)
     assert caught.value.task_may_exist is True
@@ -196,7 +196,7 @@ def test_cli_submit_that_may_have_created_a_task_is_journaled_unconfirmed(
     fault: str, cli_at: CliAt, faults: FaultServer
 ) -> None:
     action = SENT_THEN_FAILED[fault][0]
-    faults.route(SUBMIT, action, json_reply(task_body("99", "QUEUED")))  # type: ignore[arg-type]
+    faults.route(SUBMIT, action, json_reply(task_body("QUEUED", "99")))  # type: ignore[arg-type]
     cli = cli_at(faults.base_url)
     result = cli(*submit_args("a heron"))
     assert result.code == 1, result.stderr
@@ -250,7 +250,7 @@ REFUSALS = {
     ),
     # A task that the submit answers FAILED at once.
     "1505-failed-task": (
-        json_reply(task_body("555", "FAILED", errorCode="1505", errorMessage="real people")),
+        json_reply(task_body("FAILED", "555", errorCode="1505", errorMessage="real people")),
         "555",
     ),
 }

@@ -28,8 +28,8 @@ def test_a_refused_query_mid_wait_keeps_the_task_and_prints_the_resume_command(
     faults: FaultServer, cli_at: Callable[[str], Cli], refusal: str
 ) -> None:
     answer, code = REFUSALS[refusal]
-    faults.route(SUBMIT, json_reply(task_body(TASK, "QUEUED")))
-    faults.route(QUERY, json_reply(task_body(TASK, "RUNNING")), answer)
+    faults.route(SUBMIT, json_reply(task_body("QUEUED", TASK)))
+    faults.route(QUERY, json_reply(task_body("RUNNING", TASK)), answer)
     cli = cli_at(faults.base_url)
     result = cli("generate", "--image", IMAGE_URL, "--prompt", "a cat", "--poll-interval", "0.05")
     assert result.code == code, result.stderr
@@ -51,8 +51,8 @@ def test_a_wait_on_a_wrong_base_url_is_not_nothing_paid(
 def test_task_not_found_mid_wait_is_the_apis_word_on_the_task(
     faults: FaultServer, cli_at: Callable[[str], Cli]
 ) -> None:
-    faults.route(SUBMIT, json_reply(task_body(TASK, "QUEUED")))
-    faults.route(QUERY, json_reply(task_body(TASK, "FAILED", errorCode="1004")))
+    faults.route(SUBMIT, json_reply(task_body("QUEUED", TASK)))
+    faults.route(QUERY, json_reply(task_body("FAILED", TASK, errorCode="1004")))
     cli = cli_at(faults.base_url)
     result = cli("generate", "--image", IMAGE_URL, "--prompt", "a cat", "--poll-interval", "0.05")
     assert result.code == 4, result.stderr

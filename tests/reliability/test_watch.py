@@ -65,7 +65,7 @@ def statuses(tasks: list[Task]) -> list[str]:
 
 
 def reply(status: str, **extra: Any) -> Reply:
-    return json_reply(task_body(TASK, status, **extra))
+    return json_reply(task_body(status, TASK, **extra))
 
 
 def assert_changes(tasks: list[Task], final: str) -> None:

@@ -39,7 +39,7 @@ from tests.support.api import (
     SUBMIT,
     UPLOAD,
     conforming,
-    task_body,
+    request_body,
     task_operations,
 )
 from tests.support.constants import SAMPLE_PNG, SPEC
@@ -101,7 +101,9 @@ def test_success_lifecycle(proxy):
 @pytest.mark.parametrize("operation", task_operations(), ids=lambda op: op.operation_id)
 def test_every_task_endpoint_lifecycle(proxy, operation):
     """Each task endpoint of the spec, with a body built from its own schema."""
-    submitted = conforming(proxy.post(operation.path, json=task_body(operation, "a harbour")), 200)
+    submitted = conforming(
+        proxy.post(operation.path, json=request_body(operation, "a harbour")), 200
+    )
     assert poll_via(proxy, submitted["taskId"])["status"] == "SUCCESS"
 
 

@@ -26,7 +26,7 @@ def task_operations(contract: Contract = CONTRACT) -> tuple[Operation, ...]:
     return contract.of_kind("task")
 
 
-def task_body(
+def request_body(
     operation: Operation, prompt: str = "a calm lake at dawn", **overrides: Any
 ) -> dict[str, Any]:
     """A valid body for any task endpoint, read from its request schema: every required field
@@ -75,6 +75,6 @@ __all__ = [
     "SUBMIT",
     "UPLOAD",
     "conforming",
-    "task_body",
+    "request_body",
     "task_operations",
 ]

@@ -9,6 +9,15 @@ from typing import Any
 import pytest
 from runninghub_video import _endpoints as endpoints
 
+from tests.support.file_server import FileServer, file_server
+
+
+@pytest.fixture(scope="module")
+def files() -> Iterator[FileServer]:
+    """A loopback file server of result videos (tests.support.file_server), per module."""
+    with file_server() as server:
+        yield server
+
 
 @pytest.fixture
 def table(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:

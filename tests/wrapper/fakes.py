@@ -11,28 +11,11 @@ import httpx
 from runninghub_video import AsyncRunningHub, Policy, RunningHub
 
 from tests.support.api import QUERY, SUBMIT, UPLOAD
+from tests.support.bodies import VIDEO_URL, task_body
 from tests.support.constants import KEY
 
-__all__ = ["KEY", "QUERY", "SUBMIT", "UPLOAD"]
+__all__ = ["KEY", "QUERY", "SUBMIT", "UPLOAD", "VIDEO_URL", "task_body"]
 BASE = "https://api.test"
-VIDEO_URL = "https://cdn.test/result/out.mp4"
-
-
-def task_body(status: str = "QUEUED", task_id: str = "1999", **extra: Any) -> dict[str, Any]:
-    """A spec-valid TaskResult body."""
-    body: dict[str, Any] = {
-        "taskId": task_id,
-        "status": status,
-        "errorCode": "",
-        "errorMessage": "",
-        "results": None,
-        "clientId": "",
-        "promptTips": "",
-    }
-    if status == "SUCCESS":
-        body["results"] = [{"url": VIDEO_URL, "outputType": "mp4", "text": None}]
-    body.update(extra)
-    return body
 
 
 Reply = httpx.Response | Exception | Callable[[httpx.Request], httpx.Response]

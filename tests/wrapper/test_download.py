@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,14 +17,8 @@ from runninghub_video import (
 from runninghub_video._task import Task
 from runninghub_video.types import OutputFile
 
-from tests.support.file_server import PAYLOAD, FileServer, file_server
+from tests.support.file_server import PAYLOAD, FileServer
 from tests.wrapper.fakes import KEY
-
-
-@pytest.fixture(scope="module")
-def files() -> Iterator[FileServer]:
-    with file_server() as server:
-        yield server
 
 
 def done(url: str) -> Task:

@@ -15,18 +15,12 @@ from runninghub_video.types import Task
 
 from tests.support.api import QUERY
 from tests.support.canned_server import Canned, canned_server
-from tests.support.file_server import PAYLOAD, FileServer, file_server
+from tests.support.file_server import PAYLOAD, FileServer
 from tests.wrapper.fakes import KEY, task_body
 
 TASK = "2013508786110730241"
 POLICY = Policy(poll_interval=0.01, request_timeout=5.0, connect_timeout=5.0)
 ODD_VALUES = ["", [], "0.8", 5, 0.5, True, ["a"], "null"]
-
-
-@pytest.fixture(scope="module")
-def files() -> Iterator[FileServer]:
-    with file_server() as server:
-        yield server
 
 
 @pytest.fixture(scope="module")

@@ -153,7 +153,7 @@ def test_the_verify_setting_reaches_aiohttp(verify: bool, mode: ssl.VerifyMode) 
 def test_a_redirect_to_another_host_does_not_carry_the_key(server: FaultServer) -> None:
     async def main() -> None:
         with FaultServer() as elsewhere:
-            elsewhere.route(QUERY, json_reply(task_body(TASK, "RUNNING")))
+            elsewhere.route(QUERY, json_reply(task_body("RUNNING", TASK)))
             server.route(QUERY, Reply(307, headers={"Location": f"{elsewhere.base_url}{QUERY}"}))
             async with AsyncRunningHub(KEY, base_url=server.base_url, policy=FAST) as hub:
                 assert hub.http_transport == "aiohttp"
@@ -194,7 +194,7 @@ def test_a_refused_connection_is_never_sent() -> None:
 
 def test_closing_leaves_no_unclosed_session(server: FaultServer) -> None:
     async def main() -> None:
-        server.route(QUERY, json_reply(task_body(TASK, "SUCCESS")))
+        server.route(QUERY, json_reply(task_body("SUCCESS", TASK)))
         gc.collect()  # other tests' garbage warns here, not inside the block below
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
@@ -251,7 +251,7 @@ def test_an_answer_aiohttp_cannot_parse_leaves_no_key_in_the_error(server: Fault
 
 def raw_answer(headers: bytes, status_line: bytes = b"HTTP/1.1 200 OK") -> bytes:
     """A RUNNING task answer with these header lines ({LEN}: the body's length)."""
-    body = json.dumps(task_body(TASK, "RUNNING")).encode()
+    body = json.dumps(task_body("RUNNING", TASK)).encode()
     head = status_line + b"\r\n" + headers + b"\r\n"
     return head.replace(b"{LEN}", str(len(body)).encode()) + body
 
@@ -284,7 +284,7 @@ def test_a_query_answer_httpx_reads_is_read_over_aiohttp_too(
 def test_a_submit_answer_only_httpx_reads_gives_the_task_id(server: FaultServer) -> None:
     """aiohttp refuses a Content-Length sent twice (h11 takes equal ones): submits, paid, go
     over httpx's transport, so that any answer httpx reads gives the task's id."""
-    body = json.dumps(task_body(TASK, "QUEUED")).encode()
+    body = json.dumps(task_body("QUEUED", TASK)).encode()
     head = b"HTTP/1.1 200 OK\r\n" + b"Content-Length: %d\r\n" % len(body) * 2 + b"\r\n"
     server.route(SUBMIT, Hold(head=head + body))
 
@@ -324,7 +324,7 @@ def test_any_failure_once_the_answer_arrived_is_may_have_been_received(
             raise UnicodeEncodeError("utf-8", "\udcc9", 0, 1, "surrogates not allowed")
 
     monkeypatch.setattr(httpx_aiohttp, "AiohttpResponseStream", Broken)
-    server.route(QUERY, json_reply(task_body(TASK, "RUNNING")))
+    server.route(QUERY, json_reply(task_body("RUNNING", TASK)))
 
     async def main() -> BaseException:
         async with AsyncRunningHub(KEY, base_url=server.base_url, policy=FAST) as hub:
