@@ -164,7 +164,7 @@ import sys
 from runninghub_video import RunningHub
 from runninghub_video.cli._main import main
 
-for name in ("submit", "submit_request"):
+for name in ("submit", "submit_request", "submit_to"):
     real = getattr(RunningHub, name)
 
     def interrupted(self, *args, _real=real, **kwargs):

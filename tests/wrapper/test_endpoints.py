@@ -397,3 +397,55 @@ def test_a_number_json_cannot_carry_is_refused_before_any_request(bad: float) ->
     with pytest.raises(InvalidInputError, match="JSON value"):
         check_field(_typed("extra", "extra", object), {"deep": [bad]})
     assert check_field(_typed("strength", "strength", float), 0.5) == 0.5
+
+
+UPLOADED = {"code": 0, "message": "success", "data": {"download_url": "https://cdn.test/up.png"}}
+
+
+def test_a_checked_request_is_submitted_as_checked_and_its_uploads_reported(
+    tmp_path: Path,
+) -> None:
+    """check() checks once; submit_to(checked) neither checks nor reads the image twice, and
+    on_uploaded(path, url) hears of each upload before the paid call."""
+    image = tmp_path / "cat.png"
+    image.write_bytes(SAMPLE_PNG.read_bytes())
+    api = ScriptedAPI().add(UPLOAD, ok(UPLOADED)).add(SUBMIT, ok(task_body()))
+    heard: list[object] = []
+    with make_client(api, FakeClock()) as rh:
+        checked = rh.check(SEED, prompt="a cat", image_url=str(image), resolution="720p",
+                           duration="4")  # fmt: skip
+        assert api.requests == []  # checking sends nothing
+        task = rh.submit_to(
+            checked,
+            on_uploaded=lambda path, url: heard.append((path, url, len(api.requests))),
+            on_submitted=lambda task: heard.append(task.id),
+        )
+        with pytest.raises(InvalidInputError, match="none beside a request checked"):
+            rh.submit_to(checked, prompt="again")
+    assert task.id == "1999"
+    assert heard == [(image, "https://cdn.test/up.png", 1), "1999"]
+    assert [r.url.path for r in api.requests] == [UPLOAD, SUBMIT]
+
+
+def test_an_image_changed_after_its_check_is_refused_and_nothing_is_sent(tmp_path: Path) -> None:
+    image = tmp_path / "cat.png"
+    image.write_bytes(SAMPLE_PNG.read_bytes())
+    api = ScriptedAPI().add(UPLOAD, ok(UPLOADED)).add(SUBMIT, ok(task_body()))
+    with make_client(api, FakeClock()) as rh:
+        checked = rh.check(SEED, prompt="a cat", image_url=str(image), resolution="720p",
+                           duration="4")  # fmt: skip
+        image.write_bytes(b"GIF89a" + bytes(100))  # no longer a PNG
+        with pytest.raises(InvalidInputError, match="the file changed since"):
+            rh.submit_to(checked)
+        image.write_bytes(SAMPLE_PNG.read_bytes() + bytes(11 * 1024 * 1024))  # past 10 MB
+        with pytest.raises(InvalidInputError, match="the file changed since"):
+            rh.submit_to(checked)
+    assert api.requests == []
+
+
+def test_on_uploaded_must_be_a_plain_function() -> None:
+    api = ScriptedAPI()
+    with make_client(api, FakeClock()) as rh, pytest.raises(InvalidInputError, match="path and"):
+        rh.submit_to(SEED, on_uploaded="https://x", prompt="p",  # type: ignore[arg-type]
+                     image_url="https://h/a.png", resolution="720p", duration="4")  # fmt: skip
+    assert api.requests == []

@@ -15,7 +15,7 @@ import stat
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol, cast
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
 from urllib.parse import urlsplit
 
 from runninghub_client.models import AspectRatio, Duration, Resolution
@@ -54,14 +54,18 @@ SEED_NAMES = {"image_url": "image"}
 """The seed face's names for its fields where they differ (`submit(image=...)`, `--image`)."""
 
 
-def check_callback(name: str, value: Callable[[Any], None] | None) -> Callable[[Any], None] | None:
-    """None, or a plain function to call (on_update, on_submitted): a value of another kind
-    (a URL meant as a field) or an async function (it would be called, never awaited) is
-    refused before any request."""
+_Callback = TypeVar("_Callback", bound=Callable[..., None])
+
+
+def check_callback(name: str, value: _Callback | None) -> _Callback | None:
+    """None, or a plain function to call (on_update, on_submitted, on_uploaded): a value of
+    another kind (a URL meant as a field) or an async function (it would be called, never
+    awaited) is refused before any request."""
     if value is None:
         return None
     if not callable(value) or inspect.iscoroutinefunction(value):
-        raise InvalidInputError(name, value, "None or a plain function called with the Task")
+        what = "the image's path and URL" if name == "on_uploaded" else "the Task"
+        raise InvalidInputError(name, value, f"None or a plain function called with {what}")
     return value
 
 
@@ -141,6 +145,23 @@ def check_local_image(
         if head.startswith(signatures):
             return LocalImage(path=path, mime_type=mime_type, size=info.st_size)
     raise InvalidInputError(parameter, str(value), "a JPG or PNG image (by its content)")
+
+
+def read_checked_image(image: LocalImage) -> bytes:
+    """The bytes of an image checked by check_local_image, read once to be sent: if the file
+    changed since (grown past the limit, no longer a JPG/PNG), InvalidInputError, and nothing
+    is sent."""
+    try:
+        with image.path.open("rb") as handle:
+            data = handle.read(MAX_IMAGE_BYTES + 1)
+    except OSError as exc:
+        why = exc.strerror or type(exc).__name__
+        raise InvalidInputError("image", str(image.path), f"a readable file ({why})") from None
+    if len(data) > MAX_IMAGE_BYTES or not data.startswith(IMAGE_SIGNATURES[image.mime_type]):
+        raise InvalidInputError(
+            "image", str(image.path), "the JPG/PNG it was when checked (the file changed since)"
+        )
+    return data
 
 
 def check_image(value: object, parameter: str = "image") -> str | LocalImage:

@@ -47,8 +47,14 @@ from ._download import (
     status_error,
     too_large,
 )
-from ._errors import APIConnectionError, ConfigurationError, DownloadError, RunningHubError
-from ._params import CheckedRequest, ImageInput, RequestModel
+from ._errors import (
+    APIConnectionError,
+    ConfigurationError,
+    DownloadError,
+    InvalidInputError,
+    RunningHubError,
+)
+from ._params import CheckedRequest, ImageInput, LocalImage, RequestModel
 from ._policy import (
     Policy,
     Poller,
@@ -60,6 +66,7 @@ from ._policy import (
 from ._responses import RawAnswer, read_query, read_submit, read_upload, task_failed
 from ._settings import HEADERS, Settings
 from ._task import Task
+from .types import UploadCallback
 
 logger = logging.getLogger("runninghub_video")
 
@@ -215,8 +222,12 @@ class RunningHub:
 
     def upload(self, path: str | Path) -> str:
         """Upload a local JPG/PNG (at most 10 MB); return its URL for `imageUrl` (lives ~1 day)."""
-        image = checks.check_local_image(path)
-        data = image.path.read_bytes()
+        return self._upload(checks.check_local_image(path))
+
+    def _upload(self, image: LocalImage, on_uploaded: UploadCallback | None = None) -> str:
+        """Upload an image checked already (once: what is sent is what was checked, or an
+        InvalidInputError if the file changed since)."""
+        data = checks.read_checked_image(image)
         settings = upload_retry_settings(self.policy, self._clock)
         for attempt in tenacity.Retrying(sleep=self._sleep, **settings):
             with attempt:
@@ -227,6 +238,8 @@ class RunningHub:
                 )
                 url = read_upload(self._call(upload_media, body))
         logger.info("uploaded %s", image.path.name)
+        if on_uploaded is not None:
+            on_uploaded(image.path, url)
         return url
 
     def submit(
@@ -271,11 +284,18 @@ class RunningHub:
         on_submitted = checks.check_callback("on_submitted", on_submitted)
         return self._submit_checked(_checked_model(body), on_submitted)
 
+    def check(self, endpoint: str, /, **fields: object) -> CheckedRequest:
+        """The keyword fields of the task endpoint named `endpoint` checked as submit_to()
+        checks them, sending nothing: InvalidInputError for the first bad one. The result can
+        be given to submit_to() instead of the name and the fields, and is not checked again."""
+        return _checked_fields(endpoint, fields)
+
     def submit_to(
         self,
-        endpoint: str,
+        endpoint: str | CheckedRequest,
         /,
         *,
+        on_uploaded: UploadCallback | None = None,
         on_submitted: Callable[[Task], None] | None = None,
         **fields: object,
     ) -> Task:
@@ -285,25 +305,38 @@ class RunningHub:
         model's types (an integer enum is sent as an integer; its text "8" is taken too); an
         array takes a list, each element checked; an image field (image_url, first_frame_url,
         image_urls: see Field.takes_image) takes a local JPG/PNG (or a list of URLs and
-        files), each uploaded first. `on_submitted` as in submit() (a field of that name
-        needs submit_request())."""
+        files), each uploaded first, then reported to `on_uploaded(path, url)`. `endpoint` may
+        instead be what check() returned (then without fields). `on_submitted` as in submit()
+        (a field of either name needs submit_request())."""
+        on_uploaded = checks.check_callback("on_uploaded", on_uploaded)
         on_submitted = checks.check_callback("on_submitted", on_submitted)
-        return self._submit_checked(_checked_fields(endpoint, fields), on_submitted)
+        if isinstance(endpoint, CheckedRequest):
+            if fields:
+                raise InvalidInputError(
+                    "fields", sorted(fields), "none beside a request checked by check()"
+                )
+            checked = endpoint
+        else:
+            checked = _checked_fields(endpoint, fields)
+        return self._submit_checked(checked, on_submitted, on_uploaded)
 
     def _submit_checked(
-        self, checked: CheckedRequest, on_submitted: Callable[[Task], None] | None = None
+        self,
+        checked: CheckedRequest,
+        on_submitted: Callable[[Task], None] | None = None,
+        on_uploaded: UploadCallback | None = None,
     ) -> Task:
         urls: dict[str, str | list[str]] = {}
         for name, image in checked.images.items():  # a list's local images uploaded in order
             if isinstance(image, list):
-                urls[name] = [self._url_of(item) for item in image]
+                urls[name] = [self._url_of(item, on_uploaded) for item in image]
             else:
-                urls[name] = self._url_of(image)
+                urls[name] = self._url_of(image, on_uploaded)
         return self._submit_body(checked.endpoint.api, checked.request(urls), on_submitted)
 
-    def _url_of(self, image: ImageInput) -> str:
+    def _url_of(self, image: ImageInput, on_uploaded: UploadCallback | None) -> str:
         """An image's URL: as given, or a local image's once uploaded."""
-        return image if isinstance(image, str) else self.upload(image.path)
+        return image if isinstance(image, str) else self._upload(image, on_uploaded)
 
     def _submit_body(
         self,

@@ -11,6 +11,7 @@ spec does not know yet is passed on unchanged, so compare with `TaskStatus` valu
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import TypeAlias
 
 from runninghub_client.models import AspectRatio, Duration, Resolution, TaskStatus
@@ -21,6 +22,8 @@ from ._task import FailureReason, OutputFile, Task, Usage
 
 UpdateCallback: TypeAlias = Callable[[Task], None]
 """on_update(task) of wait() and run(): called with the task after every query."""
+UploadCallback: TypeAlias = Callable[[Path, str], None]
+"""on_uploaded(path, url) of submit_to(): called once a local image is uploaded."""
 
 __all__ = [
     "AspectRatio",
@@ -33,5 +36,6 @@ __all__ = [
     "Task",
     "TaskStatus",
     "UpdateCallback",
+    "UploadCallback",
     "Usage",
 ]

@@ -23,10 +23,9 @@ from ._run_options import add_output_options, add_wait_options
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
+    from pathlib import Path
 
     from .._endpoints import EndpointInfo, Field
-    from .._params import ImageInput
-    from .._sync_client import RunningHub
     from .._task import Task
     from ._context import Context
 
@@ -143,8 +142,9 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
 
 
 def handle(info: EndpointInfo, ctx: Context) -> int:
-    """Check the fields, check --output and the journal, upload the local images, submit,
-    journal; then (unless `submit` or --no-wait) wait and download."""
+    """Check the fields (once), --output and the journal; submit (the library uploads the local
+    images first), journaling the task the moment it is known; then (unless `submit` or
+    --no-wait) wait and download."""
     from .._endpoints import load
     from .._params import check_fields, face, local_images
 
@@ -153,7 +153,11 @@ def handle(info: EndpointInfo, ctx: Context) -> int:
     names, _ = face(info)
     given = {field.name: getattr(args, _dest(field), None) for field in endpoint.fields}
     checked = check_fields(endpoint, given, names=names)
-    journal_params: dict[str, object] = {}
+    journal_params = {
+        names.get(name, name): _journaled(endpoint.field(name), value)
+        for name, value in (*checked.images.items(), *checked.values.items())
+        if name != "prompt"
+    }
     run = ctx.run
     run.endpoint = info.path
     only_submit = args.command == "submit" or args.no_wait
@@ -162,17 +166,10 @@ def handle(info: EndpointInfo, ctx: Context) -> int:
     run.check_output(None, protected, will_download=not only_submit)  # before anything is paid
     run.ensure_journal_writable()  # before anything is paid for
     with ctx.client() as rh:
-        urls: dict[str, str | list[str]] = {}
-        for name, value in checked.images.items():
-            if isinstance(value, list):
-                pairs = [_image_url(ctx, rh, image) for image in value]
-                urls[name] = [url for url, _ in pairs]
-                journal_params[names.get(name, name)] = [shown for _, shown in pairs]
-            else:
-                urls[name], journal_params[names.get(name, name)] = _image_url(ctx, rh, value)
-        for name, chosen in checked.values.items():
-            if name != "prompt":
-                journal_params[names.get(name, name)] = _journaled(endpoint.field(name), chosen)
+
+        def uploaded(path: Path, url: str) -> None:
+            del url  # the journal keeps the local file, not the (short-lived) upload URL
+            ctx.display.note(f"uploaded {path.name}")
 
         def submitted(task: Task) -> None:  # before submit returns: no window loses the id
             run.submitted(
@@ -181,7 +178,7 @@ def handle(info: EndpointInfo, ctx: Context) -> int:
             )  # fmt: skip
 
         try:
-            task = rh.submit_request(checked.request(urls), on_submitted=submitted)
+            task = rh.submit_to(checked, on_uploaded=uploaded, on_submitted=submitted)
         except (Exception, KeyboardInterrupt) as error:  # journal a task the error names
             run.failed_submit(error, rh.base_url, journal_params)
             raise
@@ -201,26 +198,19 @@ def handle(info: EndpointInfo, ctx: Context) -> int:
 
 
 def _journaled(field: Field, value: object) -> object:
-    """What the journal keeps of a field's value: a URL (or each of a list) without its
-    credentials, as an image's; anything else as given."""
+    """What the journal keeps of a field's value (or of each of a list): a URL without its
+    credentials (signed URLs carry some), a local image as its absolute path; anything else
+    as given."""
+    from .._params import LocalImage
     from .._redaction import safe_url
 
-    if not field.takes_url:
-        return value
     if isinstance(value, list):
-        return [safe_url(item) if isinstance(item, str) else item for item in value]
-    return safe_url(value) if isinstance(value, str) else value
-
-
-def _image_url(ctx: Context, rh: RunningHub, image: ImageInput) -> tuple[str, str]:
-    """An image's URL (a local one uploaded first) and what the journal keeps of it: the URL
-    without its credentials (signed URLs carry some), or the local file's absolute path."""
-    from .._redaction import safe_url
-
-    if isinstance(image, str):
-        return image, safe_url(image)
-    ctx.display.note(f"uploading {image.path.name}")
-    return rh.upload(image.path), str(image.path.resolve())
+        return [_journaled(field, item) for item in value]
+    if isinstance(value, LocalImage):
+        return str(value.path.resolve())
+    if (field.takes_url or field.takes_image) and isinstance(value, str):
+        return safe_url(value)
+    return value
 
 
 def _command(info: EndpointInfo, name: str, summary: str, description: str) -> Command:
