@@ -12,7 +12,7 @@ from ._bounded_reads import cap_answer, was_truncated
 from ._error_codes import TASK_NOT_FOUND
 from ._errors import ConfigurationError
 from ._redaction import safe_url
-from ._responses import RawAnswer, named_error_code
+from ._responses import RawAnswer, named_error_code, named_task_id
 from ._settings import ENV_BASE_URL
 
 
@@ -36,7 +36,11 @@ def answer_of(response: httpx.Response) -> RawAnswer:
         content=response.content,
         truncated=was_truncated(response),
     )
-    if answer.status_code == 404 and named_error_code(answer) != TASK_NOT_FOUND:
+    if (
+        answer.status_code == 404
+        and named_error_code(answer) != TASK_NOT_FOUND
+        and named_task_id(answer) is None  # a submit answer naming its task is read as one
+    ):
         raise ConfigurationError(
             f"{safe_url(str(response.request.url))} answered HTTP 404 Not Found: is the base URL "
             f"right? Check --base-url / {ENV_BASE_URL} / base_url= (https://www.runninghub.cn "

@@ -173,10 +173,12 @@ class AsyncRunningHub:
         self._closed = True
         try:
             await self._api.get_async_httpx_client().aclose()
-            if self._queries is not self._api:
-                await self._queries.get_async_httpx_client().aclose()
         finally:
-            await self._files.aclose()
+            try:
+                if self._queries is not self._api:
+                    await self._queries.get_async_httpx_client().aclose()
+            finally:
+                await self._files.aclose()
 
     # ------------------------------------------------------------ one HTTP call
 

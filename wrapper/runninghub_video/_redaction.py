@@ -41,22 +41,46 @@ class Redactor:
                 self._secrets = self._secrets | {secret.strip()}
 
     def in_body(self, content: bytes) -> bool:
-        """True when an answer's body may hold a registered key (as is, or behind JSON
-        escapes, which are checked after decoding: see scrubbed)."""
-        return b"\\u" in content or any(secret.encode() in content for secret in self._secrets)
+        """True when an answer's body may hold a registered key: as is, behind JSON escapes
+        (checked after decoding: see scrubbed), or in a UTF-16/32 body (NUL bytes)."""
+        return (
+            b"\\u" in content
+            or b"\x00" in content
+            or any(secret.encode() in content for secret in self._secrets)
+        )
 
     def scrubbed(self, value: Any) -> Any:
         """A decoded JSON value with every registered key replaced in every string (keys of
-        objects too); URLs and their query strings are otherwise left as they are."""
+        objects too); URLs and their query strings are otherwise left as they are. Containers
+        are changed in place (the caller's own decode), walked without recursion: JSON nested
+        deeper than Python recurses is still scrubbed."""
         if isinstance(value, str):
-            for secret in sorted(self._secrets, key=len, reverse=True):
-                value = value.replace(secret, REDACTED)
-            return value
-        if isinstance(value, dict):
-            return {self.scrubbed(key): self.scrubbed(item) for key, item in value.items()}
-        if isinstance(value, list):
-            return [self.scrubbed(item) for item in value]
+            return self._scrub_text(value)
+        stack = [value]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, dict):
+                for key, item in list(node.items()):
+                    if isinstance(item, str):
+                        item = self._scrub_text(item)
+                    elif isinstance(item, dict | list):
+                        stack.append(item)
+                    clean = self._scrub_text(key) if isinstance(key, str) else key
+                    if clean != key:
+                        del node[key]
+                    node[clean] = item
+            elif isinstance(node, list):
+                for index, item in enumerate(node):
+                    if isinstance(item, str):
+                        node[index] = self._scrub_text(item)
+                    elif isinstance(item, dict | list):
+                        stack.append(item)
         return value
+
+    def _scrub_text(self, text: str) -> str:
+        for secret in sorted(self._secrets, key=len, reverse=True):
+            text = text.replace(secret, REDACTED)
+        return text
 
     def __call__(self, text: str, *, keep_query: bool = False) -> str:
         secrets = sorted(self._secrets, key=len, reverse=True)
@@ -105,11 +129,27 @@ class RedactingFilter(logging.Filter):
         return True
 
 
+#: The loggers of the HTTP stack under the clients: httpx logs each request's status line
+#: (INFO), httpcore each answer's headers (DEBUG), either of which a server may fill with the
+#: key it was sent. A logger's filter sees only its own records, so each is named.
+HTTP_LOGGERS = (
+    "httpx",
+    "httpcore.connection",
+    "httpcore.http11",
+    "httpcore.http2",
+    "httpcore.proxy",
+    "httpcore.socks",
+    "aiohttp.client",
+    "aiohttp.internal",
+)
+
+
 def install_on(logger: logging.Logger) -> None:
     """Give the library logger a NullHandler (no output unless the application configures
-    logging) and the redacting filter (once)."""
-    if not any(isinstance(f, RedactingFilter) for f in logger.filters):
-        logger.addFilter(RedactingFilter())
+    logging) and the redacting filter, and the filter to the HTTP stack's loggers (once)."""
+    for one in (logger, *(logging.getLogger(name) for name in HTTP_LOGGERS)):
+        if not any(isinstance(f, RedactingFilter) for f in one.filters):
+            one.addFilter(RedactingFilter())
     if not any(isinstance(h, logging.NullHandler) for h in logger.handlers):
         logger.addHandler(logging.NullHandler())
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import json
 import logging
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
@@ -62,8 +63,13 @@ class RawAnswer:
 
     @functools.cached_property
     def json(self) -> dict[str, Any] | None:
-        """The body's JSON object, as sent (None: not JSON, or not an object)."""
-        return _json_object(self.content)
+        """The body's JSON object (None: not JSON, or not an object), with any key it echoes
+        replaced, before anything reads it: no id, status, code or message holds one."""
+        data = _json_object(self.content)
+        if data is not None and redact.in_body(self.content):
+            scrubbed: dict[str, Any] = redact.scrubbed(data)
+            return scrubbed
+        return data
 
     @functools.cached_property
     def task(self) -> tuple[dict[str, Any], str | None] | None:
@@ -245,11 +251,24 @@ def normalise_task(data: Mapping[str, Any]) -> tuple[dict[str, Any], str | None]
     return body, unknown
 
 
+_ID_IN_TEXT = re.compile(rb'"(?:taskId|task_id)"\s*:\s*"?([A-Za-z0-9_-]{1,128})"?[,}\s]')
+"""A task id in a body that is no JSON object as a whole (cut short, too large, trailing bytes,
+a broken compression after it): the id the kit's contract says every submit answer carries."""
+_ID_SCAN_BYTES = 64 << 10
+
+
 def named_task_id(answer: RawAnswer) -> str | None:
-    """The task id an answer names (taskId, task_id, or either in a data envelope), if valid."""
+    """The task id an answer names (taskId, task_id, or either in a data envelope), if valid;
+    in a body that does not decode, the first `"taskId": "..."` of its start."""
     decoded = answer.task
-    task_id = decoded[0].get("taskId") if decoded is not None else None
-    return task_id if is_task_id(task_id) else None
+    if decoded is not None:
+        task_id = decoded[0].get("taskId")
+        return task_id if is_task_id(task_id) else None
+    found = _ID_IN_TEXT.search(answer.content[:_ID_SCAN_BYTES])
+    task_id = found.group(1).decode("ascii") if found else None
+    if task_id is None or not is_task_id(task_id) or redact(task_id) != task_id:
+        return None  # none, or not an id (an echoed key is never taken for one)
+    return task_id
 
 
 def named_error_code(answer: RawAnswer) -> str | None:
@@ -287,9 +306,7 @@ def _typed(answer: RawAnswer, task_id: str | None) -> tuple[TaskResult, str | No
     decoded = answer.task
     if decoded is None:
         raise _unexpected(answer, "not a JSON object", task_id)
-    body, unknown = decoded
-    if redact.in_body(answer.content):  # a key echoed back never stays in a Task or raw
-        body = redact.scrubbed(body)
+    body, unknown = decoded  # scrubbed of any echoed key (RawAnswer.json)
     try:
         return TaskResult.from_dict(body), unknown
     except (KeyError, TypeError, ValueError, AttributeError, RecursionError) as exc:

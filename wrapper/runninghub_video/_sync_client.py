@@ -174,10 +174,12 @@ class RunningHub:
         self._closed = True
         try:
             self._api.get_httpx_client().close()
-            if self._queries is not self._api:
-                self._queries.get_httpx_client().close()
         finally:
-            self._files.close()
+            try:
+                if self._queries is not self._api:
+                    self._queries.get_httpx_client().close()
+            finally:
+                self._files.close()
 
     # ------------------------------------------------------------ one HTTP call
 

@@ -9,6 +9,7 @@ aiohttp's parser spends a third of httpx's CPU per answer.
 from __future__ import annotations
 
 import os
+import re
 import ssl
 import warnings
 from collections.abc import AsyncIterator
@@ -28,6 +29,11 @@ MAX_HEADERS = 16 << 10
 """A header is at least 4 bytes ("a:\r\n"): h11's 16 KiB head holds at most 4,096."""
 
 
+_QUOTED_BYTES = re.compile(r"""b(['"]).*""", re.DOTALL)
+"""A parser message's quote of what the server sent (b'...'), to the end: cut anywhere (at
+100 bytes), an echoed key in it would survive redaction as a fragment."""
+
+
 def mapped(exc: BaseException) -> httpx.TransportError:
     """The httpx error for an aiohttp failure.
 
@@ -35,9 +41,15 @@ def mapped(exc: BaseException) -> httpx.TransportError:
     everything else may have reached the server, as with httpx's own transport: any other
     exception (a parser's, a decoding error) becomes ReadError, "the answer may be lost". The
     aiohttp exception is not chained (raise the result outside the except block): the repr of
-    some (ClientResponseError's request_info) shows the request headers, a key among them.
+    some (ClientResponseError's request_info) shows the request headers, a key among them; and
+    a ClientResponseError's message (a parser's: "Got more than 65536 bytes when reading:
+    b'...'") quotes what the server sent, which may hold an echoed key, cut anywhere: the quote
+    is dropped.
     """
     message = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    if isinstance(exc, aiohttp.ClientResponseError):  # its message may quote the bytes received
+        said = _QUOTED_BYTES.sub("[bytes]", str(exc.message))[:200]
+        message = f"{type(exc).__name__}: status {exc.status}, {said}"
     kinds: tuple[tuple[type[BaseException], type[httpx.TransportError]], ...] = (
         (aiohttp.ClientProxyConnectionError, httpx.ProxyError),
         (aiohttp.ClientConnectorError, httpx.ConnectError),

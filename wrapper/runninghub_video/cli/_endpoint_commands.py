@@ -33,10 +33,18 @@ if TYPE_CHECKING:
 #: The seed endpoint's commands (see seed_commands), by name: fixed, whatever the table says.
 SEED_COMMANDS = ("generate", "submit")
 
-#: Options every endpoint command has already (the run options, the global ones), and the
-#: attributes the run reads from them: a field of such a name gets --field-NAME instead.
-RESERVED = frozenset({"help", "output", "overwrite", "timeout", "poll_interval", "no_wait",
-                      "json", "base_url", "api_key", "verbose", "command"})  # fmt: skip
+
+@functools.cache
+def reserved() -> frozenset[str]:
+    """The names every endpoint command has already: its run options and the global ones (as
+    argparse dests: `no_wait` for --no-wait), `help` and `command`. A field of such a name
+    gets --field-NAME instead. Read from the options themselves, so a new one is covered."""
+    from ._parsing import add_global_options
+
+    probe = argparse.ArgumentParser(add_help=False)
+    add_run_options(probe)
+    add_global_options(probe, suppress=False)
+    return frozenset({*vars(probe.parse_args([])), "help", "command"})
 
 
 def _name(field: Field, names: Mapping[str, str]) -> str:
@@ -46,12 +54,12 @@ def _name(field: Field, names: Mapping[str, str]) -> str:
 
 
 def _dest(field: Field) -> str:
-    return f"field_{field.name}" if field.name.rstrip("_") in RESERVED else field.name
+    return f"field_{field.name}" if field.name.rstrip("_") in reserved() else field.name
 
 
 def _option(field: Field, names: Mapping[str, str]) -> str:
     name = _name(field, names)
-    return "--" + (f"field-{name}" if name in RESERVED else name).replace("_", "-")
+    return "--" + (f"field-{name}" if name in reserved() else name).replace("_", "-")
 
 
 def _metavar(field: Field, names: Mapping[str, str]) -> str:
