@@ -258,9 +258,11 @@ def raw_answer(headers: bytes, status_line: bytes = b"HTTP/1.1 200 OK") -> bytes
 
 LENGTH = b"Content-Length: {LEN}\r\n"
 HTTPX_READS = {
-    # h11 takes a head of up to 16 KiB, whatever its lines and header count
+    # httpcore gives h11 a head of up to 100 KiB, whatever its lines and header count
     "a 9 KiB cookie": raw_answer(b"Set-Cookie: acw_tc=" + b"x" * 9000 + b"\r\n" + LENGTH),
     "a 15 KiB header": raw_answer(b"X-Padding: " + b"x" * 15_000 + b"\r\n" + LENGTH),
+    "a 70 KB header": raw_answer(b"X-Padding: " + b"x" * 70_000 + b"\r\n" + LENGTH),
+    "10,000 headers": raw_answer(b"".join(b"X%d:v\r\n" % i for i in range(10_000)) + LENGTH),
     "1,000 headers": raw_answer(b"".join(b"X-H%d: v\r\n" % i for i in range(1000)) + LENGTH),
     "a reason that is not UTF-8": raw_answer(LENGTH, b"HTTP/1.1 200 \xc9t\xe9"),
 }

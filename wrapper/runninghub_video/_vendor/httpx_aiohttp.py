@@ -20,13 +20,13 @@ import httpx
 
 CHUNK_SIZE = 16 * 1024
 LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20)
-# aiohttp's parser limits, widened so that every answer httpx (h11) reads is read here too: h11
-# takes a head of up to 16 KiB with no limit on a line or on the header count; aiohttp's
-# defaults (8190-byte lines, 128 headers) would turn an answer with a big CDN cookie into "no
-# answer".
-MAX_HEAD_LINE = 64 << 10
-MAX_HEADERS = 16 << 10
-"""A header is at least 4 bytes ("a:\r\n"): h11's 16 KiB head holds at most 4,096."""
+# aiohttp's parser limits, widened so that every answer httpx reads is read here too: httpcore
+# gives h11 a head of up to 100 KiB (MAX_INCOMPLETE_EVENT_SIZE) with no limit on a line or on
+# the header count; aiohttp's defaults (8190-byte lines, 128 headers) would turn an answer with
+# a big CDN cookie into "no answer".
+MAX_HEAD_LINE = 100 << 10
+MAX_HEADERS = (100 << 10) // 4
+"""A header is at least 4 bytes ("a:\r\n"): a 100 KiB head holds at most 25,600."""
 
 
 _QUOTED_BYTES = re.compile(r"""b(['"]).*""", re.DOTALL)
