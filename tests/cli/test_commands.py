@@ -313,14 +313,18 @@ def test_unreachable_api_exits_1(cli: Cli):
     assert "Traceback" not in result.stderr
 
 
-def test_api_key_never_printed_or_journaled(cli: Cli):
+def test_api_key_never_printed_or_journaled(cli: Cli, slow_cli: Cli):
     runs = [
         cli(*generate("a fern", "--verbose")),
         cli(*generate("a fern [sandbox:fail=1505]", "--verbose", "--json")),
         cli("--verbose", "--api-key", SENTINEL_KEY, "status", "1"),
         cli("--verbose", "status", "1", SENTINEL_KEY),  # echoed by argparse, then redacted
         cli("--api-key", SENTINEL_KEY + "x", "tasks", "--verbose"),
-        cli("generate", "--image", IMAGE, "--prompt", "a fern", "--timeout", "0.01", "--verbose"),
+        # the slow sandbox (about 5 s a task): on a loaded machine the fast one's task (0.1 s)
+        # was done before the 0.01 s wait began, and the run ended 0, not 5
+        slow_cli(
+            "generate", "--image", IMAGE, "--prompt", "a fern", "--timeout", "0.01", "--verbose"
+        ),
     ]
     assert [r.code for r in runs] == [0, 4, 4, 2, 0, 5]  # status 1: task not found
     assert "DEBUG" in runs[0].stderr or "INFO" in runs[0].stderr  # --verbose logs
