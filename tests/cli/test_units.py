@@ -340,3 +340,12 @@ def test_an_option_help_names_the_field_beside_its_chinese_title(
 
     field = _endpoints.Field("aspect_ratio", "aspectRatio", description, False, None, str, None)
     assert _described(field) == shown
+
+
+def test_options_are_read_typed_from_any_command_s_arguments():
+    """A command defines only some options: the others, and those left unset, default."""
+    from runninghub_video.cli._options import Options
+
+    options = Options.of(argparse.Namespace(command="wait", json=True, timeout=None, task_id="1"))
+    assert options == Options(command="wait", json=True)
+    assert (options.overwrite, options.timeout, options.output) == (False, None, None)

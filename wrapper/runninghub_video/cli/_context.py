@@ -6,6 +6,7 @@ import argparse
 import os
 from typing import TYPE_CHECKING, NamedTuple
 
+from ._options import Options
 from ._output import Display
 from ._task_run import TaskRun
 
@@ -20,6 +21,11 @@ class Context(NamedTuple):
     display: Display
     run: TaskRun
 
+    @property
+    def options(self) -> Options:
+        """The typed options (the run's: read from args once)."""
+        return self.run.options
+
     @classmethod
     def create(cls, args: argparse.Namespace, display: Display) -> Context:
         """A context with a fresh task run."""
@@ -32,16 +38,17 @@ class Context(NamedTuple):
         from .._settings import ENV_API_KEY
         from .._sync_client import RunningHub
 
-        if not (self.args.api_key or os.environ.get(ENV_API_KEY, "")).strip():
+        options = self.options
+        if not (options.api_key or os.environ.get(ENV_API_KEY, "")).strip():
             raise ConfigurationError(
                 f"no API key: set {ENV_API_KEY} (or pass --api-key, which other users can see "
                 "in ps); keys belong to one site, runninghub.cn or runninghub.ai"
             )
-        interval = getattr(self.args, "poll_interval", None)
+        interval = options.poll_interval
         policy = Policy() if interval is None else Policy(poll_interval=interval)
         return RunningHub(
-            self.args.api_key,
-            base_url=self.args.base_url,
+            options.api_key,
+            base_url=options.base_url,
             policy=policy,
-            allow_insecure_http=self.args.allow_insecure_http,
+            allow_insecure_http=options.allow_insecure_http,
         )

@@ -30,12 +30,12 @@ def handle(ctx: Context) -> int:
     run = ctx.run
     task_id = check_task_id(args.task_id)
     run.check_output(task_id)
-    run.track(task_id, target(task_id, args.output)[0])
+    run.track(task_id, target(task_id, ctx.options.output)[0])
     with ctx.client() as rh:
         task = rh.get(task_id)
         run.task = task
-        saved = run.download(rh, task, args.output)
-    print_result(task, saved, json_output=args.json)
+        saved = run.download(rh, task, ctx.options.output)
+    print_result(task, saved, json_output=ctx.options.json)
     return OK.code
 
 

@@ -168,7 +168,7 @@ def handle(info: EndpointInfo, ctx: Context) -> int:
     }
     run = ctx.run
     run.endpoint = info.path
-    only_submit = args.command == "submit" or args.no_wait
+    only_submit = ctx.options.command == "submit" or ctx.options.no_wait
     protected = tuple(image.path for value in checked.images.values()
                       for image in local_images(value))  # fmt: skip
     run.check_output(None, protected, will_download=not only_submit)  # before anything is paid
@@ -181,7 +181,7 @@ def handle(info: EndpointInfo, ctx: Context) -> int:
 
         def submitted(task: Task) -> None:  # before submit returns: no window loses the id
             run.submitted(
-                task, base_url=rh.base_url, params=journal_params, output=args.output,
+                task, base_url=rh.base_url, params=journal_params, output=ctx.options.output,
                 will_download=not only_submit,
             )  # fmt: skip
 
@@ -190,9 +190,9 @@ def handle(info: EndpointInfo, ctx: Context) -> int:
         except (Exception, KeyboardInterrupt) as error:  # journal a task the error names
             run.failed_submit(error, rh.base_url, journal_params)
             raise
-        shown = run.announce_submitted(task, args.output)
+        shown = run.announce_submitted(task, ctx.options.output)
         if only_submit:
-            if args.json:
+            if ctx.options.json:
                 print_json(result_json(task_id=task.id, task=task))
             else:
                 print_line(task.id)
@@ -200,8 +200,8 @@ def handle(info: EndpointInfo, ctx: Context) -> int:
             return OK.code
         if not task.succeeded:
             task = run.wait(rh, task.id, known=task.status)
-        saved = run.download(rh, task, args.output, protected)
-    print_result(task, saved, json_output=args.json)
+        saved = run.download(rh, task, ctx.options.output, protected)
+    print_result(task, saved, json_output=ctx.options.json)
     return OK.code
 
 

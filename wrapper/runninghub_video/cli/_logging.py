@@ -8,6 +8,7 @@ import logging
 import sys
 
 from .._redaction import redact
+from ._options import Options
 from ._output import Display
 
 
@@ -40,13 +41,14 @@ class _LevelPrefixFormatter(logging.Formatter):
 def setup_logging(args: argparse.Namespace, display: Display) -> None:
     """Library logs on stderr: DEBUG with --verbose, warnings otherwise (none with --json;
     the sandbox's requests at INFO)."""
-    verbose = getattr(args, "verbose", False)
+    options = Options.of(args)
+    verbose = options.verbose
     handler = _StderrHandler()
     if verbose:
         level = logging.DEBUG
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     else:
-        sandbox = getattr(args, "command", "") == "sandbox"
+        sandbox = options.command == "sandbox"
         quiet = display.mode == "json"
         level = logging.INFO if sandbox else logging.ERROR if quiet else logging.WARNING
         handler.setFormatter(_LevelPrefixFormatter())

@@ -15,6 +15,7 @@ from ._context import Context
 from ._errors import CliError, UsageError
 from ._exit_codes import ERROR, exit_code_for
 from ._logging import setup_logging
+from ._options import Options
 from ._output import Display, print_json, result_json
 from ._signals import signals_as_interrupts
 from ._task_run import interruption
@@ -43,7 +44,7 @@ def _report(ctx: Context | None, error: BaseException, code: int, json_output: b
     if run is not None:  # a task submitted but not journaled yet (e.g. SIGTERM right after)
         run.journal_pending()
     display = ctx.display if ctx is not None else Display.choose(json_output=json_output)
-    verbose = bool(ctx is not None and getattr(ctx.args, "verbose", False))
+    verbose = ctx is not None and ctx.run.options.verbose
     if verbose and not isinstance(error, UsageError | KeyboardInterrupt):
         display.raw("".join(traceback.format_exception(error)))
     message = _message(error)
@@ -102,7 +103,7 @@ def _run(argv: Sequence[str] | None) -> int:
     try:
         args = build_parser(command_in(argv)).parse_args(argv)
         redact.add(args.api_key)
-        json_output = bool(getattr(args, "json", False))
+        json_output = Options.of(args).json
         display = Display.choose(json_output=json_output)
         setup_logging(args, display)
         ctx = Context.create(args, display)

@@ -26,7 +26,7 @@ def handle(ctx: Context) -> int:
     with ctx.client() as rh:
         task = rh.get(args.task_id)
     ctx.run.status_seen(task)
-    if args.json:
+    if ctx.options.json:
         print_json(result_json(task_id=task.id, task=task))
         return OK.code
     print_line(f"{task.id} {task.status}")

@@ -23,6 +23,7 @@ from .._errors import RunningHubError
 from ._destination import check_destination, target
 from ._errors import PROG, CliError
 from ._exit_codes import AUTH, DEADLINE, ERROR, TASK_FAILED, USAGE, interrupted
+from ._options import Options
 from ._output import Display
 
 if TYPE_CHECKING:
@@ -45,7 +46,7 @@ class TaskRun:
     last status seen, the stage, the command that resumes it) and the journal."""
 
     def __init__(self, args: argparse.Namespace, display: Display) -> None:
-        self.args = args
+        self.options = Options.of(args)
         self.display = display
         self.task_id: str | None = None
         self.task: Task | None = None
@@ -65,7 +66,7 @@ class TaskRun:
     @property
     def prompt(self) -> str | None:
         """The --prompt journaled with the task (an endpoint may have none)."""
-        return getattr(self.args, "prompt", None)
+        return self.options.prompt
 
     @property
     def journal(self) -> Journal:
@@ -198,14 +199,14 @@ class TaskRun:
     def command(self, name: str, task_id: str, output: str | None) -> str:
         """A command line that picks the task up again (never with the API key)."""
         parts = [PROG]
-        if self.args.base_url:
-            parts += ["--base-url", self.args.base_url]
-        if getattr(self.args, "allow_insecure_http", False):  # else the resume is refused
+        if self.options.base_url:
+            parts += ["--base-url", self.options.base_url]
+        if self.options.allow_insecure_http:  # else the resume is refused
             parts.append("--allow-insecure-http")
         parts += [name, task_id]
         if output:
             parts += ["--output", output]
-            if getattr(self.args, "overwrite", False):  # the user's choice holds on resume
+            if self.options.overwrite:  # the user's choice holds on resume
                 parts.append("--overwrite")
         return " ".join(shell_quoted(part) for part in parts)
 
@@ -220,8 +221,8 @@ class TaskRun:
         try:
             check_destination(
                 task_id,
-                getattr(self.args, "output", None),
-                overwrite=bool(getattr(self.args, "overwrite", False)),
+                self.options.output,
+                overwrite=self.options.overwrite,
                 journal_folder=self.journal.folder,
                 protected=protected,
                 will_download=will_download,
@@ -252,7 +253,7 @@ class TaskRun:
 
         self._stage = Stage.WAIT
         with self.display.polling(task_id, known) as show:
-            task = rh.wait(task_id, timeout=self.args.timeout, on_update=on_update)
+            task = rh.wait(task_id, timeout=self.options.timeout, on_update=on_update)
         self.task = task
         return task
 
@@ -270,7 +271,7 @@ class TaskRun:
         except InvalidInputError as exc:  # a task exists: exit 1 (exit 2 means nothing was paid)
             raise CliError(str(exc)) from None
         with self.display.downloading(task.id, shown) as on_progress:
-            overwrite = bool(getattr(self.args, "overwrite", False))
+            overwrite = self.options.overwrite
             rh.download(task, path, on_progress=on_progress, overwrite=overwrite)
         self.event("downloaded", task.id, status=task.status, output=os.path.abspath(path))
         return shown

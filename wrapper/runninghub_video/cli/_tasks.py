@@ -22,7 +22,7 @@ def handle(ctx: Context) -> int:
     """A table (or one JSON object) of the journal's tasks."""
     journal = ctx.run.journal
     records = journal.read()
-    if ctx.args.json:
+    if ctx.options.json:
         print_json({"journal": str(journal.path), "tasks": [r.as_json() for r in records]})
         return OK.code
     if not records:

@@ -26,7 +26,7 @@ def handle(ctx: Context) -> int:
     image = check_local_image(ctx.args.file)
     with ctx.client() as rh:
         url = rh.upload(image.path)
-    if ctx.args.json:
+    if ctx.options.json:
         print_json({"url": url})
     else:
         print_line(url)

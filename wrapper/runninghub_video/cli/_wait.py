@@ -31,15 +31,17 @@ def handle(ctx: Context) -> int:
     args = ctx.args
     run = ctx.run
     task_id = check_task_id(args.task_id)
-    if args.output:
+    if ctx.options.output:
         run.check_output(task_id)
-    run.track(task_id, args.output)
+    run.track(task_id, ctx.options.output)
     with ctx.client() as rh:
-        output = os.path.abspath(target(task_id, args.output)[1]) if args.output else None
+        output = (
+            os.path.abspath(target(task_id, ctx.options.output)[1]) if ctx.options.output else None
+        )
         first = {"base_url": rh.base_url, "output": output}
         task = run.wait(rh, task_id, first=first)
-        saved = run.download(rh, task, args.output) if args.output else None
-    print_result(task, saved, json_output=args.json)
+        saved = run.download(rh, task, ctx.options.output) if ctx.options.output else None
+    print_result(task, saved, json_output=ctx.options.json)
     return OK.code
 
 
