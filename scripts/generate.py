@@ -201,7 +201,23 @@ def recover(generated: Path) -> list[str]:
     for leftover in leftovers:
         shutil.rmtree(leftover, ignore_errors=True)
         said.append(f"removed {leftover.name}, left by an interrupted run")
+    for folder in sorted(generated.parent.glob(".generate-*-*")):  # a killed run's build
+        pid = folder.name.split("-")[1]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+            said.append(f"removed {folder.name}, left by an interrupted run")
     return said
+
+
+def _alive(pid: int) -> bool:
+    """Whether a process of this id runs (a build folder names the run that made it)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's: alive
+        return True
+    return True
 
 
 @contextmanager
@@ -262,7 +278,7 @@ def regenerate(spec: Path | None = None, generated: Path | None = None, **source
     for line in done:
         print(f"make generate: {line}", file=sys.stderr)
     with tempfile.TemporaryDirectory(
-        dir=generated.parent, prefix=".generate-", ignore_cleanup_errors=True
+        dir=generated.parent, prefix=f".generate-{os.getpid()}-", ignore_cleanup_errors=True
     ) as tmp:
         built = build_all(Path(tmp), **sources)
         with signals_held():  # a signal now acts once the swap and the clean-up are done

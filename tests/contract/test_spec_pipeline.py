@@ -390,3 +390,21 @@ def test_the_vendor_pages_use_no_yaml_anchors() -> None:
         events = list(YAML(typ="rt", pure=True).parse(text))
         assert len(events) > 100
         assert not [e for e in events if isinstance(e, AliasEvent) or getattr(e, "anchor", None)]
+
+
+def test_a_killed_run_s_build_folder_is_removed_by_the_next_run(
+    tmp_path: Path, workspace: tuple[Path, Path]
+) -> None:
+    """SIGTERM during the build (before the held swap) left `.generate-*` folders forever; each
+    now names its run's pid, and the next run removes those whose run is gone, not others'."""
+    _, generated = workspace
+    ended = subprocess.Popen([sys.executable, "-c", "pass"])  # a pid whose process has ended
+    ended.wait()
+    stale = generated.parent / f".generate-{ended.pid}-abc"
+    live = generated.parent / f".generate-{os.getpid()}-def"
+    for folder in (stale, live):
+        (folder / "runninghub_client").mkdir(parents=True)
+    said = generate_script.recover(generated)
+    assert said == [f"removed {stale.name}, left by an interrupted run"]
+    assert not stale.exists()
+    assert live.exists()  # a run still going (this one) keeps its folder
