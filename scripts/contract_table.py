@@ -40,7 +40,7 @@ class TableError(Exception):
     """The generated package or the spec cannot be described (the build fails, naming why)."""
 
 
-def _resolved(spec: dict[str, Any], schema: Any) -> Any:
+def resolved(spec: dict[str, Any], schema: Any) -> Any:
     """schema, or the component its local `$ref` names."""
     ref = schema.get("$ref") if isinstance(schema, dict) else None
     if isinstance(ref, str) and ref.startswith("#/components/schemas/"):
@@ -59,7 +59,7 @@ def _operations(spec: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
 
 def _json_body(spec: dict[str, Any], operation: dict[str, Any]) -> dict[str, Any]:
     body = operation.get("requestBody", {}).get("content", {}).get("application/json") or {}
-    schema = _resolved(spec, body.get("schema"))
+    schema = resolved(spec, body.get("schema"))
     return schema if isinstance(schema, dict) else {}
 
 
@@ -69,14 +69,14 @@ def limits(spec: dict[str, Any], operation: dict[str, Any]) -> dict[str, dict[st
     becomes the number it excludes (the JSON Schema 2020 form)."""
     found: dict[str, dict[str, Any]] = {}
     for name, prop in _json_body(spec, operation).get("properties", {}).items():
-        prop = _resolved(spec, prop)
+        prop = resolved(spec, prop)
         kept = {key: prop[key] for key in LIMITS if key in prop}
         for bound, flag in _EXCLUSIVE:
             if prop.get(flag) is True and bound in kept:
                 kept[flag] = kept.pop(bound)
             elif type(prop.get(flag)) in (int, float):  # not a bool
                 kept[flag] = prop[flag]
-        items = _resolved(spec, prop.get("items"))
+        items = resolved(spec, prop.get("items"))
         if isinstance(items, dict):  # each element's own limits
             element = {key: items[key] for key in LIMITS if key in items}
             if element:
@@ -99,8 +99,8 @@ def statuses(spec: dict[str, Any]) -> dict[str, list[str]]:
     x-final-statuses, from the overlay)."""
     _, operation = _query(spec)
     answer = operation.get("responses", {}).get("200", {}).get("content", {})
-    schema = _resolved(spec, answer.get("application/json", {}).get("schema"))
-    status = _resolved(spec, (schema or {}).get("properties", {}).get("status"))
+    schema = resolved(spec, answer.get("application/json", {}).get("schema"))
+    status = resolved(spec, (schema or {}).get("properties", {}).get("status"))
     values = list((status or {}).get("enum", []))
     final = list((status or {}).get("x-final-statuses", []))
     if not values or not final or not set(final) <= set(values):

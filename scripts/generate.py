@@ -68,7 +68,7 @@ def generator_config(spec: dict[str, Any], base: Path = CONFIG) -> dict[str, Any
             if not isinstance(operation, dict) or "operationId" not in operation:
                 continue
             body = operation.get("requestBody", {}).get("content", {}).get("application/json", {})
-            schema = _resolved(spec, body.get("schema", {}))  # inline, or its component
+            schema = contract_table.resolved(spec, body.get("schema", {}))  # or its component
             if not isinstance(schema, dict) or "title" not in schema:
                 continue
             prefix = pascal_case(operation["operationId"])
@@ -81,14 +81,6 @@ def generator_config(spec: dict[str, Any], base: Path = CONFIG) -> dict[str, Any
                         generated, {"class_name": wanted, "module_name": snake_case(wanted)}
                     )
     return config
-
-
-def _resolved(spec: dict[str, Any], schema: Any) -> Any:
-    """schema, or the component its local `$ref` names."""
-    ref = schema.get("$ref") if isinstance(schema, dict) else None
-    if isinstance(ref, str) and ref.startswith("#/components/schemas/"):
-        return spec.get("components", {}).get("schemas", {}).get(ref.rsplit("/", 1)[-1], {})
-    return schema
 
 
 def generate_client(spec: Path, output: Path, config: Path = CONFIG) -> None:
