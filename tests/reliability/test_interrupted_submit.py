@@ -164,12 +164,13 @@ import sys
 from runninghub_video import RunningHub
 from runninghub_video.cli._main import main
 
-for name in ("submit", "submit_request", "submit_to"):
+# The paid call's inner step too: generate() runs the submit, then the wait, in the library.
+for name in ("submit", "submit_request", "submit_to", "_submit_checked"):
     real = getattr(RunningHub, name)
 
     def interrupted(self, *args, _real=real, **kwargs):
         _real(self, *args, **kwargs)
-        raise KeyboardInterrupt  # Ctrl-C right after submit returned, before the CLI's next line
+        raise KeyboardInterrupt  # Ctrl-C right after the submit returned, before the next line
 
     setattr(RunningHub, name, interrupted)
 main(sys.argv[1:])

@@ -49,6 +49,7 @@ def test_complete_download_with_progress(mode: str, files: FileServer, tmp_path:
                     on_progress=lambda got, total: progress.append((got, total)))  # fmt: skip
     assert path == dest
     assert dest.read_bytes() == PAYLOAD
+    assert progress[0] == (0, len(PAYLOAD))  # the start, before any byte
     assert progress[-1] == (len(PAYLOAD), len(PAYLOAD))
     assert [p[0] for p in progress] == sorted(p[0] for p in progress)
     assert list(dest.parent.iterdir()) == [dest]  # no temporary file left

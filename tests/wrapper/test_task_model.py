@@ -261,7 +261,7 @@ def test_raw_is_the_generated_model_and_model_is_a_deprecated_alias() -> None:
 def test_types_module_exports_the_user_facing_types() -> None:
     for name in public.__all__:
         assert getattr(public, name) is not None
-    for name in ("Task", "OutputFile", "Usage", "FailureReason", "Policy"):
+    for name in ("Task", "OutputFile", "Usage", "FailureReason", "Policy", "Video"):
         assert getattr(runninghub_video, name) is getattr(public, name)
         assert name in runninghub_video.__all__
     assert "SUCCESS" in get_args(public.TaskStatus)

@@ -47,7 +47,7 @@ if TYPE_CHECKING:
     )
     from ._policy import Policy
     from ._sync_client import RunningHub
-    from ._task import FailureReason, OutputFile, Task, Usage
+    from ._task import FailureReason, OutputFile, Task, Usage, Video
 
 __version__ = "0.1.0"
 
@@ -74,6 +74,7 @@ __all__ = [
     "TaskNotFoundError",
     "UnexpectedResponseError",
     "Usage",
+    "Video",
     "WaitTimeoutError",
     "__version__",
 ]
@@ -83,7 +84,7 @@ _LAZY: dict[str, str] = {
     "AsyncRunningHub": "._async_client",
     "Policy": "._policy",
     "RunningHub": "._sync_client",
-    **dict.fromkeys(("FailureReason", "OutputFile", "Task", "Usage"), "._task"),
+    **dict.fromkeys(("FailureReason", "OutputFile", "Task", "Usage", "Video"), "._task"),
     **{name: "._errors" for name in __all__ if name.endswith("Error")},
 }
 

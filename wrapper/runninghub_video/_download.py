@@ -14,7 +14,7 @@ from types import TracebackType
 from typing import BinaryIO
 
 from ._errors import DownloadError
-from ._output_paths import check_target, part_path, prepare_folder, resolve_target
+from ._output_paths import check_target, check_writable, part_path, prepare_folder, resolve_target
 from ._redaction import safe_url
 from ._responses import task_failed
 from ._task import Task
@@ -22,7 +22,8 @@ from ._task import Task
 logger = logging.getLogger("runninghub_video")
 
 ProgressCallback = Callable[[int, "int | None"], None]
-"""on_progress(bytes_received, total_bytes_or_None), called after each chunk."""
+"""on_progress(bytes_received, total_bytes_or_None): once with 0 as the download starts (the
+file is open, the total known), then after each chunk."""
 
 
 def expected_length(headers: Mapping[str, str]) -> int | None:
@@ -99,6 +100,38 @@ def download_target(
     return target
 
 
+def check_destination(
+    task_id: str | None,
+    output: str | Path | None,
+    *,
+    overwrite: bool,
+    protected: Iterable[Path] = (),
+    will_download: bool = True,
+) -> None:
+    """InvalidInputError unless the video can be written where `output` says (the journal's
+    folder and `protected` files are never written), before anything is paid for or fetched.
+    Without a task id yet (before the submit), a folder or the default place is only checked
+    for room for the longest task id's file (nothing at all when nothing will be downloaded);
+    the name is checked again once the id is known."""
+    from ._journal import journal_dir
+    from ._params import TASK_ID_MAX
+
+    longest = "0" * TASK_ID_MAX
+    if task_id is None and resolve_target("a", output) != resolve_target("b", output):
+        prepare_folder(output)  # the name comes with the task id: only the folder is known
+        if output or will_download:
+            check_writable(resolve_target(longest, output))
+        return
+    path = download_target(
+        task_id or longest,
+        output,
+        overwrite=overwrite,
+        protected=protected,
+        protected_folders=(journal_dir(),),  # the paid tasks' records
+    )
+    check_writable(path)
+
+
 class DownloadSink:
     """A context manager that receives chunks and commits them to `destination` atomically.
 
@@ -137,6 +170,12 @@ class DownloadSink:
         except OSError as exc:
             raise self._disk_error(exc) from None
         self._file = os.fdopen(fd, "wb")
+        if self.on_progress is not None:
+            try:
+                self.on_progress(0, self.total)
+            except BaseException:  # no __exit__ after a failed __enter__: no .part left
+                self._discard()
+                raise
         return self
 
     def write(self, chunk: bytes) -> None:

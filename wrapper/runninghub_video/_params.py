@@ -58,13 +58,16 @@ _Callback = TypeVar("_Callback", bound=Callable[..., None])
 
 
 def check_callback(name: str, value: _Callback | None) -> _Callback | None:
-    """None, or a plain function to call (on_update, on_submitted, on_uploaded): a value of
-    another kind (a URL meant as a field) or an async function (it would be called, never
-    awaited) is refused before any request."""
+    """None, or a plain function to call (on_update, on_submitted, on_uploaded, on_progress):
+    a value of another kind (a URL meant as a field) or an async function (it would be called,
+    never awaited) is refused before any request."""
     if value is None:
         return None
     if not callable(value) or inspect.iscoroutinefunction(value):
-        what = "the image's path and URL" if name == "on_uploaded" else "the Task"
+        what = {
+            "on_uploaded": "the image's path and URL",
+            "on_progress": "the bytes received and the total",
+        }.get(name, "the Task")
         raise InvalidInputError(name, value, f"None or a plain function called with {what}")
     return value
 
@@ -209,6 +212,11 @@ class CheckedRequest:
         body: RequestModel = self.endpoint.model(**self.values, **urls)
         body.additional_properties.update(self.extra)
         return body
+
+    @property
+    def local_paths(self) -> tuple[Path, ...]:
+        """The local images it uploads: never overwritten by its video (generate())."""
+        return tuple(image.path for value in self.images.values() for image in local_images(value))
 
 
 def local_images(value: ImageValue) -> list[LocalImage]:

@@ -40,6 +40,7 @@ from ._bounded_reads import BoundedBody, answer_deadline
 from ._download import (
     DownloadSink,
     ProgressCallback,
+    check_destination,
     content_error,
     download_target,
     expected_length,
@@ -54,6 +55,7 @@ from ._errors import (
     InvalidInputError,
     RunningHubError,
 )
+from ._journal import journal_dir
 from ._params import CheckedRequest, ImageInput, LocalImage, RequestModel
 from ._policy import (
     Policy,
@@ -65,7 +67,7 @@ from ._policy import (
 )
 from ._responses import RawAnswer, read_query, read_submit, read_upload, task_failed
 from ._settings import HEADERS, Settings
-from ._task import Task
+from ._task import Task, Video
 from .types import UploadCallback
 
 logger = logging.getLogger("runninghub_video")
@@ -312,15 +314,81 @@ class RunningHub:
         (a field of either name needs submit_request())."""
         on_uploaded = checks.check_callback("on_uploaded", on_uploaded)
         on_submitted = checks.check_callback("on_submitted", on_submitted)
-        if isinstance(endpoint, CheckedRequest):
-            if fields:
-                raise InvalidInputError(
-                    "fields", sorted(fields), "none beside a request checked by check()"
-                )
-            checked = endpoint
-        else:
-            checked = _checked_fields(endpoint, fields)
-        return self._submit_checked(checked, on_submitted, on_uploaded)
+        return self._submit_checked(_request(endpoint, fields), on_submitted, on_uploaded)
+
+    def generate(
+        self,
+        endpoint: str | CheckedRequest,
+        /,
+        *,
+        output: str | Path | None = None,
+        overwrite: bool = False,
+        timeout: float | None = None,
+        poll_interval: float | None = None,
+        on_uploaded: UploadCallback | None = None,
+        on_submitted: Callable[[Task], None] | None = None,
+        on_update: Callable[[Task], None] | None = None,
+        on_progress: ProgressCallback | None = None,
+        **fields: object,
+    ) -> Video:
+        """The whole job: submit_to() (its `endpoint`, fields and callbacks), wait for the
+        task, download its video to `output` as download() does; return the Video.
+
+        Everything that can be refused is checked before the upload: the fields, and the
+        destination (never an input image, nor a file in the task journal's folder). Each step
+        is reported: `on_uploaded(path, url)`, `on_submitted(task)` (before anything else
+        happens: record the paid task there), `on_update(task)` after every query (the submit's
+        task first), `on_progress(received, total)` while downloading. `timeout` bounds the
+        wait, counted from the submit's answer (the upload and the submit are never cut short:
+        a submit answer dropped would leave a paid task unknown). A failure after the submit
+        names the task (`task_id`), as in run(). (A field named like an argument here needs
+        check().)"""
+        checked = _request(endpoint, fields)
+        on_uploaded = checks.check_callback("on_uploaded", on_uploaded)
+        on_submitted = checks.check_callback("on_submitted", on_submitted)
+        on_update = checks.check_callback("on_update", on_update)
+        on_progress = checks.check_callback("on_progress", on_progress)
+        policy = self.policy.for_call(timeout=timeout, poll_interval=poll_interval)
+        protected = checked.local_paths
+        check_destination(None, output, overwrite=overwrite, protected=protected)
+        with _Submitted(on_submitted) as submitted:
+            task = self._submit_checked(checked, submitted, on_uploaded)
+            task = self._follow(task, self._clock(), policy, on_update)
+            path = self._save(task, output, on_progress, overwrite, protected)
+        return Video(task, path)
+
+    def finish(
+        self,
+        task: Task | str,
+        /,
+        *,
+        output: str | Path | None = None,
+        overwrite: bool = False,
+        wait: bool = True,
+        timeout: float | None = None,
+        poll_interval: float | None = None,
+        on_update: Callable[[Task], None] | None = None,
+        on_progress: ProgressCallback | None = None,
+    ) -> Video:
+        """Wait for a task (unless `wait=False`: a task id is then queried once), then download
+        its video to `output` as download() does; return the Video. The destination is checked
+        before the first query; `on_update` and `on_progress` as in generate(), `timeout` and
+        `poll_interval` as in wait()."""
+        task_id = checks.check_task_id(task if isinstance(task, str) else task.id)
+        policy = self.policy.for_call(timeout=timeout, poll_interval=poll_interval)
+        on_update = checks.check_callback("on_update", on_update)
+        on_progress = checks.check_callback("on_progress", on_progress)
+        check_destination(task_id, output, overwrite=overwrite)
+        if isinstance(task, str) and wait:
+            poller = Poller(task_id, policy=policy, clock=self._clock, on_update=on_update)
+            task = self._until_final(poller)
+        elif isinstance(task, str):
+            task = self.get(task_id)
+            if on_update is not None:
+                on_update(task)
+        elif wait:
+            task = self._follow(task, self._clock(), policy, on_update)
+        return Video(task, self._save(task, output, on_progress, overwrite))
 
     def _submit_checked(
         self,
@@ -557,11 +625,30 @@ class RunningHub:
         file is replaced only with `overwrite=True`; symlinks and non-regular files never
         (InvalidInputError, before the download starts).
         """
-        self._check_open()
         if isinstance(task, str):
             task = self.get(task)
+        on_progress = checks.check_callback("on_progress", on_progress)
+        return self._save(task, destination, on_progress, overwrite)
+
+    def _save(
+        self,
+        task: Task,
+        destination: str | Path | None,
+        on_progress: ProgressCallback | None,
+        overwrite: bool,
+        protected: tuple[Path, ...] = (),
+    ) -> Path:
+        """download() of a task seen already; `protected` files are never overwritten, nor
+        a file in the task journal's folder."""
+        self._check_open()
         url = result_url(task)
-        target = download_target(task, destination, overwrite=overwrite)
+        target = download_target(
+            task,
+            destination,
+            overwrite=overwrite,
+            protected=protected,
+            protected_folders=(journal_dir(),),
+        )
         try:
             with self._files.stream("GET", url) as response:
                 if response.status_code != 200:
@@ -604,16 +691,31 @@ def _checked_fields(endpoint: str, fields: dict[str, object]) -> CheckedRequest:
     return checks.check_fields(endpoints.load(endpoints.find(endpoint)), fields)
 
 
+def _request(endpoint: str | CheckedRequest, fields: dict[str, object]) -> CheckedRequest:
+    """What submit_to() and generate() take: a name and its fields, or check()'s result."""
+    if not isinstance(endpoint, CheckedRequest):
+        return _checked_fields(endpoint, fields)
+    if fields:
+        raise InvalidInputError(
+            "fields", sorted(fields), "none beside a request checked by check()"
+        )
+    return endpoint
+
+
 class _Submitted:
     """A run's record of its paid task: passed as on_submitted, it holds the task from the
-    moment the submit answered; as a context manager it names that task on any exception
-    leaving the block (Ctrl-C even as submit returns, a cancellation, a callback's error)."""
+    moment the submit answered (then calls the caller's `then`); as a context manager it names
+    that task on any exception leaving the block (Ctrl-C even as submit returns, a
+    cancellation, a callback's error)."""
 
-    def __init__(self) -> None:
+    def __init__(self, then: Callable[[Task], None] | None = None) -> None:
         self.task: Task | None = None
+        self._then = then
 
     def __call__(self, task: Task) -> None:
         self.task = task
+        if self._then is not None:
+            self._then(task)
 
     def __enter__(self) -> _Submitted:
         return self

@@ -14,6 +14,7 @@ import math
 import warnings
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -322,3 +323,11 @@ class Task:
             usage=Usage.from_model(model.usage),
             raw=model,
         )
+
+
+@dataclass(frozen=True)
+class Video:
+    """What generate() and finish() return: the finished task and where its video was saved."""
+
+    task: Task
+    path: Path

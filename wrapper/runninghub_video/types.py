@@ -18,7 +18,7 @@ from runninghub_client.models import AspectRatio, Duration, Resolution, TaskStat
 
 from ._download import ProgressCallback
 from ._policy import Policy
-from ._task import FailureReason, OutputFile, Task, Usage
+from ._task import FailureReason, OutputFile, Task, Usage, Video
 
 UpdateCallback: TypeAlias = Callable[[Task], None]
 """on_update(task) of wait() and run(): called with the task after every query."""
@@ -38,4 +38,5 @@ __all__ = [
     "UpdateCallback",
     "UploadCallback",
     "Usage",
+    "Video",
 ]

@@ -23,19 +23,19 @@ def build(parser: argparse.ArgumentParser) -> None:
 
 
 def handle(ctx: Context) -> int:
-    """--output is checked before the query; the download checks it again."""
+    """One library call: finish() without waiting (it checks --output before the query)."""
     from .._params import check_task_id
 
-    args = ctx.args
-    run = ctx.run
-    task_id = check_task_id(args.task_id)
-    run.check_output(task_id)
-    run.track(task_id, target(task_id, ctx.options.output)[0])
-    with ctx.client() as rh:
-        task = rh.get(task_id)
-        run.task = task
-        saved = run.download(rh, task, ctx.options.output)
-    print_result(task, saved, json_output=ctx.options.json)
+    options, run = ctx.options, ctx.run
+    task_id = check_task_id(ctx.args.task_id)
+    run.track(task_id, target(task_id, options.output)[0])
+    run.downloads, run.journal_updates = True, False
+    with ctx.client() as rh, run.following():
+        video = rh.finish(
+            task_id, output=options.output, overwrite=options.overwrite, wait=False,
+            on_update=run.on_update, on_progress=run.on_progress,
+        )  # fmt: skip
+    print_result(video.task, run.downloaded(video), json_output=options.json)
     return OK.code
 
 

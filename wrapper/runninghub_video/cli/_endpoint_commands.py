@@ -16,6 +16,7 @@ import argparse
 import functools
 from typing import TYPE_CHECKING, Any
 
+from ._destination import target
 from ._exit_codes import OK
 from ._output import print_json, print_line, print_result, result_json
 from ._parsing import Command, add_json
@@ -150,13 +151,14 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
 
 
 def handle(info: EndpointInfo, ctx: Context) -> int:
-    """Check the fields (once), --output and the journal; submit (the library uploads the local
-    images first), journaling the task the moment it is known; then (unless `submit` or
-    --no-wait) wait and download."""
+    """Check the fields (once) and the journal, then one library call: generate() (upload,
+    submit, wait, download; it checks --output first), or submit_to() for `submit` and
+    --no-wait. The task is journaled and shown from its callbacks the moment it is known."""
+    from .._download import check_destination
     from .._endpoints import load
-    from .._params import check_fields, face, local_images
+    from .._params import check_fields, face
 
-    args = ctx.args
+    args, options, run = ctx.args, ctx.options, ctx.run
     endpoint = load(info)
     names, _ = face(info)
     given = {field.name: getattr(args, _dest(field), None) for field in endpoint.fields}
@@ -166,14 +168,15 @@ def handle(info: EndpointInfo, ctx: Context) -> int:
         for name, value in (*checked.images.items(), *checked.values.items())
         if name != "prompt"
     }
-    run = ctx.run
     run.endpoint = info.path
-    only_submit = ctx.options.command == "submit" or ctx.options.no_wait
-    protected = tuple(image.path for value in checked.images.values()
-                      for image in local_images(value))  # fmt: skip
-    run.check_output(None, protected, will_download=not only_submit)  # before anything is paid
+    only_submit = options.command == "submit" or options.no_wait
+    run.downloads = not only_submit
+    if only_submit and options.output:  # kept for `wait --output`: it must be able to take it
+        protected = checked.local_paths
+        check_destination(None, options.output, overwrite=options.overwrite,
+                          protected=protected, will_download=False)  # fmt: skip
     run.ensure_journal_writable()  # before anything is paid for
-    with ctx.client() as rh:
+    with ctx.client() as rh, run.following():
 
         def uploaded(path: Path, url: str) -> None:
             del url  # the journal keeps the local file, not the (short-lived) upload URL
@@ -181,27 +184,30 @@ def handle(info: EndpointInfo, ctx: Context) -> int:
 
         def submitted(task: Task) -> None:  # before submit returns: no window loses the id
             run.submitted(
-                task, base_url=rh.base_url, params=journal_params, output=ctx.options.output,
+                task, base_url=rh.base_url, params=journal_params, output=options.output,
                 will_download=not only_submit,
             )  # fmt: skip
 
         try:
-            task = rh.submit_to(checked, on_uploaded=uploaded, on_submitted=submitted)
+            if only_submit:
+                task = rh.submit_to(checked, on_uploaded=uploaded, on_submitted=submitted)
+            else:
+                video = rh.generate(
+                    checked, output=options.output, overwrite=options.overwrite,
+                    timeout=options.timeout, on_uploaded=uploaded, on_submitted=submitted,
+                    on_update=run.on_update, on_progress=run.on_progress,
+                )  # fmt: skip
         except (Exception, KeyboardInterrupt) as error:  # journal a task the error names
             run.failed_submit(error, rh.base_url, journal_params)
             raise
-        shown = run.announce_submitted(task, ctx.options.output)
-        if only_submit:
-            if ctx.options.json:
-                print_json(result_json(task_id=task.id, task=task))
-            else:
-                print_line(task.id)
-                ctx.display.note(f"wait for it with: {run.command('wait', task.id, shown)}")
-            return OK.code
-        if not task.succeeded:
-            task = run.wait(rh, task.id, known=task.status)
-        saved = run.download(rh, task, ctx.options.output, protected)
-    print_result(task, saved, json_output=ctx.options.json)
+    if not only_submit:
+        print_result(video.task, run.downloaded(video), json_output=options.json)
+    elif options.json:
+        print_json(result_json(task_id=task.id, task=task))
+    else:
+        print_line(task.id)
+        shown = target(task.id, options.output)[0]
+        ctx.display.note(f"wait for it with: {run.command('wait', task.id, shown)}")
     return OK.code
 
 

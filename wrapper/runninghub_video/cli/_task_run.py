@@ -12,15 +12,14 @@ warning naming the task, never a stop. The advice depends on the stage the run r
 from __future__ import annotations
 
 import argparse
+import contextlib
 import enum
 import os
 import shlex
-from collections.abc import Callable
-from pathlib import Path
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
-from .._errors import RunningHubError
-from ._destination import check_destination, target
+from ._destination import target
 from ._errors import PROG, CliError
 from ._exit_codes import AUTH, DEADLINE, ERROR, TASK_FAILED, USAGE, interrupted
 from ._options import Options
@@ -28,8 +27,7 @@ from ._output import Display
 
 if TYPE_CHECKING:
     from .._journal import Journal
-    from .._sync_client import RunningHub
-    from .._task import Task
+    from .._task import Task, Video
 
 
 class Stage(enum.Enum):
@@ -43,7 +41,8 @@ class Stage(enum.Enum):
 
 class TaskRun:
     """One command's task: what the error handler needs (the id once a task exists, the
-    last status seen, the stage, the command that resumes it) and the journal."""
+    last status seen, the stage, the command that resumes it), the journal, and the library's
+    callbacks (on_submitted, on_update, on_progress) that write both and the live display."""
 
     def __init__(self, args: argparse.Namespace, display: Display) -> None:
         self.options = Options.of(args)
@@ -60,6 +59,17 @@ class TaskRun:
         self._journal: Journal | None = None
         self.endpoint: str | None = None
         """The API path the command submits to (journaled with its task)."""
+        self.downloads = False
+        """Whether a download follows the wait (a succeeded task is then at that stage)."""
+        self.first: dict[str, Any] | None = None
+        """The fields of a "waiting" event (`wait`), journaled once the API has confirmed
+        the task exists."""
+        self.journal_updates = True
+        """Whether status changes are journaled (not by `download`)."""
+        self._seen: list[str] = []
+        self._shows = contextlib.ExitStack()
+        self._show_update: Callable[[Task], None] | None = None
+        self._show_progress: Callable[[int, int | None], None] | None = None
 
     # ------------------------------------------------------------ the journal
 
@@ -111,9 +121,10 @@ class TaskRun:
         output: str | None,
         will_download: bool,
     ) -> None:
-        """A submit answered: the task is paid for. Called by the library before its submit
-        returns (on_submitted), so an interrupt from here on finds the task: errors name it
-        and the interrupt path journals it. Nothing here writes or shows anything."""
+        """The library's on_submitted: the task is paid for, and known before the submit
+        returns, so an interrupt from here on finds it (errors name it, the interrupt path
+        journals it). It is journaled, then its id is shown on stderr (a display that cannot
+        write, a closed or full stderr, stops neither)."""
         self.task = task
         self.task_id = task.id
         wants_file = bool(output) or will_download
@@ -121,14 +132,9 @@ class TaskRun:
             task, base_url, params, output, wants_file
         )
         self.track(task.id, target(task.id, output)[0] if wants_file else None)
-
-    def announce_submitted(self, task: Task, output: str | None) -> str:
-        """After submitted(): journal the task, then show its id on stderr (a display that
-        cannot write, a closed or full stderr, stops neither). Returns where the video goes,
-        as shown."""
+        self._seen = [task.status]
         self.journal_pending()
         self.display.hint(f"task {task.id} submitted ({task.status})")
-        return target(task.id, output)[0]
 
     def _journal_submitted(
         self,
@@ -163,8 +169,8 @@ class TaskRun:
         fields["prompt"] = self.prompt
         fields["params"] = params
         why = interruption(error) if isinstance(error, KeyboardInterrupt) else str(error)
-        if self._unjournaled is not None and task_id in (None, self.task_id):
-            self.journal_pending()  # submitted() ran: the task is known, journal it as such
+        if self.task is not None and task_id in (None, self.task_id):
+            self.journal_pending()  # submitted() ran: the task is known, journaled as such
             return
         if task_id:  # a submit answered FAILED at once, or was interrupted once it answered
             self.track(task_id, None)
@@ -210,71 +216,54 @@ class TaskRun:
                 parts.append("--overwrite")
         return " ".join(shell_quoted(part) for part in parts)
 
-    # ------------------------------------------------------------ the steps
+    # ------------------------------------------------------------ the library's callbacks
 
-    def check_output(
-        self, task_id: str | None, protected: tuple[Path, ...] = (), *, will_download: bool = True
-    ) -> None:
-        """--output (or the default place) can take the video: InvalidInputError otherwise,
-        before anything is paid for or fetched (_destination.check_destination); the error
-        names the task it was for (`download ID --json`)."""
-        try:
-            check_destination(
-                task_id,
-                self.options.output,
-                overwrite=self.options.overwrite,
-                journal_folder=self.journal.folder,
-                protected=protected,
-                will_download=will_download,
-            )
-        except RunningHubError as error:
-            raise error.with_task_id(task_id) from None
+    @contextlib.contextmanager
+    def following(self) -> Iterator[None]:
+        """Around the library call: the live displays its callbacks open end with it."""
+        with self._shows:
+            yield
 
-    def wait(
-        self,
-        rh: RunningHub,
-        task_id: str,
-        known: str | None = None,
-        first: dict[str, Any] | None = None,
-    ) -> Task:
-        """Poll with live progress; journal every status change. `first`: the fields of a
-        "waiting" event, journaled once the API has confirmed the task exists."""
-        seen: list[str] = [known] if known else []
-
-        def on_update(task: Task) -> None:
-            self.task = task
-            show(task)
-            if first is not None and not seen:
-                self.event("waiting", task_id, status=task.status, **first)
-                seen.append(task.status)
-            elif not seen or seen[-1] != task.status:
-                seen.append(task.status)
-                self.event("status", task_id, status=task.status)
-
+    def waits(self, first: dict[str, Any] | None) -> None:
+        """`wait`: from now on the task is being waited for (resume advice), and `first` is
+        journaled with its first status."""
         self._stage = Stage.WAIT
-        with self.display.polling(task_id, known) as show:
-            task = rh.wait(task_id, timeout=self.options.timeout, on_update=on_update)
+        self.first = first
+
+    def on_update(self, task: Task) -> None:
+        """After every query: show the status, journal each change; a succeeded task is at
+        its download from now on (if one follows)."""
         self.task = task
-        return task
+        self._stage = Stage.WAIT
+        if self._show_update is None:
+            known = self._seen[-1] if self._seen else None
+            self._show_update = self._shows.enter_context(self.display.polling(task.id, known))
+        self._show_update(task)
+        if self.journal_updates and (not self._seen or self._seen[-1] != task.status):
+            if self.first is not None and not self._seen:
+                self.event("waiting", task.id, status=task.status, **self.first)
+            else:
+                self.event("status", task.id, status=task.status)
+        self._seen.append(task.status)
+        if task.succeeded and self.downloads:
+            self._stage = Stage.DOWNLOAD
+            self.output = target(task.id, self.options.output)[0]
 
-    def download(
-        self, rh: RunningHub, task: Task, output: str | None, protected: tuple[Path, ...] = ()
-    ) -> str:
-        """Download with a progress bar; journal where the video went; return the shown path."""
-        from .._errors import InvalidInputError
+    def on_progress(self, received: int, total: int | None) -> None:
+        """While downloading: the byte bar (the wait's display ends as it starts)."""
+        if self._show_progress is None:
+            task_id = self.task.id if self.task is not None else self.task_id or ""
+            self._shows.close()
+            shows = self.display.downloading(task_id, self.output or "")
+            self._show_progress = self._shows.enter_context(shows)
+        self._show_progress(received, total)
 
-        shown, path = target(task.id, output)
-        self._stage = Stage.DOWNLOAD
-        self.output = shown
-        try:
-            self.check_output(task.id, protected)
-        except InvalidInputError as exc:  # a task exists: exit 1 (exit 2 means nothing was paid)
-            raise CliError(str(exc)) from None
-        with self.display.downloading(task.id, shown) as on_progress:
-            overwrite = self.options.overwrite
-            rh.download(task, path, on_progress=on_progress, overwrite=overwrite)
-        self.event("downloaded", task.id, status=task.status, output=os.path.abspath(path))
-        return shown
+    def downloaded(self, video: Video) -> str:
+        """Journal where the video went; return its path as the user gave it."""
+        self.task = video.task
+        path = os.path.abspath(video.path)
+        self.event("downloaded", video.task.id, status=video.task.status, output=path)
+        return self.output or str(video.path)
 
     # ------------------------------------------------------------ after a failure
 
@@ -295,10 +284,12 @@ class TaskRun:
         paid" (2, e.g. a 404 mid-wait), and never "the task failed" (4) for a refused query;
         both become 1, with the resume advice. "Task not found" (1004) is the API's word on
         the task and stays 4. Before a task exists, the table's code stands."""
-        from .._errors import TaskFailedError, TaskNotFoundError
+        from .._errors import InvalidInputError, TaskFailedError, TaskNotFoundError
 
         if self._resume is None and self._stage is Stage.START:
             return code
+        if isinstance(error, InvalidInputError) and self.task is None:
+            return code  # refused before the first answer: nothing was paid or fetched
         if code == USAGE.code or (
             code == TASK_FAILED.code and not isinstance(error, (TaskFailedError, TaskNotFoundError))
         ):

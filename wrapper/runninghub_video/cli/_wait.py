@@ -25,23 +25,28 @@ def build(parser: argparse.ArgumentParser) -> None:
 
 
 def handle(ctx: Context) -> int:
-    """Poll until the end (journaling each status), then download with --output."""
+    """One library call: wait() (journaling each status), or finish() with --output (it checks
+    --output first, then waits and downloads)."""
     from .._params import check_task_id
 
-    args = ctx.args
-    run = ctx.run
-    task_id = check_task_id(args.task_id)
-    if ctx.options.output:
-        run.check_output(task_id)
-    run.track(task_id, ctx.options.output)
-    with ctx.client() as rh:
-        output = (
-            os.path.abspath(target(task_id, ctx.options.output)[1]) if ctx.options.output else None
-        )
-        first = {"base_url": rh.base_url, "output": output}
-        task = run.wait(rh, task_id, first=first)
-        saved = run.download(rh, task, ctx.options.output) if ctx.options.output else None
-    print_result(task, saved, json_output=ctx.options.json)
+    options, run = ctx.options, ctx.run
+    task_id = check_task_id(ctx.args.task_id)
+    run.track(task_id, options.output)
+    run.downloads = bool(options.output)
+    with ctx.client() as rh, run.following():
+        output = os.path.abspath(target(task_id, options.output)[1]) if options.output else None
+        run.waits({"base_url": rh.base_url, "output": output})
+        if options.output:
+            video = rh.finish(
+                task_id, output=options.output, overwrite=options.overwrite,
+                timeout=options.timeout, on_update=run.on_update, on_progress=run.on_progress,
+            )  # fmt: skip
+        else:
+            task = rh.wait(task_id, timeout=options.timeout, on_update=run.on_update)
+    if options.output:
+        print_result(video.task, run.downloaded(video), json_output=options.json)
+    else:
+        print_result(task, None, json_output=options.json)
     return OK.code
 
 
