@@ -90,18 +90,18 @@ lint: setup ## ruff, mypy --strict (examples/typed_client.py too), import layers
 docs: $(VENV)/.synced ## Build the docs site (docs/, mkdocs.yml) into site/ with --strict: any warning fails
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --site-dir site
 
-test: setup ## The README's test command: lint, docs, check-generated, the whole test suite
+test: setup ## The README's test command: lint, docs, check-generated, the whole test suite (4 workers: most tests wait on sockets and processes)
 	$(MAKE) --no-print-directory lint
 	$(MAKE) --no-print-directory docs
 	$(MAKE) --no-print-directory check-generated
-	$(BIN)/pytest
+	$(BIN)/pytest -n 4 --dist loadgroup
 	$(MAKE) --no-print-directory dist-check
 
 # Needs only the venv: no node_modules, and no ffmpeg, Prism or CLI process is started (a unit test
-# that tries fails, naming what it tried: tests/support/lanes.py). One pytest worker per core, each
-# taking whole files (the fuzz file's counters are checked by its last test).
+# that tries fails, naming what it tried: tests/support/lanes.py). Tests that must share a worker
+# say so with pytest.mark.xdist_group (--dist loadgroup).
 test-unit: $(VENV)/.synced ## The fast unit lane (under a minute; 4 workers: many tests wait on sockets): no Node, no ffmpeg, no subprocess, loopback only
-	RUNNINGHUB_FUZZ_SCALE=0.25 $(BIN)/pytest -m "not integration" -n 4 --dist load
+	RUNNINGHUB_FUZZ_SCALE=0.25 $(BIN)/pytest -m "not integration" -n 4 --dist loadgroup
 
 dist-check: setup ## Build the wheel, install it in clean venvs (with/without [sandbox]), use it from outside the repo
 	$(PY) scripts/dist_check.py

@@ -24,6 +24,7 @@ from tests.contract.kit_bodies import (
     KitCase,
 )
 from tests.contract.test_vendor_bodies import conforms, run_cli
+from tests.support.cli import FAST_RETRY_CLI, Cli
 from tests.contract.vendor_bodies import QUERY, SUBMIT, UPLOAD
 from tests.support.canned_server import Canned, canned_server
 from tests.support.constants import KEY, SAMPLE_PNG, SPEC
@@ -110,7 +111,8 @@ def check_cli(case: KitCase, server: Canned, home: Path) -> None:
         result = run_cli(server.base_url, home, "submit", "--image", IMAGE, "--prompt", "a lake",
                          "--json")  # fmt: skip
     elif case.path == QUERY:
-        result = run_cli(server.base_url, home, "wait", TASK, "--json", "--poll-interval", "0.01")
+        cli = Cli(server.base_url, home, home, command=FAST_RETRY_CLI)  # failed polls back off
+        result = cli("wait", TASK, "--json", "--poll-interval", "0.01", timeout=120)
     else:
         result = run_cli(server.base_url, home, "upload", str(SAMPLE_PNG), "--json")
     assert result.code == case.exit_code, result.stderr

@@ -11,7 +11,7 @@ import pytest
 from tests.reliability.conftest import IMAGE_URL
 from tests.reliability.fault_server import FaultServer, json_reply, task_body
 from tests.support.api import QUERY, SUBMIT
-from tests.support.cli import Cli
+from tests.support.cli import FAST_RETRY_CLI, Cli
 
 pytestmark = pytest.mark.integration  # runs the CLI in a subprocess
 
@@ -30,7 +30,8 @@ def test_a_refused_query_mid_wait_keeps_the_task_and_prints_the_resume_command(
     answer, code = REFUSALS[refusal]
     faults.route(SUBMIT, json_reply(task_body("QUEUED", TASK)))
     faults.route(QUERY, json_reply(task_body("RUNNING", TASK)), answer)
-    cli = cli_at(faults.base_url)
+    user = cli_at(faults.base_url)
+    cli = Cli(user.base_url, user.home, user.cwd, command=FAST_RETRY_CLI)  # a 400 is retried
     result = cli("generate", "--image", IMAGE_URL, "--prompt", "a cat", "--poll-interval", "0.05")
     assert result.code == code, result.stderr
     assert f"resume it with: runninghub-video wait {TASK}" in result.stderr

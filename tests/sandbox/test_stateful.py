@@ -17,7 +17,10 @@ from scripts._processes import free_port
 from tests.support.constants import KEY, SPEC
 from tests.support.sandboxes import running_sandbox
 
-pytestmark = pytest.mark.integration  # the rendering sandbox
+pytestmark = [
+    pytest.mark.integration,  # the rendering sandbox
+    pytest.mark.xdist_group("stateful"),  # one worker: the last test reads the others' sandbox
+]
 
 PORT = free_port()
 

@@ -16,6 +16,21 @@ from tests.support.constants import KEY
 
 CLI = [sys.executable, "-m", "runninghub_video.cli"]
 FAST_POLL = ["--poll-interval", "0.05"]
+FAST_RETRY_CLI = [sys.executable, "-c", """
+import dataclasses
+from runninghub_video import _policy
+from runninghub_video.cli import main
+
+@dataclasses.dataclass(frozen=True)
+class Policy(_policy.Policy):
+    backoff_initial: float = 0.001
+    backoff_max: float = 0.001
+
+_policy.Policy = Policy  # what the CLI's client is made with
+main()
+"""]
+"""The CLI with its retry backoff cut to a millisecond (1, 2, 4, 8 s else): for the tests of
+what a run does after failed queries, which would otherwise sleep through the backoff."""
 
 
 @dataclass(frozen=True)
@@ -37,11 +52,14 @@ class Result:
 class Cli:
     """Runs `runninghub-video` in a subprocess, in tmp_path, against one base URL."""
 
-    def __init__(self, base_url: str, home: Path, cwd: Path, key: str = KEY) -> None:
+    def __init__(
+        self, base_url: str, home: Path, cwd: Path, key: str = KEY, command: list[str] = CLI
+    ) -> None:
         self.base_url = base_url
         self.home = home
         self.cwd = cwd
         self.key = key
+        self.command = command
 
     def env(self, **extra: str) -> dict[str, str]:
         """The environment: nothing of the developer's RUNNINGHUB_* settings leaks in."""
@@ -58,7 +76,7 @@ class Cli:
     def __call__(self, *args: str, timeout: float = 60, **env: str) -> Result:
         """Run the CLI to its end."""
         proc = subprocess.run(
-            [*CLI, *args],
+            [*self.command, *args],
             cwd=self.cwd,
             env=self.env(**env),
             capture_output=True,
@@ -73,7 +91,7 @@ class Cli:
         """Start the CLI in the background, with Ctrl-C (SIGINT) turned into KeyboardInterrupt."""
         with default_sigint_for_children():
             return subprocess.Popen(
-                [*CLI, *args],
+                [*self.command, *args],
                 cwd=self.cwd,
                 env=self.env(),
                 stdout=subprocess.PIPE,
