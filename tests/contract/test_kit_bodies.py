@@ -24,9 +24,9 @@ from tests.contract.kit_bodies import (
     KitCase,
 )
 from tests.contract.test_vendor_bodies import conforms, run_cli
-from tests.support.cli import FAST_RETRY_CLI, Cli
 from tests.contract.vendor_bodies import QUERY, SUBMIT, UPLOAD
 from tests.support.canned_server import Canned, canned_server
+from tests.support.cli import FAST_RETRY_CLI, Cli
 from tests.support.constants import KEY, SAMPLE_PNG, SPEC
 
 FAST = Policy(poll_interval=0.001, backoff_initial=0.001, backoff_max=0.001)

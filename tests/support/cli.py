@@ -16,7 +16,10 @@ from tests.support.constants import KEY
 
 CLI = [sys.executable, "-m", "runninghub_video.cli"]
 FAST_POLL = ["--poll-interval", "0.05"]
-FAST_RETRY_CLI = [sys.executable, "-c", """
+FAST_RETRY_CLI = [
+    sys.executable,
+    "-c",
+    """
 import dataclasses
 from runninghub_video import _policy
 from runninghub_video.cli import main
@@ -28,7 +31,8 @@ class Policy(_policy.Policy):
 
 _policy.Policy = Policy  # what the CLI's client is made with
 main()
-"""]
+""",
+]
 """The CLI with its retry backoff cut to a millisecond (1, 2, 4, 8 s else): for the tests of
 what a run does after failed queries, which would otherwise sleep through the backoff."""
 
