@@ -84,7 +84,16 @@ def test_async_generate_does_the_same_job(sandbox: Sandbox, image: Path, tmp_pat
     assert is_mp4(video.path)
 
 
-@pytest.mark.parametrize("where", ["the input image", "the journal's folder", "an existing file"])
+WHERE = [
+    "the input image",
+    "the input image past a new folder",  # new/../photo.png: the download makes `new`
+    "the journal's folder",
+    "the journal past a new folder",
+    "an existing file",
+]
+
+
+@pytest.mark.parametrize("where", WHERE)
 def test_a_destination_that_would_destroy_a_file_is_refused_before_the_upload(
     sandbox: Sandbox, image: Path, tmp_path: Path, journal_home: Path, where: str
 ) -> None:
@@ -95,7 +104,9 @@ def test_a_destination_that_would_destroy_a_file_is_refused_before_the_upload(
     records.write_bytes(b"keep me")
     output, overwrite = {
         "the input image": (image, True),
+        "the input image past a new folder": (tmp_path / "new" / ".." / image.name, True),
         "the journal's folder": (records, True),  # even with overwrite
+        "the journal past a new folder": (journal_home / "new" / ".." / records.name, True),
         "an existing file": (existing, False),
     }[where]
     before = sandbox.stats
@@ -114,6 +125,18 @@ def test_a_destination_that_would_destroy_a_file_is_refused_before_the_upload(
     )
     assert image.read_bytes() == SAMPLE_PNG.read_bytes()
     assert existing.read_bytes() == records.read_bytes() == b"keep me"
+    assert not (tmp_path / "new").exists()
+
+
+def test_the_journal_file_is_refused_before_the_journal_exists(
+    sandbox: Sandbox, tmp_path: Path, journal_home: Path
+) -> None:
+    with (
+        RunningHub(KEY, base_url=sandbox.base_url, policy=FAST) as rh,
+        pytest.raises(InvalidInputError, match="journal"),
+    ):
+        rh.finish("2013508786110730241", output=journal_home / "tasks.jsonl")
+    assert not journal_home.exists()
 
 
 def test_bad_fields_are_refused_before_the_upload(sandbox: Sandbox, image: Path) -> None:

@@ -48,6 +48,22 @@ def prepare_folder(destination: str | Path | None) -> None:
             ) from None
 
 
+def _as_reached(path: Path) -> Path:
+    """The file a write to `path` reaches once the download makes its missing folders: a '..'
+    after a folder that does not exist yet cancels it (`new/../photo.png` is `photo.png`)."""
+    if ".." in path.parts and not path.parent.exists():
+        return Path(os.path.normpath(path))
+    return path
+
+
+def _same_folder(one: Path, other: Path) -> bool:
+    """Whether two folders are one (the same file when both exist, else the same path)."""
+    try:
+        return os.path.samefile(one, other)
+    except OSError:
+        return os.path.normpath(os.path.abspath(one)) == os.path.normpath(os.path.abspath(other))
+
+
 def check_target(
     path: Path,
     *,
@@ -57,8 +73,16 @@ def check_target(
 ) -> None:
     """InvalidInputError unless a video may be written at `path` under the rules above.
     An existing file in one of `protected_folders` (the task journal's) is never replaced."""
+    from ._journal import FILE_NAME
+
     shown = os.fspath(path)
+    path = _as_reached(path)
     parent = path.parent
+    for folder in protected_folders:  # the journal's own file, even before it exists
+        if path.name == FILE_NAME and _same_folder(parent, Path(folder)):
+            raise InvalidInputError(
+                "output", shown, f"a path outside the task journal's folder {folder}"
+            )
     if parent.exists() and not parent.is_dir():
         raise InvalidInputError("output", shown, f"a path in a folder ({parent} is not one)")
     try:
