@@ -349,3 +349,15 @@ def test_options_are_read_typed_from_any_command_s_arguments():
     options = Options.of(argparse.Namespace(command="wait", json=True, timeout=None, task_id="1"))
     assert options == Options(command="wait", json=True)
     assert (options.overwrite, options.timeout, options.output) == (False, None, None)
+
+
+@pytest.mark.parametrize(("task_id", "output"), [("-h", "-h.mp4"), ("-h", None), ("123", "a.mp4")])
+def test_a_resume_command_parses_back_to_its_task_whatever_the_id(task_id, output):
+    import shlex
+
+    from runninghub_video.cli._commands import build_parser
+
+    run = TaskRun(argparse.Namespace(prompt="p", base_url=None), Display("plain", io.StringIO()))
+    argv = shlex.split(run.command("wait", task_id, output))[1:]  # without the program name
+    args = build_parser("wait").parse_args(argv)
+    assert (args.command, args.task_id, args.output) == ("wait", task_id, output)

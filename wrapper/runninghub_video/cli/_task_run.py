@@ -209,11 +209,16 @@ class TaskRun:
             parts += ["--base-url", self.options.base_url]
         if self.options.allow_insecure_http:  # else the resume is refused
             parts.append("--allow-insecure-http")
-        parts += [name, task_id]
-        if output:
-            parts += ["--output", output]
+        options: list[str] = []
+        if output:  # `--output=`: an output like "-h.mp4" is not read as an option
+            options.append(f"--output={output}" if output.startswith("-") else "--output")
+            options += [] if output.startswith("-") else [output]
             if self.options.overwrite:  # the user's choice holds on resume
-                parts.append("--overwrite")
+                options.append("--overwrite")
+        if task_id.startswith("-"):  # an id like "-h" after `--`, not read as an option
+            parts += [name, *options, "--", task_id]
+        else:
+            parts += [name, task_id, *options]
         return " ".join(shell_quoted(part) for part in parts)
 
     # ------------------------------------------------------------ the library's callbacks
