@@ -94,14 +94,14 @@ test: setup ## The README's test command: lint, docs, check-generated, the whole
 	$(MAKE) --no-print-directory lint
 	$(MAKE) --no-print-directory docs
 	$(MAKE) --no-print-directory check-generated
-	$(BIN)/pytest -n 4 --dist loadgroup
+	$(BIN)/pytest -n 4 --dist loadfile
 	$(MAKE) --no-print-directory dist-check
 
 # Needs only the venv: no node_modules, and no ffmpeg, Prism or CLI process is started (a unit test
-# that tries fails, naming what it tried: tests/support/lanes.py). Tests that must share a worker
-# say so with pytest.mark.xdist_group (--dist loadgroup).
+# that tries fails, naming what it tried: tests/support/lanes.py). Each worker takes whole files
+# (--dist loadfile): the fuzz and stateful files' last tests read what the others recorded.
 test-unit: $(VENV)/.synced ## The fast unit lane (under a minute; 4 workers: many tests wait on sockets): no Node, no ffmpeg, no subprocess, loopback only
-	RUNNINGHUB_FUZZ_SCALE=0.25 $(BIN)/pytest -m "not integration" -n 4 --dist loadgroup
+	RUNNINGHUB_FUZZ_SCALE=0.25 $(BIN)/pytest -m "not integration" -n 4 --dist loadfile
 
 dist-check: setup ## Build the wheel, install it in clean venvs (with/without [sandbox]), use it from outside the repo
 	$(PY) scripts/dist_check.py
