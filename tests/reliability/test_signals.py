@@ -98,6 +98,23 @@ def test_signal_during_the_submit_journals_an_unconfirmed_task(
 
 
 @SIGNALS
+def test_signal_during_the_upload_journals_nothing(
+    cli_at: Callable[[str], Cli], faults: FaultServer, signum: signal.Signals
+) -> None:
+    hold = Hold()
+    faults.route(UPLOAD, hold)
+    cli = cli_at(faults.base_url)
+    proc = cli.start("generate", "--image", str(SAMPLE_PNG), "--prompt", "a comet")
+    assert hold.arrived.wait(EVENT_TIMEOUT), "the upload never arrived"
+    _, stderr = stop(proc, signum)
+    assert proc.returncode == 128 + signum, stderr
+    assert "error: interrupted" in stderr
+    assert "may have reached" not in stderr  # nothing was paid: no false alarm
+    assert cli.journal_lines() == []
+    assert faults.count(SUBMIT) == 0
+
+
+@SIGNALS
 def test_signal_while_waiting_prints_the_resume_command(
     cli_at: Callable[[str], Cli], faults: FaultServer, signum: signal.Signals
 ) -> None:

@@ -1,7 +1,7 @@
 """A failure of any kind once a submit may have been sent (MemoryError, a bug in a hook) is
 "a paid task may exist": the library says so with task_may_exist and sends nothing again, and
-the CLI journals the submit as unconfirmed. A duration that would overflow the OS's timers is
-refused before any request."""
+the CLI journals the submit as unconfirmed (and nothing for an error before the submit was
+out). A duration that would overflow the OS's timers is refused before any request."""
 
 from __future__ import annotations
 
@@ -77,14 +77,30 @@ def task_run(home: Path) -> TaskRun:
     return run
 
 
-@pytest.mark.parametrize("error", [MemoryError(), RuntimeError("a bug"), KeyboardInterrupt()])
-def test_the_cli_journals_a_submit_that_died_of_anything_as_unconfirmed(
+def marked(error: BaseException) -> BaseException:
+    error.task_may_exist = True  # type: ignore[attr-defined]
+    return error
+
+
+@pytest.mark.parametrize(
+    "error",
+    [APIConnectionError("sent, no answer", task_may_exist=True), marked(KeyboardInterrupt())],
+)
+def test_the_cli_journals_a_submit_the_library_says_may_have_paid_as_unconfirmed(
     tmp_path: Path, error: BaseException
 ) -> None:
     run = task_run(tmp_path)
     run.failed_submit(error, "http://127.0.0.1:9", {"duration": "4"})
     (record,) = Journal(tmp_path).read()
     assert (record.task_id, record.event, record.status) == (None, "unconfirmed", "UNKNOWN")
+
+
+@pytest.mark.parametrize("error", [KeyboardInterrupt(), RuntimeError("a bug in a check")])
+def test_the_cli_journals_nothing_for_an_error_before_the_submit_was_out(
+    tmp_path: Path, error: BaseException
+) -> None:
+    task_run(tmp_path).failed_submit(error, "http://127.0.0.1:9", {"duration": "4"})
+    assert Journal(tmp_path).read() == []
 
 
 def test_an_error_that_says_nothing_was_sent_is_not_journaled(tmp_path: Path) -> None:

@@ -8,6 +8,7 @@ The client is written once: scripts/unasync.py generates sync_client.py from asy
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import logging
 import os
@@ -16,7 +17,7 @@ import time
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from types import ModuleType, TracebackType
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 import tenacity
@@ -70,6 +71,9 @@ from ._task import Task, Video
 from .types import UploadCallback
 
 logger = logging.getLogger("runninghub_video")
+
+_T = TypeVar("_T")
+_MAY_EXIST = "a paid task may exist: check your RunningHub task list before submitting again"
 
 
 class AsyncRunningHub:
@@ -197,13 +201,26 @@ class AsyncRunningHub:
             self._connect()
         self._loop = loop
 
-    async def _call(self, endpoint: ModuleType, body: Any, *, is_submit: bool = False) -> RawAnswer:
-        """One request, its answer unparsed (read once, by the caller's reader)."""
+    async def _call(
+        self,
+        endpoint: ModuleType,
+        body: Any,
+        read: Callable[[RawAnswer], _T],
+        *,
+        is_submit: bool = False,
+    ) -> _T:
+        """One request, its answer read once by `read`. A submit stopped once it may have been
+        sent (an error of ours, a bug, Ctrl-C, a cancel) says that a paid task may exist."""
         self._check_open()
         try:
             async with self._in_flight:
                 client = self._queries if endpoint is query_task else self._api
-                return answer_of(await endpoint.asyncio_raw(client=client, body=body))
+                try:
+                    return read(answer_of(await endpoint.asyncio_raw(client=client, body=body)))
+                except BaseException as exc:  # KeyboardInterrupt, CancelledError: not ours
+                    if is_submit and not isinstance(exc, Exception):
+                        _may_exist(exc)
+                    raise
         except httpx.HTTPError as exc:
             error = connection_error(exc, sent_may_matter=is_submit)
         except RunningHubError:  # the answer read: what it says stands
@@ -213,7 +230,7 @@ class AsyncRunningHub:
                 raise
             error = APIConnectionError(
                 f"the submit failed once it may have been sent ({type(exc).__name__}), so "
-                "a paid task may exist: check your RunningHub task list before submitting again",
+                f"{_MAY_EXIST}",
                 task_may_exist=True,
             )
         # Outside the except block, so neither __cause__ nor __context__ holds the httpx
@@ -239,7 +256,7 @@ class AsyncRunningHub:
                         io.BytesIO(data), file_name=image.path.name, mime_type=image.mime_type
                     )
                 )
-                url = read_upload(await self._call(upload_media, body))
+                url = await self._call(upload_media, body, read_upload)
         logger.info("uploaded %s", image.path.name)
         if on_uploaded is not None:
             on_uploaded(image.path, url)
@@ -420,8 +437,7 @@ class AsyncRunningHub:
         try:
             async for attempt in tenacity.AsyncRetrying(sleep=self._sleep, **settings):
                 with attempt:
-                    answer = await self._call(endpoint, body, is_submit=True)
-                    task = read_submit(answer)
+                    task = await self._call(endpoint, body, read_submit, is_submit=True)
             assert task is not None  # tenacity returns after a try that read the task
             if on_submitted is not None:
                 on_submitted(task)
@@ -436,9 +452,8 @@ class AsyncRunningHub:
         """Query a task once; any status comes back (FAILED and CANCEL too)."""
         task_id = checks.check_task_id(task_id)
         try:
-            return read_query(
-                await self._call(query_task, QueryTaskRequest(task_id=task_id)), task_id=task_id
-            )
+            read = functools.partial(read_query, task_id=task_id)
+            return await self._call(query_task, QueryTaskRequest(task_id=task_id), read)
         except RunningHubError as error:
             raise error.with_task_id(task_id) from None
 
@@ -727,6 +742,17 @@ class _Submitted:
     ) -> None:
         if exc is not None and self.task is not None:
             _name_submitted_task(exc, self.task.id)
+
+
+def _may_exist(exc: BaseException) -> None:
+    """A submit interrupted in flight (KeyboardInterrupt, CancelledError) may have created a
+    task no answer named: mark the exception (`task_may_exist`), add a note, log a WARNING."""
+    with contextlib.suppress(AttributeError):  # an exception type without a __dict__
+        exc.task_may_exist = True  # type: ignore[attr-defined]
+    exc.add_note(f"the submit was interrupted once it may have been sent, so {_MAY_EXIST}")
+    with contextlib.suppress(Exception):
+        logger.warning("the submit was interrupted by %s once it may have been sent, so %s",
+                       type(exc).__name__, _MAY_EXIST)  # fmt: skip
 
 
 def _name_submitted_task(exc: BaseException, task_id: str) -> None:

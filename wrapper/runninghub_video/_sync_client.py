@@ -9,6 +9,7 @@ The client is written once: scripts/unasync.py generates sync_client.py from asy
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import logging
 import os
@@ -17,7 +18,7 @@ import time
 from collections.abc import Iterator, Callable
 from pathlib import Path
 from types import ModuleType, TracebackType
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 import tenacity
@@ -71,6 +72,9 @@ from ._task import Task, Video
 from .types import UploadCallback
 
 logger = logging.getLogger("runninghub_video")
+
+_T = TypeVar("_T")
+_MAY_EXIST = "a paid task may exist: check your RunningHub task list before submitting again"
 
 
 class RunningHub:
@@ -198,13 +202,26 @@ class RunningHub:
             self._connect()
         self._loop = loop
 
-    def _call(self, endpoint: ModuleType, body: Any, *, is_submit: bool = False) -> RawAnswer:
-        """One request, its answer unparsed (read once, by the caller's reader)."""
+    def _call(
+        self,
+        endpoint: ModuleType,
+        body: Any,
+        read: Callable[[RawAnswer], _T],
+        *,
+        is_submit: bool = False,
+    ) -> _T:
+        """One request, its answer read once by `read`. A submit stopped once it may have been
+        sent (an error of ours, a bug, Ctrl-C, a cancel) says that a paid task may exist."""
         self._check_open()
         try:
             with self._in_flight:
                 client = self._queries if endpoint is query_task else self._api
-                return answer_of(endpoint.sync_raw(client=client, body=body))
+                try:
+                    return read(answer_of(endpoint.sync_raw(client=client, body=body)))
+                except BaseException as exc:  # KeyboardInterrupt, CancelledError: not ours
+                    if is_submit and not isinstance(exc, Exception):
+                        _may_exist(exc)
+                    raise
         except httpx.HTTPError as exc:
             error = connection_error(exc, sent_may_matter=is_submit)
         except RunningHubError:  # the answer read: what it says stands
@@ -214,7 +231,7 @@ class RunningHub:
                 raise
             error = APIConnectionError(
                 f"the submit failed once it may have been sent ({type(exc).__name__}), so "
-                "a paid task may exist: check your RunningHub task list before submitting again",
+                f"{_MAY_EXIST}",
                 task_may_exist=True,
             )
         # Outside the except block, so neither __cause__ nor __context__ holds the httpx
@@ -240,7 +257,7 @@ class RunningHub:
                         io.BytesIO(data), file_name=image.path.name, mime_type=image.mime_type
                     )
                 )
-                url = read_upload(self._call(upload_media, body))
+                url = self._call(upload_media, body, read_upload)
         logger.info("uploaded %s", image.path.name)
         if on_uploaded is not None:
             on_uploaded(image.path, url)
@@ -421,8 +438,7 @@ class RunningHub:
         try:
             for attempt in tenacity.Retrying(sleep=self._sleep, **settings):
                 with attempt:
-                    answer = self._call(endpoint, body, is_submit=True)
-                    task = read_submit(answer)
+                    task = self._call(endpoint, body, read_submit, is_submit=True)
             assert task is not None  # tenacity returns after a try that read the task
             if on_submitted is not None:
                 on_submitted(task)
@@ -437,9 +453,8 @@ class RunningHub:
         """Query a task once; any status comes back (FAILED and CANCEL too)."""
         task_id = checks.check_task_id(task_id)
         try:
-            return read_query(
-                self._call(query_task, QueryTaskRequest(task_id=task_id)), task_id=task_id
-            )
+            read = functools.partial(read_query, task_id=task_id)
+            return self._call(query_task, QueryTaskRequest(task_id=task_id), read)
         except RunningHubError as error:
             raise error.with_task_id(task_id) from None
 
@@ -728,6 +743,17 @@ class _Submitted:
     ) -> None:
         if exc is not None and self.task is not None:
             _name_submitted_task(exc, self.task.id)
+
+
+def _may_exist(exc: BaseException) -> None:
+    """A submit interrupted in flight (KeyboardInterrupt, CancelledError) may have created a
+    task no answer named: mark the exception (`task_may_exist`), add a note, log a WARNING."""
+    with contextlib.suppress(AttributeError):  # an exception type without a __dict__
+        exc.task_may_exist = True  # type: ignore[attr-defined]
+    exc.add_note(f"the submit was interrupted once it may have been sent, so {_MAY_EXIST}")
+    with contextlib.suppress(Exception):
+        logger.warning("the submit was interrupted by %s once it may have been sent, so %s",
+                       type(exc).__name__, _MAY_EXIST)  # fmt: skip
 
 
 def _name_submitted_task(exc: BaseException, task_id: str) -> None:

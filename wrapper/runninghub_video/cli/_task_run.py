@@ -177,7 +177,7 @@ class TaskRun:
             status = getattr(error, "status", None)
             self.event("submitted", task_id, status=status, error=why, **fields)
             return
-        if _may_have_paid(error):
+        if getattr(error, "task_may_exist", False):  # set on a Ctrl-C while the submit was out
             self.event("unconfirmed", None, status="UNKNOWN", error=why, **fields)
             self.display.warning(
                 "the submit may have reached RunningHub although no task id came back, so a "
@@ -327,17 +327,6 @@ class TaskRun:
         if isinstance(error, TaskFailedError):
             return error.status
         return self.task.status if self.task is not None else None
-
-
-def _may_have_paid(error: BaseException) -> bool:
-    """True when a submit that failed with `error` may have created a task: the library says
-    so (task_may_exist), or it is no error of the library's (Ctrl-C, MemoryError, a bug),
-    which may have struck once the request was out."""
-    from .._errors import RunningHubError
-
-    if isinstance(error, RunningHubError):
-        return bool(getattr(error, "task_may_exist", False))
-    return True
 
 
 def interruption(error: BaseException) -> str:
