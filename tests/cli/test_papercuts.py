@@ -254,3 +254,20 @@ def test_sandbox_options_without_the_extra_print_the_install_hint(
     assert "the sandbox is not installed" in error
     assert "pip install 'runninghub-video[sandbox]'" in error
     assert "unrecognized arguments" not in error
+
+
+@pytest.mark.parametrize("command", ["wait", "download"])
+def test_a_task_video_never_replaces_its_journaled_input_image(
+    cli: Cli, sandbox: Sandbox, command: str
+) -> None:
+    image = cli.cwd / "photo.png"
+    image.write_bytes(SAMPLE_PNG.read_bytes())
+    submitted = cli("submit", "--image", "photo.png", "--prompt", "a heron", "--json")
+    assert submitted.code == 0, submitted.stderr
+    task_id = submitted.json()["task_id"]
+    before = requests(sandbox.stats)
+    result = cli(command, task_id, "--output", "photo.png", "--overwrite")
+    assert result.code == 2, result.stderr
+    assert "other than the input image" in result.stderr
+    assert image.read_bytes() == SAMPLE_PNG.read_bytes()
+    assert requests(sandbox.stats) == before  # refused before the first query

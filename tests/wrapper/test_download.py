@@ -161,3 +161,48 @@ def test_trailing_slash_is_a_folder_created_if_needed(
     path = download(mode, done(f"{files.base_url}/ok.mp4"), dest)  # type: ignore[arg-type]
     assert path == tmp_path / "new" / "folder" / "42.mp4"
     assert path.read_bytes() == PAYLOAD
+
+
+def finish(mode: str, task: Task, **kw: object) -> Path:
+    """finish(task, wait=False, **kw): the download of a task seen already; its path."""
+    policy = Policy(request_timeout=1.0, connect_timeout=1.0)
+    if mode == "sync":
+        with RunningHub(KEY, base_url="http://127.0.0.1:9", policy=policy) as rh:
+            return rh.finish(task, wait=False, **kw).path  # type: ignore[arg-type]
+
+    async def go() -> Path:
+        async with AsyncRunningHub(KEY, base_url="http://127.0.0.1:9", policy=policy) as rh:
+            return (await rh.finish(task, wait=False, **kw)).path  # type: ignore[arg-type]
+
+    return asyncio.run(go())
+
+
+@modes
+def test_finish_never_overwrites_a_protected_file(
+    mode: str, files: FileServer, tmp_path: Path
+) -> None:
+    image = tmp_path / "photo.png"
+    image.write_bytes(b"the input image")
+    files.authorization.clear()
+    with pytest.raises(InvalidInputError, match="other than the input image"):
+        finish(mode, done(f"{files.base_url}/ok.mp4"), output=tmp_path / "new" / ".." / image.name,
+               overwrite=True, protected=[str(image)])  # fmt: skip
+    assert image.read_bytes() == b"the input image"
+    assert files.authorization == []  # refused before the download's request
+
+
+@modes
+def test_a_protected_file_that_appears_during_the_download_is_kept(
+    mode: str, files: FileServer, tmp_path: Path
+) -> None:
+    dest = tmp_path / "photo.png"  # not there when checked; written as the download starts
+
+    def appears(received: int, total: int | None) -> None:
+        if received == 0:
+            dest.write_bytes(b"the input image")
+
+    with pytest.raises(DownloadError, match="other than the input image"):
+        finish(mode, done(f"{files.base_url}/ok.mp4"), output=dest, overwrite=True,
+               protected=[dest], on_progress=appears)  # fmt: skip
+    assert dest.read_bytes() == b"the input image"
+    assert list(tmp_path.iterdir()) == [dest]  # no .part left

@@ -14,7 +14,7 @@ import logging
 import os
 import ssl
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterable
 from pathlib import Path
 from types import ModuleType, TracebackType
 from typing import Any, TypeVar
@@ -385,16 +385,20 @@ class AsyncRunningHub:
         poll_interval: float | None = None,
         on_update: Callable[[Task], None] | None = None,
         on_progress: ProgressCallback | None = None,
+        protected: Iterable[str | Path] = (),
     ) -> Video:
         """Wait for a task (unless `wait=False`: a task id is then queried once), then download
         its video to `output` as download() does; return the Video. The destination is checked
-        before the first query; `on_update` and `on_progress` as in generate(), `timeout` and
-        `poll_interval` as in wait()."""
+        before the first query; it is never a `protected` file (the task's input images: the
+        CLI passes those its journal kept), nor a file in the task journal's folder.
+        `on_update` and `on_progress` as in generate(), `timeout` and `poll_interval` as in
+        wait()."""
         task_id = checks.check_task_id(task if isinstance(task, str) else task.id)
         policy = self.policy.for_call(timeout=timeout, poll_interval=poll_interval)
         on_update = checks.check_callback("on_update", on_update)
         on_progress = checks.check_callback("on_progress", on_progress)
-        check_destination(task_id, output, overwrite=overwrite)
+        inputs = tuple(Path(path) for path in protected)
+        check_destination(task_id, output, overwrite=overwrite, protected=inputs)
         if isinstance(task, str) and wait:
             poller = Poller(task_id, policy=policy, clock=self._clock, on_update=on_update)
             task = await self._until_final(poller)
@@ -404,7 +408,7 @@ class AsyncRunningHub:
                 on_update(task)
         elif wait:
             task = await self._follow(task, self._clock(), policy, on_update)
-        return Video(task, await self._save(task, output, on_progress, overwrite))
+        return Video(task, await self._save(task, output, on_progress, overwrite, inputs))
 
     async def _submit_checked(
         self,
@@ -656,12 +660,9 @@ class AsyncRunningHub:
         a file in the task journal's folder."""
         self._check_open()
         url = result_url(task)
+        folders = (journal_dir(),)
         target = download_target(
-            task,
-            destination,
-            overwrite=overwrite,
-            protected=protected,
-            protected_folders=(journal_dir(),),
+            task, destination, overwrite=overwrite, protected=protected, protected_folders=folders
         )
         try:
             async with self._files.stream("GET", url) as response:
@@ -677,6 +678,8 @@ class AsyncRunningHub:
                     task_id=task.id,
                     on_progress=on_progress,
                     overwrite=overwrite,
+                    protected=protected,
+                    protected_folders=folders,
                 ) as sink:
                     # As the socket delivers them (about 64 KiB), decoded here in bounded steps
                     # (_bounded_reads): httpx would inflate a compressed chunk whole.

@@ -137,7 +137,9 @@ class DownloadSink:
 
     On leaving the block with an exception, or when the byte count does not match the
     announced length, the temporary file is removed and DownloadError is raised. Without
-    `overwrite`, the commit is a hard link that fails if the name appeared meanwhile.
+    `overwrite`, the commit is a hard link that fails if the name appeared meanwhile. The
+    destination's rules (check_target, with `protected` and `protected_folders`) are checked
+    again at the commit.
     """
 
     def __init__(
@@ -149,9 +151,13 @@ class DownloadSink:
         task_id: str | None,
         on_progress: ProgressCallback | None = None,
         overwrite: bool = False,
+        protected: Iterable[str | Path] = (),
+        protected_folders: Iterable[str | Path] = (),
     ) -> None:
         self.destination = destination
         self.overwrite = overwrite
+        self.protected = tuple(protected)
+        self.protected_folders = tuple(protected_folders)
         self.url = url
         self.total = total
         self.task_id = task_id
@@ -242,7 +248,12 @@ class DownloadSink:
         (checked again: the name may have changed meanwhile)."""
         assert self._tmp is not None
         try:
-            check_target(self.destination, overwrite=self.overwrite)
+            check_target(
+                self.destination,
+                overwrite=self.overwrite,
+                protected=self.protected,
+                protected_folders=self.protected_folders,
+            )
         except ValueError as exc:
             raise DownloadError(str(exc), task_id=self.task_id) from None
         if self.overwrite:

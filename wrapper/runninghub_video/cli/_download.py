@@ -33,7 +33,7 @@ def handle(ctx: Context) -> int:
     with ctx.client() as rh, run.following():
         video = rh.finish(
             task_id, output=options.output, overwrite=options.overwrite, wait=False,
-            on_update=run.on_update, on_progress=run.on_progress,
+            on_update=run.on_update, on_progress=run.on_progress, protected=run.inputs(task_id),
         )  # fmt: skip
     print_result(video.task, run.downloaded(video), json_output=options.json)
     return OK.code

@@ -184,6 +184,17 @@ class TaskRun:
                 "paid task may exist: check your RunningHub task list before submitting again"
             )
 
+    def inputs(self, task_id: str) -> tuple[str, ...]:
+        """The local files the journal kept with the task's fields (its input images): never
+        a destination of its video. An unreadable journal protects nothing and stops nothing."""
+        try:
+            record = self.journal.find(task_id)
+        except OSError:
+            return ()
+        values = record.params.values() if record is not None else ()
+        items = [i for value in values for i in (value if isinstance(value, list) else [value])]
+        return tuple(item for item in items if isinstance(item, str) and os.path.isabs(item))
+
     def status_seen(self, task: Task) -> None:
         """A one-off query answered: update a task the journal knows; add no stranger."""
         self.task = task

@@ -40,6 +40,7 @@ def handle(ctx: Context) -> int:
             video = rh.finish(
                 task_id, output=options.output, overwrite=options.overwrite,
                 timeout=options.timeout, on_update=run.on_update, on_progress=run.on_progress,
+                protected=run.inputs(task_id),
             )  # fmt: skip
         else:
             task = rh.wait(task_id, timeout=options.timeout, on_update=run.on_update)
