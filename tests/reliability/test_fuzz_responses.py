@@ -33,7 +33,7 @@ from schemathesis.generation.jsonschema.builder import build
 from tests.reliability.figures import count
 from tests.support.constants import KEY, SAMPLE_PNG, SPEC
 
-pytestmark = pytest.mark.xdist_group("fuzz-responses")  # one worker: the last test reads the counts
+# One worker runs this whole file (make test: --dist loadfile): its last test reads the counts.
 
 #: The unit lane (`make test-unit`) sets RUNNINGHUB_FUZZ_SCALE=0.25 to stay under a minute;
 #: `make test` runs every example.

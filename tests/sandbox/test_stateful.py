@@ -17,10 +17,9 @@ from scripts._processes import free_port
 from tests.support.constants import KEY, SPEC
 from tests.support.sandboxes import running_sandbox
 
-pytestmark = [
-    pytest.mark.integration,  # the rendering sandbox
-    pytest.mark.xdist_group("stateful"),  # one worker: the last test reads the others' sandbox
-]
+# The rendering sandbox. One worker runs this whole file (make test: --dist loadfile): its last
+# test reads the sandbox the others used.
+pytestmark = pytest.mark.integration
 
 PORT = free_port()
 
