@@ -17,6 +17,7 @@ CONTRACT = load_contract(SPEC)
 SUBMIT = CONTRACT.one("task").path
 QUERY = CONTRACT.one("query").path
 UPLOAD = CONTRACT.one("upload").path
+QUEUE = CONTRACT.one("queue").path
 FINAL = FINAL_STATUSES
 IMAGE_URL = "https://example.com/picture.png"
 
@@ -72,6 +73,7 @@ __all__ = [
     "FINAL",
     "IMAGE_URL",
     "QUERY",
+    "QUEUE",
     "SUBMIT",
     "UPLOAD",
     "conforming",

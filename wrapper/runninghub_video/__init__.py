@@ -26,6 +26,7 @@ from ._redaction import install_on
 install_on(logging.getLogger(__name__))
 
 if TYPE_CHECKING:
+    from ._account import Queue
     from ._async_client import AsyncRunningHub
     from ._errors import (
         APIConnectionError,
@@ -65,6 +66,7 @@ __all__ = [
     "InvalidRequestError",
     "OutputFile",
     "Policy",
+    "Queue",
     "RateLimitError",
     "RunningHub",
     "RunningHubError",
@@ -83,6 +85,7 @@ __all__ = [
 _LAZY: dict[str, str] = {
     "AsyncRunningHub": "._async_client",
     "Policy": "._policy",
+    "Queue": "._account",
     "RunningHub": "._sync_client",
     **dict.fromkeys(("FailureReason", "OutputFile", "Task", "Usage", "Video"), "._task"),
     **{name: "._errors" for name in __all__ if name.endswith("Error")},

@@ -23,6 +23,7 @@ from typing import Any, TypeVar
 import httpx
 import tenacity
 from runninghub_client import AuthenticatedClient
+from runninghub_client.api.account import get_queue_status
 from runninghub_client.api.video import query_task, upload_media
 from runninghub_client.models import (
     AspectRatio,
@@ -36,6 +37,7 @@ from runninghub_client.types import File
 from . import _sync_backend as backend
 from . import _endpoints as endpoints
 from . import _params as checks
+from ._account import Queue, read_queue
 from ._answers import cap_response, answer_of
 from ._bounded_reads import BoundedBody, answer_deadline
 from ._download import (
@@ -216,8 +218,9 @@ class RunningHub:
         try:
             with self._in_flight:
                 client = self._queries if endpoint is query_task else self._api
+                kwargs = {} if body is None else {"body": body}
                 try:
-                    return read(answer_of(endpoint.sync_raw(client=client, body=body)))
+                    return read(answer_of(endpoint.sync_raw(client=client, **kwargs)))
                 except BaseException as exc:  # KeyboardInterrupt, CancelledError: not ours
                     if is_submit and not isinstance(exc, Exception):
                         _may_exist(exc)
@@ -461,6 +464,16 @@ class RunningHub:
             return self._call(query_task, QueryTaskRequest(task_id=task_id), read)
         except RunningHubError as error:
             raise error.with_task_id(task_id) from None
+
+    def queue(self) -> Queue:
+        """The key's queue status (free): how many tasks it may run at once, and how many run
+        and wait now. A refused key is an AuthenticationError."""
+        return self._call(get_queue_status, None, read_queue)
+
+    def check_key(self) -> None:
+        """A cheap validity check of the key and the base URL (one free queue status call):
+        AuthenticationError for a refused key, ConfigurationError for a base URL with no API."""
+        self.queue()
 
     def wait(
         self,

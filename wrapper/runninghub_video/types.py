@@ -16,6 +16,7 @@ from typing import TypeAlias
 
 from runninghub_client.models import AspectRatio, Duration, Resolution, TaskStatus
 
+from ._account import Queue
 from ._download import ProgressCallback
 from ._policy import Policy
 from ._task import FailureReason, OutputFile, Task, Usage, Video
@@ -32,6 +33,7 @@ __all__ = [
     "OutputFile",
     "Policy",
     "ProgressCallback",
+    "Queue",
     "Resolution",
     "Task",
     "TaskStatus",

@@ -6,6 +6,8 @@ from .error_response import ErrorResponse
 from .failed_reason import FailedReason
 from .image_to_video_realistic_request import ImageToVideoRealisticRequest
 from .query_task_request import QueryTaskRequest
+from .queue_status import QueueStatus
+from .queue_status_data_type_0 import QueueStatusDataType0
 from .resolution import Resolution
 from .task_output import TaskOutput
 from .task_result import TaskResult
@@ -22,6 +24,8 @@ __all__ = (
     "FailedReason",
     "ImageToVideoRealisticRequest",
     "QueryTaskRequest",
+    "QueueStatus",
+    "QueueStatusDataType0",
     "Resolution",
     "TaskOutput",
     "TaskResult",

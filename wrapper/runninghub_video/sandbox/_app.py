@@ -349,6 +349,30 @@ def query_handler(operation: Operation) -> Handler:
     return query
 
 
+def queue_handler(operation: Operation) -> Handler:
+    """GET queue status: the key's limit, and its tasks running and queued now."""
+    del operation  # no body to validate
+
+    async def queue(request: web.Request) -> web.StreamResponse:
+        state = request.app[STATE]
+        check_auth(request)
+        now = state.tasks.now()
+        statuses = [task_state(t, now, render_progress(state, t)).status for t in state.tasks]
+        running = statuses.count("RUNNING")
+        queued = statuses.count("QUEUED") + statuses.count("CREATE")  # both wait for a slot
+        return web.json_response(
+            {
+                "apiKeyType": "NORMAL",
+                "concurrentLimit": state.limits.concurrency_limit,
+                "runningCount": running,
+                "queuedCount": queued,
+                "totalCurrentTasks": running + queued,
+            }
+        )
+
+    return queue
+
+
 def render_progress(state: SandboxState, task: Task) -> RenderProgress:
     """How task's render stands; kept on the task once final (the file may be evicted later)."""
     if task.render_outcome is not None:
@@ -612,9 +636,14 @@ def create_app(state: SandboxState) -> web.Application:
     app[STATE] = state
     app.router.add_get("/", index)
     app.router.add_get(STATS_PATH, stats)
-    handlers = {"task": task_handler, "query": query_handler, "upload": upload_handler}
+    handlers = {
+        "task": task_handler,
+        "query": query_handler,
+        "upload": upload_handler,
+        "queue": queue_handler,
+    }
     for operation in state.contract.operations:
-        app.router.add_post(operation.path, handlers[operation.kind](operation))
+        app.router.add_route(operation.method, operation.path, handlers[operation.kind](operation))
     app.router.add_get(RESULTS_PATH_PREFIX + "{task_id:[0-9]+}.mp4", result_file)
     app.router.add_get(UPLOAD_PATH_PREFIX + "{name}", upload_file)
     return app

@@ -33,7 +33,7 @@ PACKAGED_SPEC: Final = Path(__file__).with_name("openapi.yaml")
 CHECKOUT_SPEC: Final = Path(__file__).resolve().parents[3] / "openapi" / "runninghub.yaml"
 MAX_MESSAGE_VALUE: Final = 40
 
-Kind = Literal["task", "query", "upload"]
+Kind = Literal["task", "query", "upload", "queue"]
 
 
 class ContractError(RuntimeError):
@@ -80,7 +80,7 @@ class MultipartRules:
 
 @dataclass(frozen=True)
 class Operation:
-    """One POST operation of the spec, with what the sandbox needs to validate its requests."""
+    """One operation of the spec, with what the sandbox needs to validate its requests."""
 
     path: str
     operation_id: str
@@ -88,6 +88,7 @@ class Operation:
     json_schema: Mapping[str, Any] | None
     multipart: MultipartRules | None
     _validator: Any = None
+    method: str = "post"
 
     def validate_json(self, body: object) -> list[str]:
         """Every problem of body against the request schema, one readable line each."""
@@ -151,11 +152,13 @@ def _load_cached(path: Path, mtime_ns: int) -> Contract:
     operations = []
     for route, item in spec["paths"].items():
         post = item.get("post") if isinstance(item, dict) else None
-        if not isinstance(post, dict):
-            continue
-        operation = _operation(spec, str(route), post, validator_class)
-        if operation is not None:
-            operations.append(operation)
+        get = item.get("get") if isinstance(item, dict) else None
+        if isinstance(post, dict) and (
+            found := _operation(spec, str(route), post, validator_class)
+        ):
+            operations.append(found)
+        if isinstance(get, dict) and (found := _read_operation(spec, str(route), get)):
+            operations.append(found)
     if not operations:
         raise ContractError(f"{path} has no POST operation with a request body")
     return Contract(path, tuple(operations))
@@ -165,6 +168,20 @@ def load_contract(spec_path: str | Path | None = None) -> Contract:
     """The contract of the located spec (parsed once per file version)."""
     path = locate_spec(spec_path).resolve()
     return _load_cached(path, path.stat().st_mtime_ns)
+
+
+def _read_operation(
+    spec: Mapping[str, Any], route: str, get: Mapping[str, Any]
+) -> Operation | None:
+    """The Operation for one GET the sandbox plays (queue status: an answer that has a
+    concurrentLimit), or None."""
+    content = resolve(spec, get.get("responses", {}).get("200", {})).get("content", {})
+    media: Any = next((v for k, v in content.items() if k.endswith("json")), {})
+    answer = resolve(spec, media.get("schema", {}))
+    if "concurrentLimit" not in answer.get("properties", {}):
+        return None
+    op_id = str(get.get("operationId") or route)
+    return Operation(route, op_id, "queue", None, None, method="get")
 
 
 def _operation(

@@ -12,7 +12,7 @@ import random
 import re
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Final, Literal
 
@@ -265,6 +265,10 @@ class TaskStore:
     def __len__(self) -> int:
         """How many tasks exist."""
         return len(self._tasks)
+
+    def __iter__(self) -> Iterator[Task]:
+        """Every task, oldest first."""
+        return iter(list(self._tasks.values()))
 
     def take_submit_429(self, prompt: str, limit: int) -> bool:
         """True if this submit of prompt is one of the first `limit` ones and must answer 429."""

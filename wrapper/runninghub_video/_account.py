@@ -1,0 +1,77 @@
+"""The account side of the API, read from its answers: the key's queue status (its concurrency
+limit, running and queued counts), bare or in a {code, msg, data} envelope, numbers as numbers
+or as strings, as the public clients show them [PYPI][GO][SJ]."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from runninghub_client.models import QueueStatus, QueueStatusDataType0
+from runninghub_client.types import Unset
+
+from ._responses import (
+    RawAnswer,
+    _text,
+    _unexpected,
+    error_for_code,
+    error_for_status,
+    named_error_code,
+)
+
+
+@dataclass(frozen=True)
+class Queue:
+    """What the key may run at once and what it runs and waits for now."""
+
+    concurrency_limit: int | None
+    """Tasks the key may run at once (the vendor's default is 50); None when not said."""
+    running: int
+    queued: int
+    key_type: str | None = None
+    """NORMAL, SHARED or EXCLUSIVE, when said."""
+
+
+def _count(value: object, name: str, answer: RawAnswer) -> int | None:
+    """A count sent as a number or as a string of digits; None when absent."""
+    if value is None or isinstance(value, Unset):
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise _unexpected(answer, f"{name} is not a number", None)
+    text = str(value).strip()
+    if not text.isascii() or not text.isdigit():
+        raise _unexpected(answer, f"{name} is not a count: {text[:20]!r}", None)
+    return int(text)
+
+
+def read_queue(answer: RawAnswer) -> Queue:
+    """The Queue of a queue status answer, or the matching error (a refused key is an
+    AuthenticationError, as everywhere)."""
+    if answer.status_code != 200:
+        raise error_for_status(answer)
+    data = answer.json
+    if data is None or answer.truncated:
+        raise _unexpected(answer, "not a JSON object", None)
+    try:
+        status = QueueStatus.from_dict(data)
+    except (KeyError, TypeError, ValueError, AttributeError, RecursionError) as exc:
+        raise _unexpected(answer, f"does not match the spec: {exc!r}", None) from None
+    code = named_error_code(answer) or (
+        _text(str(status.code)) if isinstance(status.code, int | str) else None
+    )
+    if code not in (None, "0", "200"):
+        message = _text(status.msg) or _text(data.get("errorMessage"))
+        raise error_for_code(code, message, status_code=200, task_id=None, body=answer.content)
+    fields: QueueStatus | QueueStatusDataType0 = (
+        status.data if isinstance(status.data, QueueStatusDataType0) else status
+    )
+    running = _count(fields.running_count, "runningCount", answer)
+    queued = _count(fields.queued_count, "queuedCount", answer)
+    if running is None and queued is None:
+        raise _unexpected(answer, "neither runningCount nor queuedCount", None)
+    key_type = fields.api_key_type if isinstance(fields.api_key_type, str) else None
+    return Queue(
+        concurrency_limit=_count(fields.concurrent_limit, "concurrentLimit", answer),
+        running=running or 0,
+        queued=queued or 0,
+        key_type=key_type,
+    )
