@@ -1,22 +1,27 @@
 """The account side of the API, read from its answers: the key's queue status (its concurrency
 limit, running and queued counts), bare or in a {code, msg, data} envelope, numbers as numbers
-or as strings, as the public clients show them [PYPI][GO][SJ]."""
+or as strings, as the public clients show them [PYPI][GO][SJ]; and the v1 cancel call's
+envelope [LEGACY][PYPI]."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from runninghub_client.models import QueueStatus, QueueStatusDataType0
+from runninghub_client.models import CancelResult, QueueStatus, QueueStatusDataType0
 from runninghub_client.types import Unset
 
 from ._responses import (
     RawAnswer,
+    _not_found,
     _text,
     _unexpected,
     error_for_code,
     error_for_status,
     named_error_code,
 )
+
+CANCEL_NOT_FOUND = "807"
+"""The v1 cancel call's APIKEY_TASK_NOT_FOUND: the key has no such task [LEGACY][PYPI]."""
 
 
 @dataclass(frozen=True)
@@ -75,3 +80,27 @@ def read_queue(answer: RawAnswer) -> Queue:
         queued=queued or 0,
         key_type=key_type,
     )
+
+
+def read_cancel(answer: RawAnswer, *, task_id: str) -> None:
+    """None when the cancel was taken (code 0), else the matching error: TaskNotFoundError for
+    code 807 (or errorCode 1004), each naming the task."""
+    if answer.status_code != 200:
+        raise error_for_status(answer, task_id=task_id)
+    data = answer.json
+    if data is None or answer.truncated:
+        raise _unexpected(answer, "not a JSON object", task_id)
+    try:
+        result = CancelResult.from_dict(data)
+    except (KeyError, TypeError, ValueError, AttributeError, RecursionError) as exc:
+        raise _unexpected(answer, f"does not match the spec: {exc!r}", task_id) from None
+    code = named_error_code(answer) or (
+        _text(str(result.code)) if isinstance(result.code, int | str) else None
+    )
+    if code is None:
+        raise _unexpected(answer, "no code", task_id)
+    if code in (CANCEL_NOT_FOUND, "1004"):
+        raise _not_found(task_id, answer.status_code)
+    if code not in ("0", "200"):
+        message = _text(result.msg) or _text(data.get("errorMessage"))
+        raise error_for_code(code, message, status_code=200, task_id=task_id, body=answer.content)

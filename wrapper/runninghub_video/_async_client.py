@@ -22,10 +22,11 @@ from typing import Any, TypeVar
 import httpx
 import tenacity
 from runninghub_client import AuthenticatedClient
-from runninghub_client.api.account import get_queue_status
+from runninghub_client.api.account import cancel_task, get_queue_status
 from runninghub_client.api.video import query_task, upload_media
 from runninghub_client.models import (
     AspectRatio,
+    CancelTaskRequest,
     Duration,
     QueryTaskRequest,
     Resolution,
@@ -36,7 +37,7 @@ from runninghub_client.types import File
 from . import _async_backend as backend
 from . import _endpoints as endpoints
 from . import _params as checks
-from ._account import Queue, read_queue
+from ._account import Queue, read_cancel, read_queue
 from ._answers import acap_response, answer_of
 from ._bounded_reads import BoundedBody, answer_deadline
 from ._download import (
@@ -473,6 +474,14 @@ class AsyncRunningHub:
         """A cheap validity check of the key and the base URL (one free queue status call):
         AuthenticationError for a refused key, ConfigurationError for a base URL with no API."""
         await self.queue()
+
+    async def cancel(self, task_id: str) -> None:
+        """Ask RunningHub to stop a task (free); a query then answers CANCEL, and wait() raises
+        TaskFailedError. TaskNotFoundError when the key has no such task. (The vendor's v1
+        call takes the key in its body; it is redacted like the header.)"""
+        task_id = checks.check_task_id(task_id)
+        body = CancelTaskRequest(api_key=self._settings.api_key, task_id=task_id)
+        await self._call(cancel_task, body, functools.partial(read_cancel, task_id=task_id))
 
     async def wait(
         self,

@@ -1,6 +1,8 @@
 """Contains all the data models used in inputs/outputs"""
 
 from .aspect_ratio import AspectRatio
+from .cancel_result import CancelResult
+from .cancel_task_request import CancelTaskRequest
 from .duration import Duration
 from .error_response import ErrorResponse
 from .failed_reason import FailedReason
@@ -19,6 +21,8 @@ from .uploaded_media import UploadedMedia
 
 __all__ = (
     "AspectRatio",
+    "CancelResult",
+    "CancelTaskRequest",
     "Duration",
     "ErrorResponse",
     "FailedReason",

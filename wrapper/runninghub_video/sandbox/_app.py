@@ -373,6 +373,26 @@ def queue_handler(operation: Operation) -> Handler:
     return queue
 
 
+def cancel_handler(operation: Operation) -> Handler:
+    """POST cancel (v1): a task not final yet ends CANCEL now; the v1 envelope answers, code
+    807 for a task the key does not have."""
+
+    async def cancel(request: web.Request) -> web.StreamResponse:
+        state = request.app[STATE]
+        check_auth(request)
+        body = await read_json_object(request, operation)
+        task = state.tasks.get(str(body.get("taskId")))
+        if task is None:
+            return web.json_response({"code": 807, "msg": "APIKEY_TASK_NOT_FOUND", "data": None})
+        now = state.tasks.now()
+        if not task_state(task, now, render_progress(state, task)).is_final:
+            task.cancelled_at = now
+            log.info("task %s cancelled", task.task_id)
+        return web.json_response({"code": 0, "msg": "success", "data": None})
+
+    return cancel
+
+
 def render_progress(state: SandboxState, task: Task) -> RenderProgress:
     """How task's render stands; kept on the task once final (the file may be evicted later)."""
     if task.render_outcome is not None:
@@ -641,6 +661,7 @@ def create_app(state: SandboxState) -> web.Application:
         "query": query_handler,
         "upload": upload_handler,
         "queue": queue_handler,
+        "cancel": cancel_handler,
     }
     for operation in state.contract.operations:
         app.router.add_route(operation.method, operation.path, handlers[operation.kind](operation))

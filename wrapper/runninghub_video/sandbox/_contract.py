@@ -33,7 +33,7 @@ PACKAGED_SPEC: Final = Path(__file__).with_name("openapi.yaml")
 CHECKOUT_SPEC: Final = Path(__file__).resolve().parents[3] / "openapi" / "runninghub.yaml"
 MAX_MESSAGE_VALUE: Final = 40
 
-Kind = Literal["task", "query", "upload", "queue"]
+Kind = Literal["task", "query", "upload", "queue", "cancel"]
 
 
 class ContractError(RuntimeError):
@@ -211,7 +211,13 @@ def _operation(
         return None
     schema = resolve(spec, json_media.get("schema", {}))
     properties = set(schema.get("properties", {}))
-    kind: Kind = "query" if properties == {"taskId"} else "task"
+    kind: Kind = (
+        "query"
+        if properties == {"taskId"}
+        else "cancel"
+        if properties == {"apiKey", "taskId"}  # the v1 cancel call: the key in the body
+        else "task"
+    )
     validator = validator_class(schema)
     return Operation(route, op_id, kind, schema, None, validator)
 

@@ -148,6 +148,7 @@ class Task:
     failed_queries: int = 0
     render_outcome: RenderProgress | None = None  # kept once final: the render may be evicted
     last_used: float = 0.0
+    cancelled_at: float | None = None  # the cancel call's time: CANCEL from then on
 
 
 @dataclass(frozen=True)
@@ -172,6 +173,8 @@ def task_state(task: Task, now: float, render: RenderProgress) -> TaskState:
     SUCCESS needs both the schedule to have run out and the video to exist: a slow render
     keeps the task RUNNING. A failed render ends the task FAILED with errorCode 1015.
     """
+    if task.cancelled_at is not None and now >= task.cancelled_at:
+        return TaskState("CANCEL", finished_at=task.cancelled_at)
     if now < task.created_at + (task.queued_until - task.created_at) * CREATE_SHARE:
         return TaskState("CREATE")
     if now < task.queued_until:
