@@ -26,7 +26,7 @@ from ._redaction import install_on
 install_on(logging.getLogger(__name__))
 
 if TYPE_CHECKING:
-    from ._account import Queue
+    from ._account import Account, Queue
     from ._async_client import AsyncRunningHub
     from ._errors import (
         APIConnectionError,
@@ -56,6 +56,7 @@ __all__ = [
     "APIConnectionError",
     "APIError",
     "APITimeoutError",
+    "Account",
     "AsyncRunningHub",
     "AuthenticationError",
     "ConfigurationError",
@@ -85,6 +86,7 @@ __all__ = [
 _LAZY: dict[str, str] = {
     "AsyncRunningHub": "._async_client",
     "Policy": "._policy",
+    "Account": "._account",
     "Queue": "._account",
     "RunningHub": "._sync_client",
     **dict.fromkeys(("FailureReason", "OutputFile", "Task", "Usage", "Video"), "._task"),

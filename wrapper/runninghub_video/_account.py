@@ -1,4 +1,5 @@
-"""The account side of the API, read from its answers: the key's queue status (its concurrency
+"""The account side of the API, read from its answers: the account's balance (v1 envelope,
+amounts as strings) [LEGACY][PYPI], the key's queue status (its concurrency
 limit, running and queued counts), bare or in a {code, msg, data} envelope, numbers as numbers
 or as strings, as the public clients show them [PYPI][GO][SJ]; and the v1 cancel call's
 envelope [LEGACY][PYPI]."""
@@ -6,8 +7,15 @@ envelope [LEGACY][PYPI]."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 
-from runninghub_client.models import CancelResult, QueueStatus, QueueStatusDataType0
+from runninghub_client.models import (
+    AccountStatus,
+    AccountStatusDataType0,
+    CancelResult,
+    QueueStatus,
+    QueueStatusDataType0,
+)
 from runninghub_client.types import Unset
 
 from ._responses import (
@@ -34,6 +42,35 @@ class Queue:
     queued: int
     key_type: str | None = None
     """NORMAL, SHARED or EXCLUSIVE, when said."""
+
+
+@dataclass(frozen=True)
+class Account:
+    """What is left on the account: money (with its currency) and coins, as said."""
+
+    money: Decimal | None
+    """The money left, where the account has money (None on a coin account)."""
+    currency: str | None
+    coins: Decimal | None
+    """RunningHub coins left, where said."""
+    tasks: int | None = None
+    """The key's tasks now, where said."""
+    key_type: str | None = None
+
+
+def _amount(value: object, name: str, answer: RawAnswer) -> Decimal | None:
+    """An amount sent as a number or a string ("177814", "96.80"); None when absent or null."""
+    if value is None or isinstance(value, Unset) or value == "":
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise _unexpected(answer, f"{name} is not an amount", None)
+    try:
+        amount = Decimal(str(value).strip())
+    except InvalidOperation:
+        raise _unexpected(answer, f"{name} is not an amount: {str(value)[:20]!r}", None) from None
+    if not amount.is_finite():
+        raise _unexpected(answer, f"{name} is not a finite amount", None)
+    return amount
 
 
 def _count(value: object, name: str, answer: RawAnswer) -> int | None:
@@ -104,3 +141,32 @@ def read_cancel(answer: RawAnswer, *, task_id: str) -> None:
     if code not in ("0", "200"):
         message = _text(result.msg) or _text(data.get("errorMessage"))
         raise error_for_code(code, message, status_code=200, task_id=task_id, body=answer.content)
+
+
+def read_account(answer: RawAnswer) -> Account:
+    """The Account of an account status answer (v1 envelope), or the matching error."""
+    if answer.status_code != 200:
+        raise error_for_status(answer)
+    data = answer.json
+    if data is None or answer.truncated:
+        raise _unexpected(answer, "not a JSON object", None)
+    try:
+        status = AccountStatus.from_dict(data)
+    except (KeyError, TypeError, ValueError, AttributeError, RecursionError) as exc:
+        raise _unexpected(answer, f"does not match the spec: {exc!r}", None) from None
+    code = named_error_code(answer) or (
+        _text(str(status.code)) if isinstance(status.code, int | str) else None
+    )
+    if code not in (None, "0", "200"):
+        message = _text(status.msg) or _text(data.get("errorMessage"))
+        raise error_for_code(code, message, status_code=200, task_id=None, body=answer.content)
+    fields = status.data
+    if not isinstance(fields, AccountStatusDataType0):
+        raise _unexpected(answer, "no data", None)
+    return Account(
+        money=_amount(fields.remain_money, "remainMoney", answer),
+        currency=fields.currency if isinstance(fields.currency, str) else None,
+        coins=_amount(fields.remain_coins, "remainCoins", answer),
+        tasks=_count(fields.current_task_counts, "currentTaskCounts", answer),
+        key_type=fields.api_type if isinstance(fields.api_type, str) else None,
+    )

@@ -22,9 +22,10 @@ from typing import Any, TypeVar
 import httpx
 import tenacity
 from runninghub_client import AuthenticatedClient
-from runninghub_client.api.account import cancel_task, get_queue_status
+from runninghub_client.api.account import cancel_task, get_account_status, get_queue_status
 from runninghub_client.api.video import query_task, upload_media
 from runninghub_client.models import (
+    AccountStatusRequest,
     AspectRatio,
     CancelTaskRequest,
     Duration,
@@ -37,7 +38,7 @@ from runninghub_client.types import File
 from . import _async_backend as backend
 from . import _endpoints as endpoints
 from . import _params as checks
-from ._account import Queue, read_cancel, read_queue
+from ._account import Account, Queue, read_account, read_cancel, read_queue
 from ._answers import acap_response, answer_of
 from ._bounded_reads import BoundedBody, answer_deadline
 from ._download import (
@@ -469,6 +470,14 @@ class AsyncRunningHub:
         """The key's queue status (free): how many tasks it may run at once, and how many run
         and wait now. A refused key is an AuthenticationError."""
         return await self._call(get_queue_status, None, read_queue)
+
+    async def account(self) -> Account:
+        """What is left on the account (free): money and its currency, or coins. (The vendor's
+        v1 call takes the key in its body; it is redacted like the header.)"""
+        key = self._settings.api_key
+        return await self._call(
+            get_account_status, AccountStatusRequest(apikey=key, api_key=key), read_account
+        )
 
     async def check_key(self) -> None:
         """A cheap validity check of the key and the base URL (one free queue status call):

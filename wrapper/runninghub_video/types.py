@@ -16,7 +16,7 @@ from typing import TypeAlias
 
 from runninghub_client.models import AspectRatio, Duration, Resolution, TaskStatus
 
-from ._account import Queue
+from ._account import Account, Queue
 from ._download import ProgressCallback
 from ._policy import Policy
 from ._task import FailureReason, OutputFile, Task, Usage, Video
@@ -27,6 +27,7 @@ UploadCallback: TypeAlias = Callable[[Path, str], None]
 """on_uploaded(path, url) of submit_to(): called once a local image is uploaded."""
 
 __all__ = [
+    "Account",
     "AspectRatio",
     "Duration",
     "FailureReason",

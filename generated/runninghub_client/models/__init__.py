@@ -1,5 +1,8 @@
 """Contains all the data models used in inputs/outputs"""
 
+from .account_status import AccountStatus
+from .account_status_data_type_0 import AccountStatusDataType0
+from .account_status_request import AccountStatusRequest
 from .aspect_ratio import AspectRatio
 from .cancel_result import CancelResult
 from .cancel_task_request import CancelTaskRequest
@@ -20,6 +23,9 @@ from .upload_result import UploadResult
 from .uploaded_media import UploadedMedia
 
 __all__ = (
+    "AccountStatus",
+    "AccountStatusDataType0",
+    "AccountStatusRequest",
     "AspectRatio",
     "CancelResult",
     "CancelTaskRequest",

@@ -24,7 +24,7 @@ from runninghub_video.sandbox._contract import Contract, Operation, iter_task_pa
 from runninghub_video.sandbox._faults import MARKERS, FaultPlan, MarkerError, parse_faults
 from runninghub_video.sandbox._limits import Limits
 from runninghub_video.sandbox._media import sniff
-from runninghub_video.sandbox._payloads import task_not_found, task_result, upload_result
+from runninghub_video.sandbox._payloads import price, task_not_found, task_result, upload_result
 from runninghub_video.sandbox._stats import Stats
 from runninghub_video.sandbox._tasks import (
     RenderProgress,
@@ -373,6 +373,29 @@ def queue_handler(operation: Operation) -> Handler:
     return queue
 
 
+def account_handler(operation: Operation) -> Handler:
+    """POST account status (v1 envelope): the starting balance less every task's price."""
+
+    async def account(request: web.Request) -> web.StreamResponse:
+        state = request.app[STATE]
+        check_auth(request)
+        await read_json_object(request, operation)
+        tasks = list(state.tasks)
+        spent = sum(float(price(task.request.duration)) for task in tasks)
+        now = state.tasks.now()
+        running = [t for t in tasks if not task_state(t, now, render_progress(state, t)).is_final]
+        data = {
+            "remainCoins": "0",
+            "currentTaskCounts": str(len(running)),
+            "remainMoney": f"{max(0.0, state.limits.balance - spent):.2f}",
+            "currency": "CNY",
+            "apiType": "NORMAL",
+        }
+        return web.json_response({"code": 0, "msg": "success", "data": data})
+
+    return account
+
+
 def cancel_handler(operation: Operation) -> Handler:
     """POST cancel (v1): a task not final yet ends CANCEL now; the v1 envelope answers, code
     807 for a task the key does not have."""
@@ -662,6 +685,7 @@ def create_app(state: SandboxState) -> web.Application:
         "upload": upload_handler,
         "queue": queue_handler,
         "cancel": cancel_handler,
+        "account": account_handler,
     }
     for operation in state.contract.operations:
         app.router.add_route(operation.method, operation.path, handlers[operation.kind](operation))

@@ -33,7 +33,7 @@ PACKAGED_SPEC: Final = Path(__file__).with_name("openapi.yaml")
 CHECKOUT_SPEC: Final = Path(__file__).resolve().parents[3] / "openapi" / "runninghub.yaml"
 MAX_MESSAGE_VALUE: Final = 40
 
-Kind = Literal["task", "query", "upload", "queue", "cancel"]
+Kind = Literal["task", "query", "upload", "queue", "cancel", "account"]
 
 
 class ContractError(RuntimeError):
@@ -216,6 +216,8 @@ def _operation(
         if properties == {"taskId"}
         else "cancel"
         if properties == {"apiKey", "taskId"}  # the v1 cancel call: the key in the body
+        else "account"
+        if properties <= {"apikey", "apiKey"}  # account status: only the key, in the body
         else "task"
     )
     validator = validator_class(schema)

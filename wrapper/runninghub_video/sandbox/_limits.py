@@ -40,10 +40,9 @@ class Limits:
     ttl: float = 24 * 3600.0  # tasks, uploads and renders unused for this long are removed
     max_disk_bytes: int = 2048 * MB  # uploads + renders; least recently used files go first
     max_tasks: int = 100_000  # the oldest tasks go first beyond it
-    # The key
-    concurrency_limit: int = (
-        50  # what queue status reports as the key's limit (the vendor's default)
-    )
+    # The key and the account
+    concurrency_limit: int = 50  # the key's limit in queue status (the vendor's default)
+    balance: float = 1000.0  # the money (CNY) at start; each task's price comes off it
 
     def __post_init__(self) -> None:
         """Refuse limits that are not positive finite numbers."""
