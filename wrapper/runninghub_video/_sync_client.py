@@ -18,7 +18,7 @@ import time
 from collections.abc import Iterator, Callable, Iterable
 from pathlib import Path
 from types import ModuleType, TracebackType
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 import tenacity
@@ -74,6 +74,9 @@ from ._responses import RawAnswer, read_query, read_submit, read_upload, task_fa
 from ._settings import HEADERS, Settings
 from ._task import Task, Video
 from .types import UploadCallback
+
+if TYPE_CHECKING:
+    from .webhooks import Delivery
 
 logger = logging.getLogger("runninghub_video")
 
@@ -492,6 +495,11 @@ class RunningHub:
         task_id = checks.check_task_id(task_id)
         body = CancelTaskRequest(api_key=self._settings.api_key, task_id=task_id)
         self._call(cancel_task, body, functools.partial(read_cancel, task_id=task_id))
+
+    def confirm(self, delivery: Delivery) -> Task:
+        """The task a webhook delivery names, as a query answers it now: only that is trusted
+        (the vendor signs nothing; see runninghub_video.webhooks)."""
+        return self.get(delivery.task.id)
 
     def wait(
         self,

@@ -21,6 +21,7 @@ from .task_usage import TaskUsage
 from .upload_media_request import UploadMediaRequest
 from .upload_result import UploadResult
 from .uploaded_media import UploadedMedia
+from .webhook_delivery import WebhookDelivery
 
 __all__ = (
     "AccountStatus",
@@ -44,4 +45,5 @@ __all__ = (
     "UploadMediaRequest",
     "UploadResult",
     "UploadedMedia",
+    "WebhookDelivery",
 )
