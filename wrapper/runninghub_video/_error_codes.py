@@ -45,6 +45,7 @@ UNAVAILABLE: Final = "1010"
 SYSTEM_BUSY: Final = "1011"
 FILE_PROCESSING_FAILED: Final = "1013"
 GENERATION_FAILED: Final = "1015"
+CONCURRENCY_LIMIT: Final = "1520"
 
 # How the client classifies them (see errors.py).
 AUTH_CODES: Final = frozenset({"1002", "1014"})

@@ -308,6 +308,12 @@ def task_handler(operation: Operation) -> Handler:
         if plan.submit_429 and state.tasks.take_submit_429(video.prompt, plan.submit_429):
             log.info("submit answered 429 ([sandbox:submit429] marker)")
             raise ApiError(429, errors.RATE_LIMITED, headers={"Retry-After": "1"})
+        if state.tasks.waiting(state.tasks.now()) >= state.limits.queue_limit:
+            # The vendor queues tasks beyond the key's limit and refuses only once its queue is
+            # full (errorCode 1520, HTTP 200, no task) [PYPI][LEGACY].
+            log.info("submit refused: %d tasks wait already", state.limits.queue_limit)
+            code = errors.CONCURRENCY_LIMIT
+            return web.json_response({"errorCode": code, "errorMessage": errors.message_for(code)})
         try:
             job = start_render(state, video, operation.path) if plan.succeeds else None
         except RenderQueueFull as exc:
@@ -317,7 +323,9 @@ def task_handler(operation: Operation) -> Handler:
             log.info("submit answered 429: %s", exc)
             headers = {"Retry-After": RENDER_QUEUE_RETRY_AFTER}
             raise ApiError(429, errors.SYSTEM_BUSY, str(exc), headers=headers) from None
-        task = state.tasks.create(video, plan, job.key if job else None)
+        task = state.tasks.create(
+            video, plan, job.key if job else None, limit=state.limits.concurrency_limit
+        )
         state.stats.submits += 1
         log.info("task %s created on %s (%s)", task.task_id, operation.path, _describe(video, plan))
         if plan.instant and job is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from runninghub_video._error_codes import (
+    CONCURRENCY_LIMIT,
     ERROR_MESSAGES,
     FILE_PROCESSING_FAILED,
     FILE_TOO_LARGE,
@@ -20,6 +21,7 @@ from runninghub_video._error_codes import (
 )
 
 __all__ = [
+    "CONCURRENCY_LIMIT",
     "FILE_PROCESSING_FAILED",
     "FILE_TOO_LARGE",
     "GENERATION_FAILED",

@@ -41,7 +41,10 @@ class Limits:
     max_disk_bytes: int = 2048 * MB  # uploads + renders; least recently used files go first
     max_tasks: int = 100_000  # the oldest tasks go first beyond it
     # The key and the account
-    concurrency_limit: int = 50  # the key's limit in queue status (the vendor's default)
+    concurrency_limit: int = (
+        50  # tasks of the key run at once (the vendor's default); more wait QUEUED
+    )
+    queue_limit: int = 1000  # tasks waiting beyond which a submit is refused (errorCode 1520)
     balance: float = 1000.0  # the money (CNY) at start; each task's price comes off it
 
     def __post_init__(self) -> None:

@@ -149,6 +149,7 @@ class Task:
     render_outcome: RenderProgress | None = None  # kept once final: the render may be evicted
     last_used: float = 0.0
     cancelled_at: float | None = None  # the cancel call's time: CANCEL from then on
+    slot_wait: float = 0.0  # how long it stays QUEUED for a slot of the key's limit
 
 
 @dataclass(frozen=True)
@@ -175,7 +176,10 @@ def task_state(task: Task, now: float, render: RenderProgress) -> TaskState:
     """
     if task.cancelled_at is not None and now >= task.cancelled_at:
         return TaskState("CANCEL", finished_at=task.cancelled_at)
-    if now < task.created_at + (task.queued_until - task.created_at) * CREATE_SHARE:
+    if (
+        now
+        < task.created_at + (task.queued_until - task.created_at - task.slot_wait) * CREATE_SHARE
+    ):
         return TaskState("CREATE")
     if now < task.queued_until:
         return TaskState("QUEUED")
@@ -217,13 +221,19 @@ class TaskStore:
         """The store's clock."""
         return self.clock()
 
-    def create(self, request: VideoRequest, plan: FaultPlan, render_key: str | None) -> Task:
-        """Register a new task starting now ([sandbox:instant] tasks have no waiting time)."""
+    def create(
+        self, request: VideoRequest, plan: FaultPlan, render_key: str | None, limit: int = 0
+    ) -> Task:
+        """Register a new task starting now ([sandbox:instant] tasks have no waiting time).
+        With a key `limit`, it runs only once fewer than `limit` earlier tasks are unfinished
+        (first in, first out): until then it stays QUEUED."""
         task_id = new_task_id(self.rng)
         while task_id in self._tasks:
             task_id = new_task_id(self.rng)
         now = self.now()
         queued, running = (0.0, 0.0) if plan.instant else (self.timing.queued, self.timing.running)
+        wait = self._slot_wait(now + queued, limit) if limit and not plan.instant else 0.0
+        queued += wait
         task = Task(
             task_id=task_id,
             request=request,
@@ -234,12 +244,29 @@ class TaskStore:
             running_until=now + queued + running,
             render_key=render_key,
             last_used=now,
+            slot_wait=wait,
         )
         self._tasks[task_id] = task
         while len(self._tasks) > self.max_tasks:
             del self._tasks[next(iter(self._tasks))]
             self.expired += 1
         return task
+
+    def _slot_wait(self, start: float, limit: int) -> float:
+        """How long past `start` a new task waits for one of `limit` slots: until the earlier
+        unfinished tasks (not cancelled, ending after `start`) are fewer than `limit`."""
+        ends = sorted(
+            t.running_until
+            for t in self._tasks.values()
+            if t.cancelled_at is None and t.running_until > start
+        )
+        return 0.0 if len(ends) < limit else ends[len(ends) - limit] - start
+
+    def waiting(self, now: float) -> int:
+        """How many tasks wait for a slot at `now` (not cancelled, not started)."""
+        return sum(
+            1 for t in self._tasks.values() if t.cancelled_at is None and now < t.queued_until
+        )
 
     def get(self, task_id: str) -> Task | None:
         """The task with this id, or None."""
