@@ -562,6 +562,7 @@ def build(
         orphans = sorted({p.stem for p in overlays.glob("*.yaml")} - {p.name for p in pages})
         if orphans:
             raise SpecError(f"{overlays}: overlays of no page in {upstream}: {', '.join(orphans)}")
+    add_price_previews(spec, pages)
     check_task_schemas(spec, pages)
     check_command_names(pages)
     check_name_clashes(spec, pages)
@@ -575,6 +576,56 @@ def build(
     if _first_difference(yaml.safe_load(text), spec):
         raise SpecError("the merged spec does not read back as what was merged")
     return text
+
+
+PRICE_PREFIX = "/openapi/v2/price-preview/"
+#: The answers of a price preview besides its 200: the query's (openapi/overlay.yaml).
+_PRICE_ERRORS = ("400", "401", "403", "404", "415", "422", "429", "500", "502", "503", "504")
+
+
+def add_price_previews(spec: dict[str, Any], pages: Sequence[Page]) -> None:
+    """The generic rule price-preview (scripts/normalize.py RULES): per page, the price call
+    of its operation, with the same request schema, made a component both `$ref`."""
+    schemas = spec.setdefault("components", {}).setdefault("schemas", {})
+    query = spec["paths"].get("/openapi/v2/query", {}).get("post", {}).get("responses", {})
+    for page in pages:
+        operation = spec["paths"][page.path][page.method]
+        media = operation["requestBody"]["content"]["application/json"]
+        schema = media["schema"]
+        title = schema.get("title")
+        if "$ref" not in schema:
+            if not isinstance(title, str) or title in schemas:
+                raise SpecError(f"{page.file}: its request schema cannot be the component {title}")
+            schemas[title] = schema
+            media["schema"] = {"$ref": f"#/components/schemas/{title}"}
+        price_path = PRICE_PREFIX + page.path.removeprefix("/openapi/v2/")
+        if price_path in spec["paths"]:
+            raise SpecError(f"{page.file}: {price_path} exists already")
+        spec["paths"][price_path] = {
+            "post": {
+                "operationId": f"{operation['operationId']}Price",
+                "tags": ["account"],
+                "summary": f"Price of: {operation.get('summary') or page.name}",
+                "description": (
+                    f"What POST {page.path} with this body would cost, asked before paying; free."
+                ),
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": dict(media["schema"])}},
+                },
+                "responses": {
+                    "200": {
+                        "description": "The price.",
+                        "content": {
+                            "application/json": {
+                                "schema": {"$ref": "#/components/schemas/PricePreview"}
+                            }
+                        },
+                    },
+                    **{code: query[code] for code in _PRICE_ERRORS if code in query},
+                },
+            }
+        }
 
 
 def write_atomically(path: Path, text: str) -> None:

@@ -122,6 +122,14 @@ RULES = (
         "published minLength is kept, and a page overlay may set another [SEED][OFF registry].",
     ),
     Rule(
+        "price-preview", "each page's operation, after the overlays",
+        "add `POST /openapi/v2/price-preview/<its path after /openapi/v2/>`",
+        "The price of a call before paying for it: the same JSON body as the real submit, "
+        "answering PricePreview (openapi/overlay.yaml) [PYPI][GO]. Its operationId is the "
+        "page's plus `Price`, tagged `account`. The page's request schema becomes a component "
+        "(its title) that both operations `$ref`, so the generated model is one class [TOOL].",
+    ),
+    Rule(
         "operation-id", "the operation", "set `operationId`",
         "camelCase of the page's name (imageToVideoRealistic): its path's last segment, or, "
         "where pages share it, the segment before it too for each of them but the seed, so "

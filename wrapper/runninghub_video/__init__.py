@@ -26,7 +26,7 @@ from ._redaction import install_on
 install_on(logging.getLogger(__name__))
 
 if TYPE_CHECKING:
-    from ._account import Account, Queue
+    from ._account import Account, Price, Queue
     from ._async_client import AsyncRunningHub
     from ._errors import (
         APIConnectionError,
@@ -67,6 +67,7 @@ __all__ = [
     "InvalidRequestError",
     "OutputFile",
     "Policy",
+    "Price",
     "Queue",
     "RateLimitError",
     "RunningHub",
@@ -87,6 +88,7 @@ _LAZY: dict[str, str] = {
     "AsyncRunningHub": "._async_client",
     "Policy": "._policy",
     "Account": "._account",
+    "Price": "._account",
     "Queue": "._account",
     "RunningHub": "._sync_client",
     **dict.fromkeys(("FailureReason", "OutputFile", "Task", "Usage", "Video"), "._task"),

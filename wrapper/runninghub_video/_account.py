@@ -13,6 +13,7 @@ from runninghub_client.models import (
     AccountStatus,
     AccountStatusDataType0,
     CancelResult,
+    PricePreview,
     QueueStatus,
     QueueStatusDataType0,
 )
@@ -71,6 +72,46 @@ def _amount(value: object, name: str, answer: RawAnswer) -> Decimal | None:
     if not amount.is_finite():
         raise _unexpected(answer, f"{name} is not a finite amount", None)
     return amount
+
+
+@dataclass(frozen=True)
+class Price:
+    """What a task call would cost, asked before paying for it."""
+
+    amount: Decimal
+    currency: str | None
+    free: bool
+    """True only when the API says this call is free (an amount of 0 alone is not)."""
+    text: str | None = None
+    """The API's own wording (priceTextEn, else priceText)."""
+
+
+def read_price(answer: RawAnswer) -> Price:
+    """The Price of a price preview answer, or the matching error (a refused body is the same
+    InvalidRequestError the submit would get, before anything is paid)."""
+    if answer.status_code != 200:
+        raise error_for_status(answer)
+    data = answer.json
+    if data is None or answer.truncated:
+        raise _unexpected(answer, "not a JSON object", None)
+    try:
+        preview = PricePreview.from_dict(data)
+    except (KeyError, TypeError, ValueError, AttributeError, RecursionError) as exc:
+        raise _unexpected(answer, f"does not match the spec: {exc!r}", None) from None
+    code = _text(preview.error_code) if isinstance(preview.error_code, str) else None
+    if code not in (None, "0"):
+        message = _text(preview.error_message) if isinstance(preview.error_message, str) else None
+        raise error_for_code(code, message, status_code=200, task_id=None, body=answer.content)
+    amount = _amount(preview.estimated_price, "estimatedPrice", answer)
+    if amount is None or amount < 0:
+        raise _unexpected(answer, "no estimatedPrice", None)
+    texts = (preview.price_text_en, preview.price_text)
+    return Price(
+        amount=amount,
+        currency=preview.currency if isinstance(preview.currency, str) else None,
+        free=preview.is_free_this_call is True,
+        text=next((t for t in texts if isinstance(t, str) and t), None),
+    )
 
 
 def _count(value: object, name: str, answer: RawAnswer) -> int | None:

@@ -149,6 +149,12 @@ class Endpoint(NamedTuple):
     def name(self) -> str:
         return self.info.name
 
+    @property
+    def price_api(self) -> ModuleType:
+        """The generated function of this endpoint's price preview (the build's generic rule
+        price-preview names it after the endpoint: <module>_price, tag account)."""
+        return importlib.import_module(f"{PACKAGE}.api.account.{self.info.module}_price")
+
     def field(self, name: str) -> Field:
         """The field of this Python name."""
         return next(field for field in self.fields if field.name == name)

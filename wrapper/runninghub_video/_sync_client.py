@@ -39,7 +39,7 @@ from runninghub_client.types import File
 from . import _sync_backend as backend
 from . import _endpoints as endpoints
 from . import _params as checks
-from ._account import Account, Queue, read_account, read_cancel, read_queue
+from ._account import Account, Price, Queue, read_account, read_cancel, read_price, read_queue
 from ._answers import cap_response, answer_of
 from ._bounded_reads import BoundedBody, answer_deadline
 from ._download import (
@@ -419,19 +419,32 @@ class RunningHub:
             task = self._follow(task, self._clock(), policy, on_update)
         return Video(task, self._save(task, output, on_progress, overwrite, inputs))
 
+    def price(self, endpoint: str | CheckedRequest, /, **fields: object) -> Price:
+        """What submit_to(endpoint, **fields) would cost, asked first (free; nothing is
+        submitted): checked as submit_to() checks, a local image uploaded (free) for its URL.
+        Returns a Price (`amount` a Decimal, `currency`, `free`)."""
+        checked = _request(endpoint, fields)
+        body = self._body(checked, None)
+        return self._call(checked.endpoint.price_api, body, read_price)
+
+    def _body(self, checked: CheckedRequest, on_uploaded: UploadCallback | None) -> Any:
+        """The request body of a checked request, its local images uploaded (in order)."""
+        urls: dict[str, str | list[str]] = {}
+        for name, image in checked.images.items():
+            if isinstance(image, list):
+                urls[name] = [self._url_of(item, on_uploaded) for item in image]
+            else:
+                urls[name] = self._url_of(image, on_uploaded)
+        return checked.request(urls)
+
     def _submit_checked(
         self,
         checked: CheckedRequest,
         on_submitted: Callable[[Task], None] | None = None,
         on_uploaded: UploadCallback | None = None,
     ) -> Task:
-        urls: dict[str, str | list[str]] = {}
-        for name, image in checked.images.items():  # a list's local images uploaded in order
-            if isinstance(image, list):
-                urls[name] = [self._url_of(item, on_uploaded) for item in image]
-            else:
-                urls[name] = self._url_of(image, on_uploaded)
-        return self._submit_body(checked.endpoint.api, checked.request(urls), on_submitted)
+        body = self._body(checked, on_uploaded)
+        return self._submit_body(checked.endpoint.api, body, on_submitted)
 
     def _url_of(self, image: ImageInput, on_uploaded: UploadCallback | None) -> str:
         """An image's URL: as given, or a local image's once uploaded."""

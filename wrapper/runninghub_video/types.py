@@ -16,7 +16,7 @@ from typing import TypeAlias
 
 from runninghub_client.models import AspectRatio, Duration, Resolution, TaskStatus
 
-from ._account import Account, Queue
+from ._account import Account, Price, Queue
 from ._download import ProgressCallback
 from ._policy import Policy
 from ._task import FailureReason, OutputFile, Task, Usage, Video
@@ -33,6 +33,7 @@ __all__ = [
     "FailureReason",
     "OutputFile",
     "Policy",
+    "Price",
     "ProgressCallback",
     "Queue",
     "Resolution",

@@ -10,6 +10,7 @@ from .duration import Duration
 from .error_response import ErrorResponse
 from .failed_reason import FailedReason
 from .image_to_video_realistic_request import ImageToVideoRealisticRequest
+from .price_preview import PricePreview
 from .query_task_request import QueryTaskRequest
 from .queue_status import QueueStatus
 from .queue_status_data_type_0 import QueueStatusDataType0
@@ -34,6 +35,7 @@ __all__ = (
     "ErrorResponse",
     "FailedReason",
     "ImageToVideoRealisticRequest",
+    "PricePreview",
     "QueryTaskRequest",
     "QueueStatus",
     "QueueStatusDataType0",

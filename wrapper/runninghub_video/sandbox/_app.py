@@ -381,6 +381,31 @@ def queue_handler(operation: Operation) -> Handler:
     return queue
 
 
+def price_handler(operation: Operation) -> Handler:
+    """POST price preview: a task's body, validated as its submit's, priced as its render
+    would be (nothing created, nothing charged)."""
+
+    async def price_preview(request: web.Request) -> web.StreamResponse:
+        state = request.app[STATE]
+        check_auth(request)
+        body = await read_json_object(request, operation)
+        video = VideoRequest.from_body(body, state.limits.max_prompt_chars, fallbacks(operation))
+        amount = price(video.duration)
+        return web.json_response(
+            {
+                "errorCode": "",
+                "errorMessage": "",
+                "estimatedPrice": float(amount),
+                "currency": "CNY",
+                "priceText": f"{amount} 元",
+                "priceTextEn": f"{amount} CNY",
+                "isFreeThisCall": False,
+            }
+        )
+
+    return price_preview
+
+
 def account_handler(operation: Operation) -> Handler:
     """POST account status (v1 envelope): the starting balance less every task's price."""
 
@@ -694,6 +719,7 @@ def create_app(state: SandboxState) -> web.Application:
         "queue": queue_handler,
         "cancel": cancel_handler,
         "account": account_handler,
+        "price": price_handler,
     }
     for operation in state.contract.operations:
         app.router.add_route(operation.method, operation.path, handlers[operation.kind](operation))

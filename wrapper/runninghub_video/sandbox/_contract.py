@@ -33,7 +33,7 @@ PACKAGED_SPEC: Final = Path(__file__).with_name("openapi.yaml")
 CHECKOUT_SPEC: Final = Path(__file__).resolve().parents[3] / "openapi" / "runninghub.yaml"
 MAX_MESSAGE_VALUE: Final = 40
 
-Kind = Literal["task", "query", "upload", "queue", "cancel", "account"]
+Kind = Literal["task", "query", "upload", "queue", "cancel", "account", "price"]
 
 
 class ContractError(RuntimeError):
@@ -170,15 +170,19 @@ def load_contract(spec_path: str | Path | None = None) -> Contract:
     return _load_cached(path, path.stat().st_mtime_ns)
 
 
+def _answer_properties(spec: Mapping[str, Any], operation: Mapping[str, Any]) -> set[str]:
+    """The property names of an operation's JSON 200 answer."""
+    content = resolve(spec, operation.get("responses", {}).get("200", {})).get("content", {})
+    media: Any = next((v for k, v in content.items() if k.endswith("json")), {})
+    return set(resolve(spec, media.get("schema", {})).get("properties", {}))
+
+
 def _read_operation(
     spec: Mapping[str, Any], route: str, get: Mapping[str, Any]
 ) -> Operation | None:
     """The Operation for one GET the sandbox plays (queue status: an answer that has a
     concurrentLimit), or None."""
-    content = resolve(spec, get.get("responses", {}).get("200", {})).get("content", {})
-    media: Any = next((v for k, v in content.items() if k.endswith("json")), {})
-    answer = resolve(spec, media.get("schema", {}))
-    if "concurrentLimit" not in answer.get("properties", {}):
+    if "concurrentLimit" not in _answer_properties(spec, get):
         return None
     op_id = str(get.get("operationId") or route)
     return Operation(route, op_id, "queue", None, None, method="get")
@@ -212,7 +216,9 @@ def _operation(
     schema = resolve(spec, json_media.get("schema", {}))
     properties = set(schema.get("properties", {}))
     kind: Kind = (
-        "query"
+        "price"
+        if "estimatedPrice" in _answer_properties(spec, post)  # a task's body, priced
+        else "query"
         if properties == {"taskId"}
         else "cancel"
         if properties == {"apiKey", "taskId"}  # the v1 cancel call: the key in the body
