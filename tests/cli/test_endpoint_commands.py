@@ -217,3 +217,36 @@ def test_a_kit_shaped_submit_answer_keeps_its_task_id(t2v: Cli, shape: str) -> N
     assert result["status"] == "SUCCESS"
     assert f"task {result['task_id']} submitted" in run.stderr
     assert {line["task_id"] for line in Journal(t2v.home).lines()} == {result["task_id"]}
+
+
+# ------------------------------------------------------------------ the price first (issue 20)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["price", "--duration", "8"], ["generate", "--duration", "8", "--dry-run"]],
+    ids=["price", "generate --dry-run"],
+)
+def test_price_and_dry_run_print_the_price_and_submit_nothing(
+    cli: Cli, sandbox: Sandbox, args: list[str]
+) -> None:
+    before = sandbox.stats.submit_attempts
+    command, *rest = args
+    result = cli(command, "--image", str(SAMPLE_PNG), "--prompt", "a heron", *rest, "--json")
+    assert result.code == 0, result.stderr
+    shown = result.json()
+    assert shown["price"] == {"amount": "6.5", "currency": "CNY", "free": False}
+    assert shown["submitted"] is False
+    assert shown["fields"]["prompt"] == "a heron"
+    assert sandbox.stats.submit_attempts == before
+    assert cli.journal_lines() == []  # nothing paid, nothing journaled
+    plain = cli(command, "--image", str(SAMPLE_PNG), "--prompt", "a heron", *rest)
+    assert plain.stdout == "price: 6.5 CNY\n"
+    assert "nothing was submitted" in plain.stderr
+
+
+def test_dry_run_refuses_bad_input_before_any_request(cli: Cli, sandbox: Sandbox) -> None:
+    before = (sandbox.stats.submit_attempts, sandbox.stats.upload_attempts)
+    result = cli("generate", "--image", str(SAMPLE_PNG), "--prompt", "", "--dry-run")
+    assert result.code == 2, result.stderr
+    assert (sandbox.stats.submit_attempts, sandbox.stats.upload_attempts) == before

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import json
 from typing import TYPE_CHECKING, Any
 
 from ._destination import target
@@ -27,12 +28,13 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from .._endpoints import EndpointInfo, Field
+    from .._params import CheckedRequest
     from .._task import Task
     from ._context import Context
 
 
 #: The seed endpoint's commands (see seed_commands), by name: fixed, whatever the table says.
-SEED_COMMANDS = ("generate", "submit")
+SEED_COMMANDS = ("generate", "submit", "price")
 
 
 @functools.cache
@@ -147,6 +149,11 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--no-wait", action="store_true", help="only submit: print the task id and return"
     )
+    parser.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="check everything, print the price and the fields, submit nothing (free)",
+    )
     add_json(parser)
 
 
@@ -169,6 +176,9 @@ def handle(info: EndpointInfo, ctx: Context) -> int:
         if name != "prompt"
     }
     run.endpoint = info.path
+    if options.dry_run or options.command == "price":
+        prompt = {"prompt": checked.values["prompt"]} if "prompt" in checked.values else {}
+        return _priced(ctx, info, checked, {**prompt, **journal_params})
     only_submit = options.command == "submit" or options.no_wait
     run.downloads = not only_submit
     if only_submit and options.output:  # kept for `wait --output`: it must be able to take it
@@ -211,6 +221,29 @@ def handle(info: EndpointInfo, ctx: Context) -> int:
     return OK.code
 
 
+def _priced(
+    ctx: Context, info: EndpointInfo, checked: CheckedRequest, fields: dict[str, object]
+) -> int:
+    """--dry-run and `price`: the checked request priced (free), nothing submitted."""
+    from .._download import check_destination
+
+    options = ctx.options
+    if options.command != "price":  # the destination is checked as the real run would
+        check_destination(None, options.output, overwrite=options.overwrite,
+                          protected=checked.local_paths)  # fmt: skip
+    with ctx.client() as rh:
+        price = rh.price(checked)
+    shown = {"amount": str(price.amount), "currency": price.currency, "free": price.free}
+    if options.json:
+        print_json({"endpoint": info.path, "price": shown, "fields": fields, "submitted": False})
+        return OK.code
+    free = " (free)" if price.free else ""
+    print_line(f"price: {price.amount} {price.currency or ''}{free}".rstrip())
+    ctx.display.note(f"would submit to {info.path}: " + json.dumps(fields, ensure_ascii=False))
+    ctx.display.note("nothing was submitted")
+    return OK.code
+
+
 def _journaled(field: Field, value: object) -> object:
     """What the journal keeps of a field's value (or of each of a list): a URL without its
     credentials (signed URLs carry some), a local image as its absolute path; anything else
@@ -237,12 +270,13 @@ def _command(info: EndpointInfo, name: str, summary: str, description: str) -> C
     )
 
 
-def seed_commands() -> tuple[Command, Command]:
-    """The seed endpoint's commands: `generate` (submit, wait, download) and `submit`."""
+def seed_commands() -> tuple[Command, Command, Command]:
+    """The seed endpoint's commands: `generate` (submit, wait, download), `submit` and
+    `price`."""
     from .._endpoints import seed
 
     info = seed()
-    generate, submit = SEED_COMMANDS
+    generate, submit, price = SEED_COMMANDS
     return (
         _command(
             info, generate, "submit a task, wait for it, download the video",
@@ -253,6 +287,11 @@ def seed_commands() -> tuple[Command, Command]:
             info, submit, "submit a task and print its id",
             f"{info.summary} (POST {info.path}). Submit an image-to-video task, print its id "
             "and return (resume with `wait`).",
+        ),
+        _command(
+            info, price, "print what generate would cost (free)",
+            f"{info.summary} (POST {info.path}). Check the options as generate does and print "
+            "the price the API gives for them; nothing is submitted.",
         ),
     )  # fmt: skip
 

@@ -23,6 +23,7 @@ class Options:
     timeout: float | None = None
     poll_interval: float | None = None
     no_wait: bool = False
+    dry_run: bool = False
     prompt: str | None = None
 
     @classmethod
