@@ -47,6 +47,7 @@ from runninghub_video.sandbox._video import (
     RenderQueueFull,
     VideoSpec,
 )
+from runninghub_video.sandbox._webhooks import deliver, is_loopback
 
 log = logging.getLogger("runninghub_video.sandbox")
 
@@ -79,6 +80,7 @@ class SandboxState:
     limits: Limits = field(default_factory=Limits)
     upload_slots: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(4))
     connections: int = 0
+    deliveries: set[asyncio.Task[None]] = field(default_factory=set)
     disk_bytes: int = 0
     uploads_in_flight: int = 0
 
@@ -330,9 +332,39 @@ def task_handler(operation: Operation) -> Handler:
         log.info("task %s created on %s (%s)", task.task_id, operation.path, _describe(video, plan))
         if plan.instant and job is not None:
             await state.renderer.wait(job)
+        url = body.get("webhookUrl")
+        if isinstance(url, str) and url:
+            _schedule_webhook(state, task, url)
         return web.json_response(answer(state, task, detailed=False))
 
     return submit
+
+
+def _schedule_webhook(state: SandboxState, task: Task, url: str) -> None:
+    """Deliver the task's end to url (loopback only), in the background."""
+    if not is_loopback(url):
+        state.stats.webhooks_refused += 1
+        log.warning(
+            "task %s: webhookUrl not called (the sandbox posts to loopback only)", task.task_id
+        )
+        return
+
+    def ended() -> bool:
+        return task_state(task, state.tasks.now(), render_progress(state, task)).is_final
+
+    def counted(ok: bool) -> None:
+        state.stats.webhook_attempts += 1
+        state.stats.webhooks_delivered += ok
+
+    job = asyncio.ensure_future(
+        deliver(
+            url, task.task_id, ended, lambda: answer(state, task, detailed=True),
+            attempts=state.limits.webhook_attempts, timeout=state.limits.webhook_timeout,
+            counted=counted,
+        )
+    )  # fmt: skip
+    state.deliveries.add(job)
+    job.add_done_callback(state.deliveries.discard)
 
 
 def query_handler(operation: Operation) -> Handler:

@@ -46,6 +46,9 @@ class Limits:
     )
     queue_limit: int = 1000  # tasks waiting beyond which a submit is refused (errorCode 1520)
     balance: float = 1000.0  # the money (CNY) at start; each task's price comes off it
+    # Webhooks
+    webhook_attempts: int = 3  # deliveries of one task end, the first included
+    webhook_timeout: float = 5.0  # a receiver slower than this gets the delivery again
 
     def __post_init__(self) -> None:
         """Refuse limits that are not positive finite numbers."""

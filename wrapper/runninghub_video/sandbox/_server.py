@@ -199,6 +199,9 @@ async def running_site(
                 await housekeeping
         if server is not None:
             server.close()
+        for delivery in list(state.deliveries):  # webhooks not made yet end with the sandbox
+            delivery.cancel()
+        await asyncio.gather(*state.deliveries, return_exceptions=True)
         await renderer.close()
         await runner.cleanup()
 

@@ -14,6 +14,9 @@ class Stats:
     submits_refused_busy: int = 0  # submits answered 429 / 1011: max_queued_renders pending
     queries: int = 0  # every request to the query route
     upload_attempts: int = 0  # every request to the upload route
+    webhook_attempts: int = 0  # webhook POSTs made (retries included)
+    webhooks_delivered: int = 0  # of those, the ones the receiver answered 2xx in time
+    webhooks_refused: int = 0  # webhookUrls not called: not loopback
     uploads: int = 0  # accepted uploads
     uploads_in_flight_peak: int = 0  # most uploads read at the same moment
     file_requests: int = 0  # requests to /files/results/... and /files/uploads/...
