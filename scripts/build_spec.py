@@ -562,12 +562,12 @@ def build(
         orphans = sorted({p.stem for p in overlays.glob("*.yaml")} - {p.name for p in pages})
         if orphans:
             raise SpecError(f"{overlays}: overlays of no page in {upstream}: {', '.join(orphans)}")
-    add_price_previews(spec, pages)
     check_task_schemas(spec, pages)
     check_command_names(pages)
     check_name_clashes(spec, pages)
     check_ascii_names(spec)
     check_patterns(spec)
+    add_price_previews(spec, pages)  # after the checks, which read each page's inline body
     # PyYAML's writer quotes every string that a YAML 1.1 reader would take for something
     # else ('16:9', 'yes', '012'); check_read_alike proves 1.2 readers agree.
     body = yaml.safe_dump(spec, sort_keys=False, allow_unicode=True, width=100)

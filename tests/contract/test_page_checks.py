@@ -18,6 +18,7 @@ from runninghub_video.cli._commands import BUILT_IN, COMMANDS
 
 from scripts.build_spec import MODEL_NAMES, SpecError, build
 from scripts.import_page import main as import_main
+from tests.support.api import request_schema_of
 from tests.support.pages import build_with_page, cli_without_a_request, copy_inputs, page_variant
 
 pytestmark = pytest.mark.integration  # a build per test (and the generator, for the CLI)
@@ -93,8 +94,7 @@ def test_fields_named_like_other_keywords_build(tmp_path: Path) -> None:
     text = built(tmp_path, ("                prompt:\n", "                type:\n"),
                  (SIZE, "                properties:\n"))  # fmt: skip
     spec = yaml.safe_load(text)
-    body = spec["paths"][T2V_PATH]["post"]["requestBody"]["content"]["application/json"]
-    assert {"type", "properties"} <= set(body["schema"]["properties"])
+    assert {"type", "properties"} <= set(request_schema_of(spec, T2V_PATH)["properties"])
 
 
 @pytest.mark.parametrize("value", ["720x1280\\n--rm", "720x1280\\t", "720x1280\\x1b[2J"])

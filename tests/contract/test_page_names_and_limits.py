@@ -18,6 +18,7 @@ import yaml
 from scripts.build_spec import SpecError, build
 from scripts.import_page import main as import_main
 from scripts.normalize import SEED_PATH, page_names
+from tests.support.api import request_schema_of
 from tests.support.constants import ROOT
 from tests.support.pages import (
     PAGE,
@@ -52,10 +53,7 @@ def run(out: Path, code: str) -> str:
 
 def request_schema(out: Path, path: str) -> dict[str, Any]:
     spec = yaml.safe_load((out / "runninghub.yaml").read_text(encoding="utf-8"))
-    schema: dict[str, Any] = spec["paths"][path]["post"]["requestBody"]["content"][
-        "application/json"
-    ]["schema"]
-    return schema
+    return request_schema_of(spec, path)
 
 
 @pytest.fixture(scope="module")

@@ -24,6 +24,7 @@ from scripts.build_spec import SpecError, build
 from scripts.generate import OVERLAY, PAGES, SPEC, build_all, regenerate
 from scripts.import_page import main as import_main
 from scripts.normalize import RULES
+from tests.support.api import request_schema_of
 from tests.support.constants import ROOT
 from tests.support.pages import (
     PAGE,
@@ -230,7 +231,7 @@ def test_the_new_page_is_an_ascii_typed_operation(merged: tuple[str, Path]) -> N
     assert operation["summary"] == "全能视频S-官方-文生视频"  # the vendor's title stays
     body = operation["requestBody"]
     assert body["required"] is True
-    schema = body["content"]["application/json"]["schema"]
+    schema = request_schema_of(spec, T2V_PATH)
     assert schema["title"] == "TextToVideoRequest"
     size = schema["properties"]["size"]
     assert (size["title"], size["description"], size["enum"]) == (
@@ -429,8 +430,8 @@ def test_a_page_overlay_applies_to_its_page_and_an_orphan_one_stops_the_build(
         encoding="utf-8",
     )
     spec = yaml.safe_load(build(upstream, inputs / "overlay.yaml"))
-    body = spec["paths"][T2V_PATH]["post"]["requestBody"]["content"]["application/json"]
-    assert body["schema"]["properties"]["size"]["description"] == "尺寸. Width x height in pixels."
+    schema = request_schema_of(spec, T2V_PATH)
+    assert schema["properties"]["size"]["description"] == "尺寸. Width x height in pixels."
     (upstream / "text-to-video.yaml").unlink()
     with pytest.raises(SpecError, match=r"overlays of no page .*: text-to-video"):
         build(upstream, inputs / "overlay.yaml")
@@ -476,10 +477,10 @@ def test_a_request_body_given_as_a_chinese_named_component_gets_the_page_s_names
     assert not [name for name in schemas if not name.isascii()]
     operation = spec["paths"][T2V_PATH]["post"]
     assert operation["requestBody"]["required"] is True
-    body = operation["requestBody"]["content"]["application/json"]["schema"]
+    body = request_schema_of(spec, T2V_PATH)
     assert body["title"] == "TextToVideoRequest"  # inlined, as its inline twin
     assert "webhookUrl" in body["properties"]  # the shared overlay's action found it
-    assert "TextToVideoRequest" not in schemas
+    assert schemas["TextToVideoRequest"] is body  # made a component by the price-preview rule
     code = generated_texts(out / "runninghub_client")
     assert "class TextToVideoRequest:" in code["models/text_to_video_request.py"]
     assert "size: TextToVideoSize" in code["models/text_to_video_request.py"]

@@ -27,6 +27,7 @@ import scripts.generate as generate_script
 from scripts._processes import free_port, prism_mock_argv, running
 from scripts.build_spec import build
 from scripts.generate import OVERLAY, TEMPLATES, UPSTREAM, GenerationError, regenerate
+from tests.support.api import request_schema_of
 from tests.support.constants import ROOT, SPEC
 
 pytestmark = pytest.mark.integration  # the generator, scripts and Prism in subprocesses
@@ -63,9 +64,8 @@ def workspace(tmp_path: Path) -> tuple[Path, Path]:
 
 
 def aspect_enum(document: Any) -> object:
-    op = document["paths"]["/openapi/v2/rhart-video-s-official/image-to-video-realistic"]
-    schema = op["post"]["requestBody"]["content"]["application/json"]["schema"]
-    return schema["properties"]["aspectRatio"]["enum"]
+    path = "/openapi/v2/rhart-video-s-official/image-to-video-realistic"
+    return request_schema_of(document, path)["properties"]["aspectRatio"]["enum"]
 
 
 def test_unquoted_ratios_reach_every_tool_as_strings(tmp_path: Path, workspace) -> None:

@@ -17,7 +17,7 @@ import pytest
 
 from scripts._processes import free_port, running
 from tests.sandbox.conftest import AUTH, ffmpeg, probe, submit_body
-from tests.support.api import QUERY, SUBMIT
+from tests.support.api import QUERY, SUBMIT, request_schema_of
 from tests.support.constants import ROOT
 from tests.support.pages import copy_repository
 
@@ -134,7 +134,8 @@ def test_every_task_endpoint_of_a_merged_spec_gets_a_route(tmp_path):
     spec = yaml.load((ROOT / "openapi" / "runninghub.yaml").read_text(encoding="utf-8"))
     operation = copy.deepcopy(spec["paths"][SUBMIT]["post"])
     operation["operationId"] = "textToVideo"
-    schema = operation["requestBody"]["content"]["application/json"]["schema"]
+    schema = copy.deepcopy(request_schema_of(spec, SUBMIT))  # its own body, not the seed's
+    operation["requestBody"]["content"]["application/json"]["schema"] = schema
     del schema["properties"]["imageUrl"]
     schema["required"] = [name for name in schema["required"] if name != "imageUrl"]
     schema["properties"]["duration"]["enum"] = ["6"]

@@ -12,7 +12,7 @@ import yaml
 from runninghub_video.sandbox import Sandbox
 
 from tests.sandbox.conftest import AUTH, submit_body
-from tests.support.api import SUBMIT
+from tests.support.api import SUBMIT, request_schema_of
 from tests.support.constants import ROOT
 from tests.support.sandboxes import running_sandbox
 
@@ -24,8 +24,7 @@ HOSTILE = r"^([A-Za-z0-9]+\s?)*$"
 @pytest.fixture(scope="module")
 def patterned(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
     spec = yaml.safe_load((ROOT / "openapi" / "runninghub.yaml").read_text(encoding="utf-8"))
-    body = spec["paths"][SUBMIT]["post"]["requestBody"]["content"]["application/json"]
-    body["schema"]["properties"]["prompt"]["pattern"] = HOSTILE
+    request_schema_of(spec, SUBMIT)["properties"]["prompt"]["pattern"] = HOSTILE
     path = tmp_path_factory.mktemp("patterned") / "runninghub.yaml"
     path.write_text(yaml.safe_dump(spec, allow_unicode=True, sort_keys=False), encoding="utf-8")
     with running_sandbox(spec_path=path) as sandbox:

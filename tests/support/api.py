@@ -22,6 +22,20 @@ FINAL = FINAL_STATUSES
 IMAGE_URL = "https://example.com/picture.png"
 
 
+def request_schema_of(spec: dict[str, Any], path: str) -> dict[str, Any]:
+    """The JSON request schema of `path`'s POST in a loaded spec, its `$ref` followed (the
+    build makes each page's body a component its price call shares): the object itself, so a
+    test may change it in place."""
+    schema: dict[str, Any] = spec["paths"][path]["post"]["requestBody"]["content"][
+        "application/json"
+    ]["schema"]
+    ref = schema.get("$ref")
+    if isinstance(ref, str):
+        found: dict[str, Any] = spec["components"]["schemas"][ref.rsplit("/", 1)[-1]]
+        return found
+    return schema
+
+
 def task_operations(contract: Contract = CONTRACT) -> tuple[Operation, ...]:
     """Every task endpoint of contract (the committed spec's by default), in spec order."""
     return contract.of_kind("task")
@@ -78,5 +92,6 @@ __all__ = [
     "UPLOAD",
     "conforming",
     "request_body",
+    "request_schema_of",
     "task_operations",
 ]

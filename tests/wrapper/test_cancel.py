@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -102,6 +103,49 @@ def test_the_key_in_the_cancel_body_never_reaches_an_error() -> None:
     assert raised.value.task_id == TASK
 
 
+@pytest.mark.parametrize(
+    "key", ["sk-ab/cd+ef0123456789xyz", "sk-ab\\cd0123456789xyz", 'sk-"q0123456789']
+)
+def test_a_key_echoed_json_escaped_is_redacted_too(key: str) -> None:
+    """helper-9: a server escaping '/' as '\\/' (PHP), or JSON-escaping '\\' and '"'."""
+
+    def echo(request: httpx.Request) -> httpx.Response:
+        text = request.content.decode().replace("/", "\\/")
+        return httpx.Response(500, content=f'{{"msg": "bad {text}"}}'.encode())
+
+    rh = RunningHub(key, base_url="https://api.test", transport=httpx.MockTransport(echo))
+    with rh, pytest.raises(ServerError) as raised:
+        rh.cancel(TASK)
+    shown = f"{raised.value} {raised.value!r} {raised.value.body_excerpt}"
+    for form in (key, json.dumps(key)[1:-1], json.dumps(key)[1:-1].replace("/", "\\/")):
+        assert form not in shown
+
+
+class ReleaseInterrupted(threading.Semaphore):
+    """A semaphore whose first release raises KeyboardInterrupt: a Ctrl-C as the submit's
+    answer has been read, before the call returns (helper-9)."""
+
+    fired = False
+
+    def release(self, n: int = 1) -> None:
+        super().release(n)
+        if not ReleaseInterrupted.fired:
+            ReleaseInterrupted.fired = True
+            raise KeyboardInterrupt
+
+
+@pytest.mark.integration  # a sandbox of its own (rendering)
+def test_a_ctrl_c_as_the_submit_returns_names_the_task(still: Sandbox) -> None:
+    with RunningHub(KEY, base_url=still.base_url) as rh:
+        rh._in_flight = ReleaseInterrupted(4)
+        with pytest.raises(KeyboardInterrupt) as raised:
+            rh.submit("a gull", IMAGE_URL)
+    task_id = getattr(raised.value, "task_id", None)
+    assert task_id is not None
+    assert still.stats.submits >= 1
+    assert f"task {task_id} was submitted" in "".join(raised.value.__notes__)
+
+
 def test_a_bad_task_id_is_refused_before_any_request() -> None:
     echo = Echo()
     rh = RunningHub(KEY, base_url="https://api.test", transport=httpx.MockTransport(echo))
@@ -118,6 +162,7 @@ def test_the_cli_cancels_then_wait_exits_4(still: Sandbox, tmp_path: Path) -> No
     cancelled = cli("cancel", task_id, "--json")
     assert cancelled.code == 0, cancelled.stderr
     assert cancelled.json()["task_id"] == task_id
+    assert cancelled.json()["status"] is None  # requested; only a query says the status
     waited = cli("wait", task_id, "--timeout", "5")
     assert waited.code == 4, waited.stderr
     assert "cancel" in waited.stderr.lower()

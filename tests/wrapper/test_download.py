@@ -206,3 +206,14 @@ def test_a_protected_file_that_appears_during_the_download_is_kept(
                protected=[dest], on_progress=appears)  # fmt: skip
     assert dest.read_bytes() == b"the input image"
     assert list(tmp_path.iterdir()) == [dest]  # no .part left
+
+
+def test_a_protected_path_with_a_nul_byte_protects_nothing_and_stops_nothing(
+    files: FileServer, tmp_path: Path
+) -> None:
+    """helper-9: a journal line naming "x\\0y" made download crash (ValueError)."""
+    dest = tmp_path / "out.mp4"
+    dest.write_bytes(b"old")
+    path = finish("sync", done(f"{files.base_url}/ok.mp4"), output=dest, overwrite=True,
+                  protected=[str(tmp_path / "x\0y")])  # fmt: skip
+    assert path.read_bytes() == PAYLOAD

@@ -113,6 +113,13 @@ def test_strings_and_missing_fields_are_read_liberally(body: object, expected: Q
         ({"runningCount": "\u0661", "queuedCount": 0}, UnexpectedResponseError),  # non-ASCII
         ({"runningCount": True}, UnexpectedResponseError),
         ({"apiKeyType": "NORMAL"}, UnexpectedResponseError),
+        ({"runningCount": "1" + "0" * 5000, "queuedCount": 0}, UnexpectedResponseError),  # helper-9
+        (
+            {"code": 5.0, "msg": "quota exceeded", "data": {"runningCount": 3}},
+            UnexpectedResponseError,
+        ),
+        ({"code": {"err": 1}, "runningCount": 2}, UnexpectedResponseError),
+        ({"code": False, "runningCount": 2}, UnexpectedResponseError),
         (["not", "an", "object"], UnexpectedResponseError),
     ],
 )

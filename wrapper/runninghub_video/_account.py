@@ -121,9 +121,19 @@ def _count(value: object, name: str, answer: RawAnswer) -> int | None:
     if isinstance(value, bool) or not isinstance(value, int | str):
         raise _unexpected(answer, f"{name} is not a number", None)
     text = str(value).strip()
-    if not text.isascii() or not text.isdigit():
+    if not text.isascii() or not text.isdigit() or len(text) > 18:
         raise _unexpected(answer, f"{name} is not a count: {text[:20]!r}", None)
     return int(text)
+
+
+def _code(value: object, answer: RawAnswer) -> str | None:
+    """An envelope's code as text (None when absent); one that is no integer or string (5.0,
+    an object, false) is an unexpected answer, never read as success."""
+    if value is None or isinstance(value, Unset):
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise _unexpected(answer, f"code is not a code: {str(value)[:20]!r}", None)
+    return _text(str(value))
 
 
 def read_queue(answer: RawAnswer) -> Queue:
@@ -138,9 +148,7 @@ def read_queue(answer: RawAnswer) -> Queue:
         status = QueueStatus.from_dict(data)
     except (KeyError, TypeError, ValueError, AttributeError, RecursionError) as exc:
         raise _unexpected(answer, f"does not match the spec: {exc!r}", None) from None
-    code = named_error_code(answer) or (
-        _text(str(status.code)) if isinstance(status.code, int | str) else None
-    )
+    code = named_error_code(answer) or _code(status.code, answer)
     if code not in (None, "0", "200"):
         message = _text(status.msg) or _text(data.get("errorMessage"))
         raise error_for_code(code, message, status_code=200, task_id=None, body=answer.content)

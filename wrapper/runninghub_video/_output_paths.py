@@ -93,20 +93,13 @@ def check_target(
         raise InvalidInputError("output", shown, "a path that is not a symlink")
     if not stat.S_ISREG(info.st_mode):
         raise InvalidInputError("output", shown, "a regular file or a new path")
-    for other in protected:
-        try:
-            if os.path.samefile(path, other):
-                raise InvalidInputError("output", shown, "a path other than the input image")
-        except OSError:
-            continue
+    if any(_same(path, other) for other in protected):
+        raise InvalidInputError("output", shown, "a path other than the input image")
     for folder in protected_folders:
-        try:
-            if os.path.samefile(path.parent, folder):
-                raise InvalidInputError(
-                    "output", shown, f"a path outside the task journal's folder {folder}"
-                )
-        except OSError:
-            continue
+        if _same(path.parent, folder):
+            raise InvalidInputError(
+                "output", shown, f"a path outside the task journal's folder {folder}"
+            )
     if not overwrite:
         raise InvalidInputError(
             "output", shown, "a path that does not exist yet (or pass --overwrite / overwrite=True)"
@@ -145,3 +138,11 @@ def check_writable(path: Path) -> None:
         raise InvalidInputError(
             "output", shown, f"a path where a file can be created ({why})"
         ) from None
+
+
+def _same(a: str | Path, b: str | Path) -> bool:
+    """Whether a and b are one file; False when either names none (missing, or a NUL byte)."""
+    try:
+        return os.path.samefile(a, b)
+    except (OSError, ValueError):
+        return False

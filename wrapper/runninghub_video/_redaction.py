@@ -9,6 +9,7 @@ query strings, for output the user asked for (a result URL printed on stdout).
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import threading
@@ -37,8 +38,11 @@ class Redactor:
     def add(self, secret: str | None) -> None:
         """Remember a secret; very short strings are ignored (they would mangle normal text)."""
         if secret and len(secret.strip()) >= 4:
+            plain = secret.strip()
+            escaped = json.dumps(plain)[1:-1]  # as a JSON body echoes it ("\\", '\\"')
+            forms = {plain, escaped, escaped.replace("/", "\\/")}  # and "\/", as PHP does
             with self._lock:
-                self._secrets = self._secrets | {secret.strip()}
+                self._secrets = self._secrets | forms
 
     def in_body(self, content: bytes) -> bool:
         """True when an answer's body may hold a registered key: as is, behind JSON escapes

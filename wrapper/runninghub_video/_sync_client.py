@@ -218,30 +218,35 @@ class RunningHub:
         is_submit: bool = False,
     ) -> _T:
         """One request, its answer read once by `read`. A submit stopped once it may have been
-        sent (an error of ours, a bug, Ctrl-C, a cancel) says that a paid task may exist."""
+        sent (an error of ours, a bug, Ctrl-C, a cancel) says that a paid task may exist, or,
+        stopped once its answer was read (as the semaphore is released), names that task."""
         self._check_open()
+        sent, result = False, None
         try:
             with self._in_flight:
                 client = self._queries if endpoint is query_task else self._api
                 kwargs = {} if body is None else {"body": body}
-                try:
-                    return read(answer_of(endpoint.sync_raw(client=client, **kwargs)))
-                except BaseException as exc:  # KeyboardInterrupt, CancelledError: not ours
-                    if is_submit and not isinstance(exc, Exception):
-                        _may_exist(exc)
-                    raise
-        except httpx.HTTPError as exc:
-            error = connection_error(exc, sent_may_matter=is_submit)
-        except RunningHubError:  # the answer read: what it says stands
-            raise
-        except Exception as exc:  # MemoryError, a bug: once a submit may be out, say so
-            if not is_submit:
-                raise
-            error = APIConnectionError(
-                f"the submit failed once it may have been sent ({type(exc).__name__}), so "
-                f"{_MAY_EXIST}",
-                task_may_exist=True,
-            )
+                sent = True  # from here on the request may leave at any moment
+                result = read(answer_of(endpoint.sync_raw(client=client, **kwargs)))
+            return result
+        except BaseException as exc:
+            if is_submit and sent and not isinstance(exc, Exception):  # Ctrl-C, a cancel
+                if isinstance(result, Task):
+                    _name_submitted_task(exc, result.id)
+                else:
+                    _may_exist(exc)
+            if not isinstance(exc, Exception) or isinstance(exc, RunningHubError):
+                raise  # a RunningHubError: the answer read, what it says stands
+            if isinstance(exc, httpx.HTTPError):
+                error = connection_error(exc, sent_may_matter=is_submit)
+            elif not is_submit:
+                raise  # MemoryError, a bug: as it is, unless a submit may be out
+            else:
+                error = APIConnectionError(
+                    f"the submit failed once it may have been sent ({type(exc).__name__}), so "
+                    f"{_MAY_EXIST}",
+                    task_may_exist=True,
+                )
         # Outside the except block, so neither __cause__ nor __context__ holds the httpx
         # error: its text can hold the key (a server echoing it into a malformed answer),
         # and every traceback prints the chain. Our message has its redacted description.

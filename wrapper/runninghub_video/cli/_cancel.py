@@ -29,7 +29,7 @@ def handle(ctx: Context) -> int:
     with ctx.client() as rh:
         rh.cancel(task_id)
     if ctx.options.json:
-        print_json(result_json(task_id=task_id, status="CANCEL"))
+        print_json(result_json(task_id=task_id))  # requested: only a query says the status
     else:
         print_line(f"{task_id} cancel requested")
     return OK.code

@@ -193,7 +193,11 @@ class TaskRun:
             return ()
         values = record.params.values() if record is not None else ()
         items = [i for value in values for i in (value if isinstance(value, list) else [value])]
-        return tuple(item for item in items if isinstance(item, str) and os.path.isabs(item))
+        return tuple(
+            item
+            for item in items
+            if isinstance(item, str) and os.path.isabs(item) and "\0" not in item
+        )
 
     def status_seen(self, task: Task) -> None:
         """A one-off query answered: update a task the journal knows; add no stranger."""
