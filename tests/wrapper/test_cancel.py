@@ -169,3 +169,20 @@ def test_the_cli_cancels_then_wait_exits_4(still: Sandbox, tmp_path: Path) -> No
     unknown = cli("cancel", "123")
     assert unknown.code != 0
     assert "not found" in unknown.stderr
+
+
+@pytest.mark.integration  # a sandbox of its own (rendering)
+def test_the_sandbox_refuses_the_invalid_key_in_the_body_too(still: Sandbox) -> None:
+    """helper-9: the v1 call authenticates by its body key; the sandbox ignored it."""
+    from runninghub_video.sandbox import INVALID_API_KEY
+
+    with RunningHub(KEY, base_url=still.base_url) as rh:
+        task = rh.submit("a gull", IMAGE_URL)
+    answer = httpx.post(
+        f"{still.base_url}{CANCEL}",
+        json={"apiKey": INVALID_API_KEY, "taskId": task.id},
+        headers={"Authorization": f"Bearer {KEY}"},
+    )
+    assert answer.status_code == 401
+    with RunningHub(KEY, base_url=still.base_url) as rh:
+        assert not rh.get(task.id).is_final  # not cancelled

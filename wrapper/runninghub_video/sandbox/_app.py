@@ -438,13 +438,19 @@ def price_handler(operation: Operation) -> Handler:
     return price_preview
 
 
+def _check_body_key(body: dict[str, object]) -> None:
+    """The v1 calls take the key in the body too: the refused key is refused there as well."""
+    if INVALID_API_KEY in (body.get("apiKey"), body.get("apikey")):
+        raise ApiError(401, errors.INVALID_KEY)
+
+
 def account_handler(operation: Operation) -> Handler:
     """POST account status (v1 envelope): the starting balance less every task's price."""
 
     async def account(request: web.Request) -> web.StreamResponse:
         state = request.app[STATE]
         check_auth(request)
-        await read_json_object(request, operation)
+        _check_body_key(await read_json_object(request, operation))
         tasks = list(state.tasks)
         spent = sum(float(price(task.request.duration)) for task in tasks)
         now = state.tasks.now()
@@ -469,6 +475,7 @@ def cancel_handler(operation: Operation) -> Handler:
         state = request.app[STATE]
         check_auth(request)
         body = await read_json_object(request, operation)
+        _check_body_key(body)
         task = state.tasks.get(str(body.get("taskId")))
         if task is None:
             return web.json_response({"code": 807, "msg": "APIKEY_TASK_NOT_FOUND", "data": None})
