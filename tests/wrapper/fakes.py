@@ -14,8 +14,14 @@ from tests.support.api import QUERY, SUBMIT, UPLOAD
 from tests.support.bodies import VIDEO_URL, task_body
 from tests.support.constants import KEY
 
-__all__ = ["KEY", "QUERY", "SUBMIT", "UPLOAD", "VIDEO_URL", "task_body"]
+__all__ = ["KEY", "QUERY", "SUBMIT", "UPLOAD", "VIDEO_URL", "answering", "task_body"]
 BASE = "https://api.test"
+
+
+def answering(body: object, status: int = 200) -> RunningHub:
+    """A client whose every request is answered `status` with `body` as JSON."""
+    transport = httpx.MockTransport(lambda request: httpx.Response(status, json=body))
+    return RunningHub(KEY, base_url=BASE, transport=transport)
 
 
 Reply = httpx.Response | Exception | Callable[[httpx.Request], httpx.Response]

@@ -7,14 +7,13 @@ from __future__ import annotations
 import asyncio
 from decimal import Decimal
 
-import httpx
 import pytest
 from runninghub_video import AsyncRunningHub, InvalidInputError, Price, RunningHub
 from runninghub_video._params import SEED_DEFAULTS
 from runninghub_video.sandbox import Sandbox
 
 from tests.support.constants import SAMPLE_PNG
-from tests.wrapper.fakes import KEY
+from tests.wrapper.fakes import KEY, answering
 
 SEED = "image-to-video-realistic"
 
@@ -59,11 +58,6 @@ def test_the_sandbox_price_passes_prisms_validating_proxy(prism_proxy_url: str) 
 def test_prism_answers_a_typed_price(prism_url: str) -> None:
     with RunningHub(KEY, base_url=prism_url) as rh:
         assert isinstance(rh.price(SEED, **fields()).amount, Decimal)
-
-
-def answering(body: object) -> RunningHub:
-    transport = httpx.MockTransport(lambda request: httpx.Response(200, json=body))
-    return RunningHub(KEY, base_url="https://api.test", transport=transport)
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterator
 
-import httpx
 import pytest
 from runninghub_video import (
     AsyncRunningHub,
@@ -20,7 +19,7 @@ from runninghub_video.sandbox import INVALID_API_KEY, Limits, Sandbox
 
 from tests.support.api import QUEUE
 from tests.support.sandboxes import running_sandbox
-from tests.wrapper.fakes import KEY
+from tests.wrapper.fakes import KEY, answering
 from tests.wrapper.test_against_prism import Prefer
 
 IMAGE_URL = "https://cdn.test/cat.png"
@@ -81,11 +80,6 @@ def test_the_sandbox_queue_answer_passes_prisms_validating_proxy(prism_proxy_url
     with RunningHub(KEY, base_url=prism_proxy_url) as rh:
         queue = rh.queue()
     assert queue.concurrency_limit == 50  # the sandbox's default, the vendor's
-
-
-def answering(body: object, status: int = 200) -> RunningHub:
-    transport = httpx.MockTransport(lambda request: httpx.Response(status, json=body))
-    return RunningHub(KEY, base_url="https://api.test", transport=transport)
 
 
 @pytest.mark.parametrize(

@@ -6,8 +6,10 @@ envelope [LEGACY][PYPI]."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from typing import Any, TypeVar
 
 from runninghub_client.models import (
     AccountStatus,
@@ -29,8 +31,11 @@ from ._responses import (
     named_error_code,
 )
 
-CANCEL_NOT_FOUND = "807"
-"""The v1 cancel call's APIKEY_TASK_NOT_FOUND: the key has no such task [LEGACY][PYPI]."""
+NOT_FOUND_CODES = frozenset({"807", "1004"})
+"""A cancel's "no such task": the v1 call's 807 APIKEY_TASK_NOT_FOUND [LEGACY][PYPI], or the
+v2 errorCode 1004."""
+
+_M = TypeVar("_M")
 
 
 @dataclass(frozen=True)
@@ -86,22 +91,41 @@ class Price:
     """The API's own wording (priceTextEn, else priceText)."""
 
 
+def _typed(answer: RawAnswer, from_dict: Callable[[dict[str, Any]], _M], task_id: str | None) -> _M:
+    """An answer's generated model: an HTTP error, a body that is no JSON object, or one the
+    spec does not allow is the matching error (naming `task_id`, if any)."""
+    if answer.status_code != 200:
+        raise error_for_status(answer, task_id=task_id)
+    data = answer.json
+    if data is None or answer.truncated:
+        raise _unexpected(answer, "not a JSON object", task_id)
+    try:
+        return from_dict(data)
+    except (KeyError, TypeError, ValueError, AttributeError, RecursionError) as exc:
+        raise _unexpected(answer, f"does not match the spec: {exc!r}", task_id) from None
+
+
+def _envelope_code(answer: RawAnswer, code: object, msg: object, task_id: str | None) -> str | None:
+    """The code of a v1 envelope (or the answer's errorCode), None when absent; a refusal
+    (anything but 0 or 200) raises the matching error. A code that is no integer or string
+    (5.0, an object, false) is an unexpected answer, never read as success."""
+    found = named_error_code(answer)
+    if found is None and code is not None and not isinstance(code, Unset):
+        if isinstance(code, bool) or not isinstance(code, int | str):
+            raise _unexpected(answer, f"code is not a code: {str(code)[:20]!r}", task_id)
+        found = _text(str(code))
+    if found in (None, "0", "200") or (task_id is not None and found in NOT_FOUND_CODES):
+        return found
+    data = answer.json or {}
+    message = (_text(msg) if isinstance(msg, str) else None) or _text(data.get("errorMessage"))
+    raise error_for_code(found, message, status_code=200, task_id=task_id, body=answer.content)
+
+
 def read_price(answer: RawAnswer) -> Price:
     """The Price of a price preview answer, or the matching error (a refused body is the same
     InvalidRequestError the submit would get, before anything is paid)."""
-    if answer.status_code != 200:
-        raise error_for_status(answer)
-    data = answer.json
-    if data is None or answer.truncated:
-        raise _unexpected(answer, "not a JSON object", None)
-    try:
-        preview = PricePreview.from_dict(data)
-    except (KeyError, TypeError, ValueError, AttributeError, RecursionError) as exc:
-        raise _unexpected(answer, f"does not match the spec: {exc!r}", None) from None
-    code = _text(preview.error_code) if isinstance(preview.error_code, str) else None
-    if code not in (None, "0"):
-        message = _text(preview.error_message) if isinstance(preview.error_message, str) else None
-        raise error_for_code(code, message, status_code=200, task_id=None, body=answer.content)
+    preview = _typed(answer, PricePreview.from_dict, None)
+    _envelope_code(answer, None, preview.error_message, None)
     amount = _amount(preview.estimated_price, "estimatedPrice", answer)
     if amount is None or amount < 0:
         raise _unexpected(answer, "no estimatedPrice", None)
@@ -126,32 +150,11 @@ def _count(value: object, name: str, answer: RawAnswer) -> int | None:
     return int(text)
 
 
-def _code(value: object, answer: RawAnswer) -> str | None:
-    """An envelope's code as text (None when absent); one that is no integer or string (5.0,
-    an object, false) is an unexpected answer, never read as success."""
-    if value is None or isinstance(value, Unset):
-        return None
-    if isinstance(value, bool) or not isinstance(value, int | str):
-        raise _unexpected(answer, f"code is not a code: {str(value)[:20]!r}", None)
-    return _text(str(value))
-
-
 def read_queue(answer: RawAnswer) -> Queue:
     """The Queue of a queue status answer, or the matching error (a refused key is an
     AuthenticationError, as everywhere)."""
-    if answer.status_code != 200:
-        raise error_for_status(answer)
-    data = answer.json
-    if data is None or answer.truncated:
-        raise _unexpected(answer, "not a JSON object", None)
-    try:
-        status = QueueStatus.from_dict(data)
-    except (KeyError, TypeError, ValueError, AttributeError, RecursionError) as exc:
-        raise _unexpected(answer, f"does not match the spec: {exc!r}", None) from None
-    code = named_error_code(answer) or _code(status.code, answer)
-    if code not in (None, "0", "200"):
-        message = _text(status.msg) or _text(data.get("errorMessage"))
-        raise error_for_code(code, message, status_code=200, task_id=None, body=answer.content)
+    status = _typed(answer, QueueStatus.from_dict, None)
+    _envelope_code(answer, status.code, status.msg, None)
     fields: QueueStatus | QueueStatusDataType0 = (
         status.data if isinstance(status.data, QueueStatusDataType0) else status
     )
@@ -171,44 +174,18 @@ def read_queue(answer: RawAnswer) -> Queue:
 def read_cancel(answer: RawAnswer, *, task_id: str) -> None:
     """None when the cancel was taken (code 0), else the matching error: TaskNotFoundError for
     code 807 (or errorCode 1004), each naming the task."""
-    if answer.status_code != 200:
-        raise error_for_status(answer, task_id=task_id)
-    data = answer.json
-    if data is None or answer.truncated:
-        raise _unexpected(answer, "not a JSON object", task_id)
-    try:
-        result = CancelResult.from_dict(data)
-    except (KeyError, TypeError, ValueError, AttributeError, RecursionError) as exc:
-        raise _unexpected(answer, f"does not match the spec: {exc!r}", task_id) from None
-    code = named_error_code(answer) or (
-        _text(str(result.code)) if isinstance(result.code, int | str) else None
-    )
+    result = _typed(answer, CancelResult.from_dict, task_id)
+    code = _envelope_code(answer, result.code, result.msg, task_id)
     if code is None:
         raise _unexpected(answer, "no code", task_id)
-    if code in (CANCEL_NOT_FOUND, "1004"):
+    if code in NOT_FOUND_CODES:
         raise _not_found(task_id, answer.status_code)
-    if code not in ("0", "200"):
-        message = _text(result.msg) or _text(data.get("errorMessage"))
-        raise error_for_code(code, message, status_code=200, task_id=task_id, body=answer.content)
 
 
 def read_account(answer: RawAnswer) -> Account:
     """The Account of an account status answer (v1 envelope), or the matching error."""
-    if answer.status_code != 200:
-        raise error_for_status(answer)
-    data = answer.json
-    if data is None or answer.truncated:
-        raise _unexpected(answer, "not a JSON object", None)
-    try:
-        status = AccountStatus.from_dict(data)
-    except (KeyError, TypeError, ValueError, AttributeError, RecursionError) as exc:
-        raise _unexpected(answer, f"does not match the spec: {exc!r}", None) from None
-    code = named_error_code(answer) or (
-        _text(str(status.code)) if isinstance(status.code, int | str) else None
-    )
-    if code not in (None, "0", "200"):
-        message = _text(status.msg) or _text(data.get("errorMessage"))
-        raise error_for_code(code, message, status_code=200, task_id=None, body=answer.content)
+    status = _typed(answer, AccountStatus.from_dict, None)
+    _envelope_code(answer, status.code, status.msg, None)
     fields = status.data
     if not isinstance(fields, AccountStatusDataType0):
         raise _unexpected(answer, "no data", None)
