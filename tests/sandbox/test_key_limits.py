@@ -5,8 +5,10 @@ that never says a paid task may exist."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
-from runninghub_video import Policy, RateLimitError, RunningHub
+from runninghub_video import APIError, Policy, RateLimitError, RunningHub
 from runninghub_video.sandbox import FaultPlan, Limits
 from runninghub_video.sandbox._tasks import RenderProgress, TaskStore, task_state
 
@@ -61,3 +63,47 @@ def test_a_full_queue_refuses_the_submit_with_1520_and_no_task_is_paid() -> None
     assert "concurrency limit" in str(refused.value)
     assert stats.submits == 3  # the refused ones created nothing
     assert stats.submit_attempts == 3 + fast.submit_attempts  # retried, as a 1520 allows
+
+
+@pytest.mark.parametrize("code", ["421", "415", "814"])
+def test_the_kits_queue_codes_are_a_rate_limit_too(code: str) -> None:
+    from runninghub_video._responses import RawAnswer, read_submit
+
+    body = f'{{"errorCode": "{code}", "errorMessage": "busy"}}'.encode()
+    with pytest.raises(RateLimitError) as refused:
+        read_submit(RawAnswer(status_code=200, headers={}, content=body))
+    assert not refused.value.task_may_exist
+
+
+@pytest.mark.integration  # a sandbox of its own
+def test_the_queuefull_marker_forces_the_1520_refusal(sandbox_fast_policy) -> None:
+    with running_sandbox() as sandbox:
+        with RunningHub(KEY, base_url=sandbox.base_url, policy=sandbox_fast_policy) as rh:
+            with pytest.raises(RateLimitError) as refused:
+                rh.submit("a gull [sandbox:queuefull]", "https://cdn.test/cat.png")
+            rh.submit("a gull", "https://cdn.test/cat.png")  # the queue itself has room
+        stats = sandbox.stats
+    assert refused.value.error_code == "1520"
+    assert not refused.value.task_may_exist
+    assert stats.submits == 1
+
+
+@pytest.mark.integration  # a sandbox of its own
+def test_a_spent_balance_refuses_the_submit_and_nothing_is_paid(sandbox_fast_policy) -> None:
+    with running_sandbox(limits=Limits(balance=5)) as sandbox:  # a 4 s video costs 3.2
+        with RunningHub(KEY, base_url=sandbox.base_url, policy=sandbox_fast_policy) as rh:
+            rh.submit("a gull", "https://cdn.test/cat.png", duration="4")
+            assert rh.account().money == Decimal("1.80")
+            with pytest.raises(APIError) as refused:
+                rh.submit("one more", "https://cdn.test/cat.png", duration="4")
+            assert rh.account().money == Decimal("1.80")
+        stats = sandbox.stats
+    assert "insufficient balance" in str(refused.value)
+    assert not refused.value.task_may_exist
+    assert not isinstance(refused.value, RateLimitError)  # deterministic: never retried [KIT]
+    assert (stats.submits, stats.submit_attempts) == (1, 2)
+
+
+@pytest.fixture
+def sandbox_fast_policy() -> Policy:
+    return Policy(backoff_initial=0.001, backoff_max=0.002, max_retry_after=0.01)

@@ -5,7 +5,10 @@ confirmed by a query; a wrong token is refused; only loopback URLs are called.""
 
 from __future__ import annotations
 
+import contextlib
 import http.server
+import ipaddress
+import socket
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -32,6 +35,7 @@ class Receiver:
     deliveries: list[webhooks.Delivery] = field(default_factory=list)
     fresh: list[webhooks.Delivery] = field(default_factory=list)
     refused: int = 0
+    arrived: threading.Event = field(default_factory=threading.Event)
     second: threading.Event = field(default_factory=threading.Event)
     release: threading.Event = field(default_factory=threading.Event)
     dedupe: webhooks.Deduper = field(default_factory=webhooks.Deduper)
@@ -49,6 +53,7 @@ class Receiver:
             count = len(self.deliveries)
             if not self.dedupe.seen(delivery):
                 self.fresh.append(delivery)
+        self.arrived.set()
         if count == 1:
             self.release.wait(EVENT_TIMEOUT)  # slower than the sandbox waits: it delivers again
         elif count == 2:
@@ -58,7 +63,13 @@ class Receiver:
 
 @pytest.fixture
 def receiver() -> Iterator[tuple[Receiver, str]]:
-    state = Receiver(token=webhooks.new_token())
+    with serving(Receiver(token=webhooks.new_token()), "127.0.0.1") as (state, base):
+        yield state, base
+
+
+@contextlib.contextmanager
+def serving(state: Receiver, host: str) -> Iterator[tuple[Receiver, str]]:
+    """state's receiver over real sockets on host; yields it with its base URL."""
 
     class Handler(http.server.BaseHTTPRequestHandler):
         def do_POST(self) -> None:
@@ -71,10 +82,10 @@ def receiver() -> Iterator[tuple[Receiver, str]]:
         def log_message(self, format: str, *args: object) -> None:
             pass
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server = http.server.ThreadingHTTPServer((host, 0), Handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    base = f"http://127.0.0.1:{server.server_address[1]}/hook"
+    base = f"http://{host}:{server.server_address[1]}/hook"
     try:
         yield state, base
     finally:
@@ -117,3 +128,33 @@ def test_a_webhook_url_off_this_machine_is_never_called(impatient: Sandbox) -> N
         rh.wait(task.id, timeout=30)
     stats = impatient.stats
     assert (stats.webhooks_refused, stats.webhook_attempts) == (1, 0)
+
+
+def own_address() -> str:
+    """This machine's address on its network (not loopback), or skip: no packet is sent."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("192.0.2.1", 9))  # TEST-NET-1: picks the outgoing interface only
+        except OSError:
+            pytest.skip("no network interface besides loopback")
+        address = str(probe.getsockname()[0])
+    if ipaddress.ip_address(address).is_loopback:
+        pytest.skip("no network interface besides loopback")
+    return address
+
+
+@pytest.mark.integration  # a sandbox and a receiver over sockets
+def test_allow_remote_lets_the_sandbox_call_a_webhook_on_another_address() -> None:
+    state = Receiver(token=webhooks.new_token())
+    state.release.set()  # answers at once
+    with (
+        serving(state, own_address()) as (_, base),
+        running_sandbox(allow_remote=True) as sandbox,
+        RunningHub(KEY, base_url=sandbox.base_url, policy=FAST) as rh,
+    ):
+        url = webhooks.url_with_token(base, state.token)
+        task = rh.submit("a gull", "https://cdn.test/cat.png", webhook_url=url)
+        assert state.arrived.wait(EVENT_TIMEOUT), "the delivery never came"
+        stats = sandbox.stats
+    assert state.fresh[0].task.id == task.id
+    assert stats.webhooks_refused == 0

@@ -12,7 +12,7 @@ from ._bounded_reads import cap_answer, was_truncated
 from ._error_codes import TASK_NOT_FOUND
 from ._errors import ConfigurationError
 from ._redaction import safe_url
-from ._responses import RawAnswer, named_error_code, named_task_id
+from ._responses import RawAnswer, describe, named_error_code, named_error_message, named_task_id
 from ._settings import ENV_BASE_URL
 
 
@@ -29,7 +29,8 @@ async def acap_response(response: httpx.Response) -> None:
 def answer_of(response: httpx.Response) -> RawAnswer:
     """The HTTP answer of a generated raw call as a RawAnswer; ConfigurationError for an API
     path the server does not have (HTTP 404, unless its body says errorCode 1004, task not
-    found: the base URL is wrong), naming the URL that answered."""
+    found), naming the URL that answered and quoting the server's reason; with no reason given,
+    the likely cause is a wrong base URL, and the error says so."""
     answer = RawAnswer(
         status_code=response.status_code,
         headers=response.headers,
@@ -41,8 +42,12 @@ def answer_of(response: httpx.Response) -> RawAnswer:
         and named_error_code(answer) != TASK_NOT_FOUND
         and named_task_id(answer) is None  # a submit answer naming its task is read as one
     ):
+        url = safe_url(str(response.request.url))
+        if message := named_error_message(answer):
+            said = describe(named_error_code(answer), message)
+            raise ConfigurationError(f"{url} answered HTTP 404 Not Found ({said})")
         raise ConfigurationError(
-            f"{safe_url(str(response.request.url))} answered HTTP 404 Not Found: is the base URL "
+            f"{url} answered HTTP 404 Not Found: is the base URL "
             f"right? Check --base-url / {ENV_BASE_URL} / base_url= (https://www.runninghub.cn "
             "or https://www.runninghub.ai)"
         )

@@ -29,6 +29,10 @@ ERROR_MESSAGES: Final[dict[str, str]] = {
     "1504": "model timed out",
     "1505": "Photorealistic real people are prohibited, please modify your prompt or image",
     "1520": "per-user concurrency limit reached",
+    # Seen in public clients, as "wait and retry later" [PYPI][GO][LEGACY]:
+    "415": "TASK_INSTANCE_MAXED",
+    "421": "TASK_QUEUE_MAXED",
+    "814": "PERSONAL_QUEUE_COUNT_LIMIT",
 }
 
 # Names for the codes the code base raises or answers itself (the sandbox, the tests).
@@ -49,7 +53,7 @@ CONCURRENCY_LIMIT: Final = "1520"
 
 # How the client classifies them (see errors.py).
 AUTH_CODES: Final = frozenset({"1002", "1014"})
-RATE_LIMIT_CODES: Final = frozenset({"1003", "1520"})
+RATE_LIMIT_CODES: Final = frozenset({"1003", "1520", "415", "421", "814"})
 INVALID_REQUEST_CODES: Final = frozenset({"1001", "1004", "1007", "1008", "1009"})
 CONTENT_REJECTED_CODES: Final = frozenset({"1501", "1505"})
 SERVER_CODES: Final = frozenset({"1005", "1010", "1011", "1012"})

@@ -98,6 +98,10 @@ def retry_after_seconds(headers: Mapping[str, str]) -> float | None:
     return seconds if 0 <= seconds <= 24 * 3600 else None
 
 
+MAX_MESSAGE_CHARS = 300
+"""The longest server message an error quotes."""
+
+
 def _json_object(content: bytes) -> dict[str, Any] | None:
     try:
         data = json.loads(content)
@@ -275,6 +279,13 @@ def named_error_code(answer: RawAnswer) -> str | None:
     """The errorCode (or error_code) an answer's JSON body states, if any."""
     decoded = answer.task
     return _text(decoded[0].get("errorCode")) if decoded is not None else None
+
+
+def named_error_message(answer: RawAnswer) -> str | None:
+    """The errorMessage (or error_message) an answer's JSON body states, if any, redacted."""
+    decoded = answer.task
+    message = _text(decoded[0].get("errorMessage")) if decoded is not None else None
+    return redact(message[:MAX_MESSAGE_CHARS]) if message else None
 
 
 def _check_types(model: TaskResult) -> str | None:

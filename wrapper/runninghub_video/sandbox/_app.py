@@ -13,6 +13,7 @@ import json
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
+from decimal import Decimal
 from pathlib import Path
 from typing import Final
 
@@ -20,7 +21,12 @@ from aiohttp import BodyPartReader, web
 from aiohttp.abc import AbstractStreamWriter
 
 from runninghub_video.sandbox import _errors as errors
-from runninghub_video.sandbox._contract import Contract, Operation, iter_task_paths
+from runninghub_video.sandbox._contract import (
+    Contract,
+    Operation,
+    iter_task_paths,
+    reload_contract,
+)
 from runninghub_video.sandbox._faults import MARKERS, FaultPlan, MarkerError, parse_faults
 from runninghub_video.sandbox._limits import Limits
 from runninghub_video.sandbox._media import sniff
@@ -83,6 +89,10 @@ class SandboxState:
     deliveries: set[asyncio.Task[None]] = field(default_factory=set)
     disk_bytes: int = 0
     uploads_in_flight: int = 0
+    allow_remote: bool = False  # webhooks to other machines too
+    spent: Decimal = Decimal(0)  # every task's price so far, off the balance
+    routes: dict[str, dict[str, Handler]] = field(default_factory=dict)
+    routes_of: Contract | None = None
 
     def snapshot(self) -> Stats:
         """A copy of the counters, with the stores' and renderer's figures."""
@@ -310,12 +320,19 @@ def task_handler(operation: Operation) -> Handler:
         if plan.submit_429 and state.tasks.take_submit_429(video.prompt, plan.submit_429):
             log.info("submit answered 429 ([sandbox:submit429] marker)")
             raise ApiError(429, errors.RATE_LIMITED, headers={"Retry-After": "1"})
-        if state.tasks.waiting(state.tasks.now()) >= state.limits.queue_limit:
+        if plan.queue_full or state.tasks.waiting(state.tasks.now()) >= state.limits.queue_limit:
             # The vendor queues tasks beyond the key's limit and refuses only once its queue is
             # full (errorCode 1520, HTTP 200, no task) [PYPI][LEGACY].
-            log.info("submit refused: %d tasks wait already", state.limits.queue_limit)
-            code = errors.CONCURRENCY_LIMIT
-            return web.json_response({"errorCode": code, "errorMessage": errors.message_for(code)})
+            log.info("submit refused: the key's queue is full")
+            return _refused(errors.CONCURRENCY_LIMIT)
+        cost = Decimal(price(video.duration))
+        if state.spent + cost > Decimal(str(state.limits.balance)):
+            # The sources name no code for it (only that it is never retried [KIT]): 1000.
+            log.info("submit refused: balance spent")
+            left = Decimal(str(state.limits.balance)) - state.spent
+            return _refused(
+                errors.UNKNOWN_ERROR, f"insufficient balance: {left} CNY left, {cost} needed"
+            )
         try:
             job = start_render(state, video, operation.path) if plan.succeeds else None
         except RenderQueueFull as exc:
@@ -329,6 +346,7 @@ def task_handler(operation: Operation) -> Handler:
             video, plan, job.key if job else None, limit=state.limits.concurrency_limit
         )
         state.stats.submits += 1
+        state.spent += cost
         log.info("task %s created on %s (%s)", task.task_id, operation.path, _describe(video, plan))
         if plan.instant and job is not None:
             await state.renderer.wait(job)
@@ -340,9 +358,14 @@ def task_handler(operation: Operation) -> Handler:
     return submit
 
 
+def _refused(code: str, detail: str | None = None) -> web.Response:
+    """A submit refused as the vendor refuses one: HTTP 200, errorCode, no task."""
+    return web.json_response(errors.error_body(code, detail))
+
+
 def _schedule_webhook(state: SandboxState, task: Task, url: str) -> None:
-    """Deliver the task's end to url (loopback only), in the background."""
-    if not is_loopback(url):
+    """Deliver the task's end to url (loopback only unless allow_remote), in the background."""
+    if not (state.allow_remote or is_loopback(url)):
         state.stats.webhooks_refused += 1
         log.warning(
             "task %s: webhookUrl not called (the sandbox posts to loopback only)", task.task_id
@@ -445,20 +468,22 @@ def _check_body_key(body: dict[str, object]) -> None:
 
 
 def account_handler(operation: Operation) -> Handler:
-    """POST account status (v1 envelope): the starting balance less every task's price."""
+    """POST account status (v1 envelope): the starting balance less every task's price
+    (charged at submit)."""
 
     async def account(request: web.Request) -> web.StreamResponse:
         state = request.app[STATE]
         check_auth(request)
         _check_body_key(await read_json_object(request, operation))
-        tasks = list(state.tasks)
-        spent = sum(float(price(task.request.duration)) for task in tasks)
         now = state.tasks.now()
-        running = [t for t in tasks if not task_state(t, now, render_progress(state, t)).is_final]
+        running = [
+            t for t in state.tasks if not task_state(t, now, render_progress(state, t)).is_final
+        ]
+        left = max(Decimal(0), Decimal(str(state.limits.balance)) - state.spent)
         data = {
             "remainCoins": "0",
             "currentTaskCounts": str(len(running)),
-            "remainMoney": f"{max(0.0, state.limits.balance - spent):.2f}",
+            "remainMoney": f"{left:.2f}",
             "currency": "CNY",
             "apiType": "NORMAL",
         }
@@ -743,6 +768,61 @@ def _describe(video: VideoRequest, plan: FaultPlan) -> str:
     return f"{video.duration}s {asked}" + (f", faults: {', '.join(faults)}" if faults else "")
 
 
+_HANDLERS: Final[dict[str, Callable[[Operation], Handler]]] = {
+    "task": task_handler,
+    "query": query_handler,
+    "upload": upload_handler,
+    "queue": queue_handler,
+    "cancel": cancel_handler,
+    "account": account_handler,
+    "price": price_handler,
+}
+
+
+def routes_of(state: SandboxState) -> dict[str, dict[str, Handler]]:
+    """The spec's routes (path -> method -> handler), rebuilt when the spec file changes: a
+    regenerated spec is served by a running sandbox at its next request. A spec that does not
+    load (e.g. half-written) keeps the last one served, with a warning."""
+    try:
+        contract = reload_contract(state.contract)
+    except Exception as exc:  # any load failure keeps serving the last spec
+        log.warning("spec %s not reloaded, serving the last one: %s", state.contract.path, exc)
+        contract = state.contract
+    if state.routes_of is not contract:
+        if state.routes_of is not None:
+            log.info("spec %s changed: now serving %d operations", contract.path,
+                     len(contract.operations))  # fmt: skip
+        routes: dict[str, dict[str, Handler]] = {}
+        for operation in contract.operations:
+            handler = _HANDLERS[operation.kind](operation)
+            methods = routes.setdefault(operation.path, {})
+            methods[operation.method.upper()] = handler
+            if operation.method.upper() == "GET":
+                methods["HEAD"] = handler
+        state.contract, state.routes, state.routes_of = contract, routes, contract
+    return state.routes
+
+
+async def dispatch(request: web.Request) -> web.StreamResponse:
+    """Every API path: the handler of the spec's operation, else 404 saying the path is not in
+    the spec the sandbox loaded (so a client does not blame its base URL), or 405 with Allow."""
+    routes = routes_of(request.app[STATE])
+    methods = routes.get(request.path)
+    if methods is None:
+        contract = request.app[STATE].contract
+        detail = (
+            f"{request.path} is not a path of the spec this sandbox loaded ({contract.path}, "
+            f"{len(routes)} paths); a regenerated spec is served as soon as its file changes"
+        )
+        raise ApiError(404, errors.INVALID_URL, detail)
+    handler = methods.get(request.method)
+    if handler is None:
+        allow = ", ".join(sorted(methods))
+        detail = f"{request.path} takes {allow}, not {request.method}"
+        raise ApiError(405, errors.METHOD_NOT_SUPPORTED, detail, headers={"Allow": allow})
+    return await handler(request)
+
+
 def create_app(state: SandboxState) -> web.Application:
     """The aiohttp application serving state."""
     app = web.Application(
@@ -751,17 +831,8 @@ def create_app(state: SandboxState) -> web.Application:
     app[STATE] = state
     app.router.add_get("/", index)
     app.router.add_get(STATS_PATH, stats)
-    handlers = {
-        "task": task_handler,
-        "query": query_handler,
-        "upload": upload_handler,
-        "queue": queue_handler,
-        "cancel": cancel_handler,
-        "account": account_handler,
-        "price": price_handler,
-    }
-    for operation in state.contract.operations:
-        app.router.add_route(operation.method, operation.path, handlers[operation.kind](operation))
     app.router.add_get(RESULTS_PATH_PREFIX + "{task_id:[0-9]+}.mp4", result_file)
     app.router.add_get(UPLOAD_PATH_PREFIX + "{name}", upload_file)
+    routes_of(state)
+    app.router.add_route("*", "/{path:.*}", dispatch)  # last: the spec's paths, reloaded
     return app

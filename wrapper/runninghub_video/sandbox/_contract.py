@@ -138,9 +138,9 @@ def _pattern(validator: Any, pattern: str, instance: object, schema: object) -> 
 
 
 @functools.cache
-def _load_cached(path: Path, mtime_ns: int) -> Contract:
+def _load_cached(path: Path, version: tuple[int, int, int]) -> Contract:
     """Parse and compile path (cached per file version)."""
-    del mtime_ns  # part of the cache key only
+    del version  # part of the cache key only
     yaml = YAML(typ="safe", pure=True)  # YAML 1.2, like the generator and Prism: '1:1' stays text
     spec = yaml.load(path.read_text(encoding="utf-8"))
     if not isinstance(spec, dict) or not isinstance(spec.get("paths"), dict):
@@ -167,7 +167,20 @@ def _load_cached(path: Path, mtime_ns: int) -> Contract:
 def load_contract(spec_path: str | Path | None = None) -> Contract:
     """The contract of the located spec (parsed once per file version)."""
     path = locate_spec(spec_path).resolve()
-    return _load_cached(path, path.stat().st_mtime_ns)
+    return _load_cached(path, _version(path))
+
+
+def reload_contract(contract: Contract) -> Contract:
+    """The contract of the current version of contract's spec file: the same object while the
+    file is unchanged (one stat), a new one once it is regenerated. Raises what loading raises."""
+    return _load_cached(contract.path, _version(contract.path))
+
+
+def _version(path: Path) -> tuple[int, int, int]:
+    """What tells one version of a file from the next: a replaced file is a new inode, and an
+    edit in place within one timestamp tick still changes the size or the time."""
+    status = path.stat()
+    return status.st_ino, status.st_size, status.st_mtime_ns
 
 
 def _answer_properties(spec: Mapping[str, Any], operation: Mapping[str, Any]) -> set[str]:

@@ -34,6 +34,7 @@ __all__ = [
     "SYSTEM_BUSY",
     "TASK_NOT_FOUND",
     "UNAVAILABLE",
+    "UNKNOWN_ERROR",
     "error_body",
     "message_for",
 ]

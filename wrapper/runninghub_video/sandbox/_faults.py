@@ -17,6 +17,9 @@ MARKERS: Final[dict[str, str]] = {
         "the first N submits carrying this exact prompt answer HTTP 429 "
         "(Retry-After: 1, errorCode 1003) and create no task"
     ),
+    "[sandbox:queuefull]": (
+        "the submit is refused as when the key's queue is full: HTTP 200, errorCode 1520, no task"
+    ),
     "[sandbox:query5xx=N]": "the first N queries of the task answer HTTP 503 (errorCode 1010)",
     "[sandbox:expire]": "the task succeeds but its result URL answers 403, like an expired link",
     "[sandbox:instant]": "the submit itself answers the final status (SUCCESS with results)",
@@ -34,7 +37,7 @@ SHAPES: Final = ("minimal", "task_id", "outputUrl", "envelope")
 # Linear time: a value stops at the next '[' or ']', so no start rescans the rest of the prompt
 # (`[^\]]*` made a prompt of repeated "[sandbox:a=" quadratic: 21 s for 110 KB).
 _MARKER = re.compile(r"\[sandbox:([a-z0-9]+)(?:=([^\[\]]*))?\]")
-_FLAGS: Final = frozenset({"cancel", "expire", "instant"})
+_FLAGS: Final = frozenset({"cancel", "expire", "instant", "queuefull"})
 _COUNTS: Final = frozenset({"submit429", "query5xx"})
 
 
@@ -52,6 +55,7 @@ class FaultPlan:
     query_5xx: int = 0
     expire: bool = False
     instant: bool = False
+    queue_full: bool = False
     shape: str | None = None
     """[sandbox:shape=SHAPE]: answer in one of the kit's shapes (SHAPES)."""
 
@@ -94,6 +98,7 @@ def parse_faults(prompt: str) -> FaultPlan:
         query_5xx=_int(values.get("query5xx")),
         expire=values.get("expire") is True,
         instant=values.get("instant") is True,
+        queue_full=values.get("queuefull") is True,
         shape=_str_or_none(values.get("shape")),
     )
 

@@ -135,7 +135,10 @@ def configure_parser(parser: argparse.ArgumentParser) -> argparse.ArgumentParser
     parser.add_argument(
         "--allow-remote",
         action="store_true",
-        help="allow a --host other than loopback (prints a warning: any key is accepted)",
+        help=(
+            "allow a --host other than loopback (prints a warning: any key is accepted) and "
+            "webhookUrls on other machines (by default only loopback ones are called)"
+        ),
     )
     parser.add_argument(
         "--port", type=_port_arg, default=4011, help="default: %(default)s (0: any free port)"

@@ -150,8 +150,11 @@ async def running_site(
     public_url: str | None,
     limits: Limits | None = None,
     spec_path: str | Path | None = None,
+    *,
+    allow_remote: bool = False,
 ) -> AsyncIterator[tuple[str, SandboxState]]:
-    """Serve the sandbox on host:port inside the current event loop; yield (base URL, state)."""
+    """Serve the sandbox on host:port inside the current event loop; yield (base URL, state).
+    allow_remote: webhooks may go to other machines (else loopback only)."""
     limits = limits or Limits()
     clock = time.monotonic
     renderer = Renderer(data_dir / "renders", clock, limits=limits)
@@ -165,6 +168,7 @@ async def running_site(
         contract=load_contract(spec_path),
         limits=limits,
         upload_slots=asyncio.Semaphore(limits.max_concurrent_uploads),
+        allow_remote=allow_remote,
     )
     guard = ConnectionGuard(state)
     app = create_app(state)
@@ -278,6 +282,7 @@ class Sandbox:
         self.host = host
         self.limits = with_overrides(limits, ttl, max_disk_bytes)
         self.spec_path = spec_path
+        self.allow_remote = allow_remote
         self.public_url_option = public_url
         self._data_dir_option = data_dir
         self._data_dir: _DataDir | None = None
@@ -390,6 +395,7 @@ class Sandbox:
             self.public_url_option,
             self.limits,
             self.spec_path,
+            allow_remote=self.allow_remote,
         ) as (base_url, state):
             self._base_url, self._state = base_url, state
             self._ready.set()
@@ -417,7 +423,17 @@ def serve(
     folder = _DataDir(data_dir)
     try:
         asyncio.run(
-            _serve_forever(host, port, speed, folder.path, public_url, announce, limits, spec_path)
+            _serve_forever(
+                host,
+                port,
+                speed,
+                folder.path,
+                public_url,
+                announce,
+                limits,
+                spec_path,
+                allow_remote=allow_remote,
+            )
         )
     except KeyboardInterrupt:
         pass
@@ -435,6 +451,8 @@ async def _serve_forever(
     announce: Callable[[str], None] | None,
     limits: Limits | None = None,
     spec_path: str | Path | None = None,
+    *,
+    allow_remote: bool = False,
 ) -> None:
     """Serve until SIGTERM or cancellation (Ctrl-C)."""
     stop = asyncio.Event()
@@ -442,10 +460,10 @@ async def _serve_forever(
     if threading.current_thread() is threading.main_thread():
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(signal.SIGTERM, stop.set)
-    async with running_site(host, port, speed, data_dir, public_url, limits, spec_path) as (
-        base_url,
-        _,
-    ):
+    site = running_site(
+        host, port, speed, data_dir, public_url, limits, spec_path, allow_remote=allow_remote
+    )
+    async with site as (base_url, _):
         (announce or _print_banner)(base_url)
         await stop.wait()
 
