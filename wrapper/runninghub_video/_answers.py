@@ -6,6 +6,9 @@ HTTP answer unparsed, and an API path the server does not have (HTTP 404 without
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextvars import ContextVar
+
 import httpx
 
 from ._bounded_reads import cap_answer, was_truncated
@@ -14,6 +17,11 @@ from ._errors import ConfigurationError
 from ._redaction import safe_url
 from ._responses import RawAnswer, describe, named_error_code, named_error_message, named_task_id
 from ._settings import ENV_BASE_URL
+
+OBSERVER: ContextVar[Callable[[httpx.Request, RawAnswer], None] | None] = ContextVar(
+    "runninghub_answer_observer", default=None
+)
+"""Called with every answer before it is read (`doctor` keeps them to check against the spec)."""
 
 
 def cap_response(response: httpx.Response) -> None:
@@ -37,6 +45,8 @@ def answer_of(response: httpx.Response) -> RawAnswer:
         content=response.content,
         truncated=was_truncated(response),
     )
+    if (observe := OBSERVER.get()) is not None:
+        observe(response.request, answer)
     if (
         answer.status_code == 404
         and named_error_code(answer) != TASK_NOT_FOUND

@@ -19,6 +19,8 @@ Prompt markers (like test card numbers) make things go wrong on purpose:
 - `[sandbox:query5xx=N]`: the first N queries of the task answer HTTP 503 (errorCode 1010).
 - `[sandbox:expire]`: the task succeeds but its result URL answers 403, like an expired link.
 - `[sandbox:instant]`: the submit itself answers the final status (SUCCESS with results).
+- `[sandbox:queuefull]`: the submit is refused as when the key's queue is full: HTTP 200,
+  errorCode 1520, no task.
 - `[sandbox:shape=SHAPE]`: the task's answers take a shape the vendor's developer kit
   documents: `minimal` (submit `{"taskId"}`, queries `{"status"}`, a final `{"status",
   "results": [{"url"}]}`), `task_id` (the id as task_id), `outputUrl` (results as

@@ -5,9 +5,7 @@ so a regenerated spec changes the sandbox with no edit here. Each operation is c
 shape of its request body: multipart -> upload; a JSON body asking only for `taskId` -> query;
 any other JSON body -> a task endpoint (submit).
 
-The spec is located (first match): the `spec_path` argument, $RUNNINGHUB_SANDBOX_SPEC, the copy
-packaged into the wheel next to this module (`openapi.yaml`, see pyproject.toml), and the
-repository checkout's `openapi/runninghub.yaml`.
+The spec is located and read by runninghub_video._spec (its docstring gives the search order).
 """
 
 from __future__ import annotations
@@ -15,45 +13,20 @@ from __future__ import annotations
 import fnmatch
 import functools
 import json
-import os
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final, Literal
 
-from jsonschema import validators
 from jsonschema.exceptions import ValidationError
-from openapi_schema_validator import OAS30Validator, OAS31Validator
-from ruamel.yaml import YAML
 
-from .._patterns import matches
+from .._spec import ContractError, locate_spec, read_spec, resolve, validator_class
 
-SPEC_ENV: Final = "RUNNINGHUB_SANDBOX_SPEC"
-PACKAGED_SPEC: Final = Path(__file__).with_name("openapi.yaml")
-CHECKOUT_SPEC: Final = Path(__file__).resolve().parents[3] / "openapi" / "runninghub.yaml"
+__all__ = ["Contract", "ContractError", "Operation", "load_contract", "locate_spec", "resolve"]
+
 MAX_MESSAGE_VALUE: Final = 40
 
 Kind = Literal["task", "query", "upload", "queue", "cancel", "account", "price"]
-
-
-class ContractError(RuntimeError):
-    """The spec cannot be found, or has no operation the sandbox knows how to serve."""
-
-
-def locate_spec(spec_path: str | Path | None = None) -> Path:
-    """The merged spec to serve (see the module docstring for the search order)."""
-    candidates: list[Path] = []
-    if spec_path is not None:
-        candidates.append(Path(spec_path))
-    elif os.environ.get(SPEC_ENV):
-        candidates.append(Path(os.environ[SPEC_ENV]))
-    else:
-        candidates += [PACKAGED_SPEC, CHECKOUT_SPEC]
-    for candidate in candidates:
-        if candidate.is_file():
-            return candidate
-    tried = ", ".join(str(c) for c in candidates)
-    raise ContractError(f"no OpenAPI spec found for the sandbox (tried {tried})")
 
 
 @dataclass(frozen=True)
@@ -129,33 +102,17 @@ class Contract:
         return found[0]
 
 
-def _pattern(validator: Any, pattern: str, instance: object, schema: object) -> Iterator[Any]:
-    """The `pattern` keyword in linear time (RE2, runninghub_video._patterns), as the client
-    checks it: jsonschema's own uses Python's re, which one vendor pattern holds for minutes."""
-    del schema
-    if validator.is_type(instance, "string") and matches(pattern, str(instance)) is False:
-        yield ValidationError(f"must match the pattern {pattern!r}")
-
-
 @functools.cache
 def _load_cached(path: Path, version: tuple[int, int, int]) -> Contract:
     """Parse and compile path (cached per file version)."""
     del version  # part of the cache key only
-    yaml = YAML(typ="safe", pure=True)  # YAML 1.2, like the generator and Prism: '1:1' stays text
-    spec = yaml.load(path.read_text(encoding="utf-8"))
-    if not isinstance(spec, dict) or not isinstance(spec.get("paths"), dict):
-        raise ContractError(f"{path} is not an OpenAPI document")
-    validator_class = validators.extend(
-        OAS31Validator if str(spec.get("openapi", "")).startswith("3.1") else OAS30Validator,
-        {"pattern": _pattern},
-    )
+    spec = read_spec(path)
+    validator = validator_class(spec)
     operations = []
     for route, item in spec["paths"].items():
         post = item.get("post") if isinstance(item, dict) else None
         get = item.get("get") if isinstance(item, dict) else None
-        if isinstance(post, dict) and (
-            found := _operation(spec, str(route), post, validator_class)
-        ):
+        if isinstance(post, dict) and (found := _operation(spec, str(route), post, validator)):
             operations.append(found)
         if isinstance(get, dict) and (found := _read_operation(spec, str(route), get)):
             operations.append(found)
@@ -241,23 +198,6 @@ def _operation(
     )
     validator = validator_class(schema)
     return Operation(route, op_id, kind, schema, None, validator)
-
-
-def resolve(spec: Mapping[str, Any], node: Any, depth: int = 0) -> Any:
-    """node with every local $ref replaced by its target (the spec has no recursive schemas)."""
-    if depth > 64:
-        raise ContractError("$ref nesting deeper than 64 levels")
-    if isinstance(node, dict):
-        ref = node.get("$ref")
-        if isinstance(ref, str) and ref.startswith("#/"):
-            target: Any = spec
-            for part in ref[2:].split("/"):
-                target = target[part.replace("~1", "/").replace("~0", "~")]
-            return resolve(spec, target, depth + 1)
-        return {k: resolve(spec, v, depth + 1) for k, v in node.items()}
-    if isinstance(node, list):
-        return [resolve(spec, v, depth + 1) for v in node]
-    return node
 
 
 def allowed_values(schema: Mapping[str, Any]) -> str:
