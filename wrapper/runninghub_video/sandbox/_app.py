@@ -507,6 +507,7 @@ def cancel_handler(operation: Operation) -> Handler:
         now = state.tasks.now()
         if not task_state(task, now, render_progress(state, task)).is_final:
             task.cancelled_at = now
+            state.stats.cancels += 1
             log.info("task %s cancelled", task.task_id)
         return web.json_response({"code": 0, "msg": "success", "data": None})
 

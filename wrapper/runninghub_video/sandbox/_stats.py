@@ -13,6 +13,7 @@ class Stats:
     submits: int = 0  # accepted submits (a task was created)
     submits_refused_busy: int = 0  # submits answered 429 / 1011: max_queued_renders pending
     queries: int = 0  # every request to the query route
+    cancels: int = 0  # tasks ended CANCEL by a cancel call
     upload_attempts: int = 0  # every request to the upload route
     webhook_attempts: int = 0  # webhook POSTs made (retries included)
     webhooks_delivered: int = 0  # of those, the ones the receiver answered 2xx in time
