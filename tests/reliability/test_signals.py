@@ -21,6 +21,7 @@ from tests.reliability.fault_server import (
     Action,
     FaultServer,
     Hold,
+    Reply,
     Request,
     json_reply,
     task_body,
@@ -153,12 +154,39 @@ def test_signal_during_the_download_leaves_no_part_file(
     cli = cli_at(faults.base_url)
     proc = cli.start("generate", "--image", IMAGE_URL, "--prompt", "a comet", "--output", "v.mp4")
     assert hold.arrived.wait(EVENT_TIMEOUT), "the download never started"
-    wait_for(lambda: any(cli.cwd.glob(".v.mp4.*.part")), proc, "a .part file")
+    wait_for(lambda: any(cli.cwd.glob(".v.mp4.part")), proc, "a .part file")
     _, stderr = stop(proc, signum)
     assert proc.returncode == 128 + signum, stderr
     assert f"download it again with: runninghub-video download {TASK} --output v.mp4" in stderr
     assert list(cli.cwd.iterdir()) == []  # no .part, no partial video
     assert cli.journal_lines()[-1]["event"] == "interrupted"
+
+
+def test_a_download_after_a_sigkill_takes_over_the_part_file_it_left(
+    cli_at: Callable[[str], Cli], faults: FaultServer
+) -> None:
+    """kill -9 runs no clean-up: the .part stays. The next download to that name (issue 21)
+    takes it over, so none is left beside the complete video."""
+    head = (
+        b"HTTP/1.1 200 OK\r\nContent-Type: video/mp4\r\nContent-Length: 100000\r\n"
+        b"Connection: close\r\n\r\n" + b"\0" * 5000
+    )
+    hold = Hold(head=head)
+    faults.route(SUBMIT, json_reply(task_body("SUCCESS", TASK, result_url=faults.base_url + FILE)))
+    faults.route(QUERY, json_reply(task_body("SUCCESS", TASK, result_url=faults.base_url + FILE)))
+    faults.route(FILE, hold)
+    cli = cli_at(faults.base_url)
+    proc = cli.start("generate", "--image", IMAGE_URL, "--prompt", "a comet", "--output", "v.mp4")
+    assert hold.arrived.wait(EVENT_TIMEOUT), "the download never started"
+    wait_for(lambda: any(cli.cwd.glob(".v.mp4.part")), proc, "a .part file")
+    stop(proc, signal.SIGKILL)
+    assert [p.name for p in cli.cwd.iterdir()] == [".v.mp4.part"]  # left by the killed run
+    video = b"\0\0\0\x18ftypmp42" + b"\0" * 1000
+    faults.replace(FILE, Reply(body=video, content_type="video/mp4"))
+    result = cli("download", TASK, "--output", "v.mp4")
+    assert result.code == 0, result.stderr
+    assert [p.name for p in cli.cwd.iterdir()] == ["v.mp4"]
+    assert (cli.cwd / "v.mp4").read_bytes() == video
 
 
 def hold_at(faults: FaultServer, path: str) -> Hold:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from pathlib import Path
 
 import pytest
@@ -217,3 +218,44 @@ def test_a_protected_path_with_a_nul_byte_protects_nothing_and_stops_nothing(
     path = finish("sync", done(f"{files.base_url}/ok.mp4"), output=dest, overwrite=True,
                   protected=[str(tmp_path / "x\0y")])  # fmt: skip
     assert path.read_bytes() == PAYLOAD
+
+
+def test_a_part_file_a_live_download_holds_is_never_touched(tmp_path: Path) -> None:
+    import fcntl
+
+    from runninghub_video._download import DownloadSink
+    from runninghub_video._output_paths import part_path
+
+    destination = tmp_path / "v.mp4"
+    part = part_path(destination)
+    part.write_bytes(b"another download's bytes")
+    with part.open("rb") as held:
+        fcntl.flock(held.fileno(), fcntl.LOCK_EX)  # as a live download in another process
+        sink = DownloadSink(destination, url="https://cdn.test/v.mp4", total=None, task_id="1")
+        with pytest.raises(DownloadError, match="being downloaded by another process"):
+            sink.__enter__()
+    assert part.read_bytes() == b"another download's bytes"
+    assert not destination.exists()
+
+
+def test_a_part_file_left_by_a_dead_download_is_taken_over(tmp_path: Path) -> None:
+    from runninghub_video._download import DownloadSink
+    from runninghub_video._output_paths import part_path
+
+    destination = tmp_path / "v.mp4"
+    part_path(destination).write_bytes(b"x" * 10_000)  # no lock: its writer is gone
+    with DownloadSink(destination, url="https://cdn.test/v.mp4", total=3, task_id="1") as sink:
+        sink.write(b"mp4")
+    assert destination.read_bytes() == b"mp4"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["v.mp4"]
+
+
+def test_a_fifo_named_like_the_part_file_is_refused_without_blocking(tmp_path: Path) -> None:
+    from runninghub_video._download import DownloadSink
+    from runninghub_video._output_paths import part_path
+
+    destination = tmp_path / "v.mp4"
+    os.mkfifo(part_path(destination))
+    with pytest.raises(DownloadError):
+        DownloadSink(destination, url="https://cdn.test/v.mp4", total=None, task_id="1").__enter__()
+    assert not destination.exists()

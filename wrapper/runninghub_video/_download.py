@@ -6,8 +6,11 @@ only feed it chunks; nothing partial is ever left under the final name.
 from __future__ import annotations
 
 import contextlib
+import errno
+import fcntl
 import logging
 import os
+import stat
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from types import TracebackType
@@ -132,6 +135,33 @@ def check_destination(
     check_writable(path)
 
 
+def _take_part(path: Path) -> int:
+    """The .part file at path, open for writing, empty and locked for this download: a file
+    left by a download that died (its lock went with it) is taken over, one a live download
+    holds is BlockingIOError; anything but a regular file there is refused (OSError). Not
+    mkstemp: its 0600 mode would survive the rename; os.open applies the umask."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0)
+    while True:
+        fd = os.open(path, flags, 0o666)
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                raise OSError(errno.EEXIST, "not a regular file", str(path))
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            try:
+                current = os.lstat(path).st_ino
+            except FileNotFoundError:
+                current = None
+            if os.fstat(fd).st_ino != current:  # committed or removed meanwhile: open again
+                os.close(fd)
+                continue
+            os.ftruncate(fd, 0)
+            os.set_blocking(fd, True)
+        except BaseException:
+            os.close(fd)
+            raise
+        return fd
+
+
 class DownloadSink:
     """A context manager that receives chunks and commits them to `destination` atomically.
 
@@ -168,11 +198,14 @@ class DownloadSink:
 
     def __enter__(self) -> DownloadSink:
         self.destination.parent.mkdir(parents=True, exist_ok=True)
-        # Not mkstemp: its 0600 mode would survive the rename; os.open applies the umask.
         self._tmp = part_path(self.destination)
-        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
         try:
-            fd = os.open(self._tmp, flags, 0o666)
+            fd = _take_part(self._tmp)
+        except BlockingIOError:
+            raise DownloadError(
+                f"{self.destination} is being downloaded by another process; not started",
+                task_id=self.task_id,
+            ) from None
         except OSError as exc:
             raise self._disk_error(exc) from None
         self._file = os.fdopen(fd, "wb")

@@ -107,8 +107,10 @@ def check_target(
 
 
 def part_path(destination: Path) -> Path:
-    """The temporary file a download writes beside `destination` before the rename."""
-    return destination.parent / f".{destination.name}.{secrets.token_hex(6)}.part"
+    """The temporary file a download writes beside `destination` before the rename: one name
+    per destination, so a download after a crash (kill -9) takes over the .part the dead one
+    left instead of leaving it (DownloadSink locks it while writing)."""
+    return destination.parent / f".{destination.name}.part"
 
 
 def check_writable(path: Path) -> None:
@@ -117,7 +119,8 @@ def check_writable(path: Path) -> None:
     checked before anything is paid for, by creating and removing that very file. A folder
     that does not exist yet is judged by its nearest existing parent."""
     shown = os.fspath(path)
-    probe = part_path(path)
+    part = part_path(path)  # a probe of its own: a live download may hold the .part
+    probe = part.with_name(f"{part.name[: -len('.part')]}.{secrets.token_hex(4)}.part")
     folder = probe.parent
     while not folder.exists() and folder != folder.parent:
         folder = folder.parent
