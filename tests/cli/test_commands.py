@@ -398,7 +398,7 @@ def test_a_kit_shaped_submit_answer_keeps_its_task_id(cli: Cli, sandbox: Sandbox
     assert task_id
     assert f"task {task_id} submitted" in sent.stderr
     assert cli.journaled_ids() == {task_id}
-    run = cli(*generate(prompt, "--json"))
+    run = cli(*generate(prompt, "--json", "--new"))  # a second task (else: resumes the first)
     assert run.code == 0, run.stderr
     result = run.json()
     assert result["status"] == "SUCCESS"

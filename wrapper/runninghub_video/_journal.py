@@ -75,6 +75,9 @@ class TaskRecord:
     error: str | None = None
     event: str = ""
     """The last event seen (submitted, status, downloaded, interrupted, unconfirmed)."""
+    request: str | None = None
+    """The digest of the command's work (site, endpoint, fields, output): an identical command
+    finds its unfinished task by it instead of paying again."""
 
     def as_json(self) -> dict[str, Any]:
         """A plain dict for `tasks --json`."""
@@ -90,6 +93,7 @@ class TaskRecord:
             "status": self.status,
             "error": self.error,
             "last_event": self.event,
+            "request": self.request,
         }
 
 
@@ -170,8 +174,10 @@ class Journal:
         output: str | None,
         status: str,
         endpoint: str | None = None,
+        request: str | None = None,
     ) -> None:
-        """Record a task the moment its submit answered (endpoint: the API path it went to)."""
+        """Record a task the moment its submit answered (endpoint: the API path it went to;
+        request: the digest of the work, see TaskRecord.request)."""
         self.append(
             "submitted",
             task_id,
@@ -181,6 +187,7 @@ class Journal:
             params=dict(params),
             output=output,
             status=status,
+            request=request,
         )
 
     def lines(self) -> Iterator[dict[str, Any]]:
@@ -269,7 +276,7 @@ def _fold(record: TaskRecord, line: Mapping[str, Any]) -> None:
     """Update `record` with the fields one line carries."""
     record.updated = line["time"]
     record.event = str(line.get("event", ""))
-    for name in ("base_url", "endpoint", "prompt", "output", "status", "error"):
+    for name in ("base_url", "endpoint", "prompt", "output", "status", "error", "request"):
         value = line.get(name)
         if isinstance(value, str):
             setattr(record, name, value)

@@ -4,10 +4,22 @@ them, which would replace the command or be unreachable."""
 
 from __future__ import annotations
 
-from . import _account, _cancel, _doctor, _download, _sandbox, _status, _tasks, _upload, _wait
+from . import (
+    _account,
+    _batch,
+    _cancel,
+    _doctor,
+    _download,
+    _sandbox,
+    _status,
+    _tasks,
+    _upload,
+    _wait,
+)
 from ._endpoint_commands import SEED_COMMANDS
 
 #: The commands listed after the endpoints' in the help.
 LAST = (_status.COMMAND, _wait.COMMAND, _download.COMMAND, _cancel.COMMAND, _account.COMMAND,
-        _doctor.COMMAND, _upload.COMMAND, _tasks.COMMAND, _sandbox.COMMAND)  # fmt: skip
+        _doctor.COMMAND, _batch.COMMAND, _upload.COMMAND, _tasks.COMMAND,
+        _sandbox.COMMAND)  # fmt: skip
 BUILT_IN: frozenset[str] = frozenset((*SEED_COMMANDS, *(command.name for command in LAST)))

@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import argparse
 import functools
+import hashlib
 import json
+import os
 from typing import TYPE_CHECKING, Any
 
 from ._destination import target
@@ -28,7 +30,9 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from .._endpoints import EndpointInfo, Field
+    from .._journal import TaskRecord
     from .._params import CheckedRequest
+    from .._sync_client import RunningHub
     from .._task import Task
     from ._context import Context
 
@@ -154,6 +158,12 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="check everything, print the price and the fields, submit nothing (free)",
     )
+    parser.add_argument(
+        "--new",
+        action="store_true",
+        help="submit a new task even when an identical command's task is unfinished (by "
+        "default that task is resumed instead of paying again)",
+    )
     add_json(parser)
 
 
@@ -187,6 +197,10 @@ def handle(info: EndpointInfo, ctx: Context) -> int:
                           protected=protected, will_download=False)  # fmt: skip
     run.ensure_journal_writable()  # before anything is paid for
     with ctx.client() as rh, run.following():
+        run.request = fingerprint(rh.base_url, info.path, checked, options.output)
+        earlier = None if options.new else run.unfinished(run.request, not only_submit)
+        if earlier is not None:
+            return _resume(ctx, rh, earlier, only_submit)
 
         def uploaded(path: Path, url: str) -> None:
             del url  # the journal keeps the local file, not the (short-lived) upload URL
@@ -218,6 +232,69 @@ def handle(info: EndpointInfo, ctx: Context) -> int:
         print_line(task.id)
         shown = target(task.id, options.output)[0]
         ctx.display.note(f"wait for it with: {run.command('wait', task.id, shown)}")
+    return OK.code
+
+
+def fingerprint(base_url: str, path: str, checked: CheckedRequest, output: str | None) -> str:
+    """What makes two commands the same work: the site, the endpoint, every field (a local
+    image by its content too) and where the video goes. A digest: the journal keeps it, not
+    the prompt in full."""
+    from .._params import LocalImage
+
+    def plain(value: object) -> object:
+        if isinstance(value, list):
+            return [plain(item) for item in value]
+        if isinstance(value, LocalImage):
+            path = value.path.resolve()
+            return {"file": str(path), "sha256": hashlib.sha256(path.read_bytes()).hexdigest()}
+        return value
+
+    fields = {
+        name: plain(value) for name, value in (*checked.images.items(), *checked.values.items())
+    }
+    where = (
+        os.path.abspath(output) + (os.sep if output.endswith(("/", os.sep)) else "")
+        if output
+        else {"cwd": os.getcwd()}
+    )
+    text = json.dumps(
+        [base_url, path, fields, where], sort_keys=True, ensure_ascii=False, default=str
+    )
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _resume(ctx: Context, rh: RunningHub, earlier: TaskRecord, only_submit: bool) -> int:
+    """An identical command's unfinished task, resumed instead of paid for again: `submit`
+    prints its id; the others wait for it and download its video, as `wait --output`."""
+    from ._errors import UsageError
+
+    options, run = ctx.options, ctx.run
+    if earlier.task_id is None:  # a submit that may have created a task, unanswered
+        raise UsageError(
+            f"an identical command's submit ({earlier.time}) may have created a paid task, but no "
+            "task id came back: check your RunningHub task list, then run again with --new "
+            "to submit anyway"
+        )
+    task_id = earlier.task_id
+    ctx.display.hint(
+        f"task {task_id} of an identical command ({earlier.time}, {earlier.status}) is "
+        "unfinished: resuming it instead of paying again (--new submits a new task)"
+    )
+    if only_submit:
+        if options.json:
+            print_json(result_json(task_id=task_id))
+        else:
+            print_line(task_id)
+        return OK.code
+    output = earlier.output or str(target(task_id, options.output)[1])
+    run.track(task_id, output)
+    run.downloads = True
+    run.waits({"base_url": rh.base_url, "output": output})
+    video = rh.finish(
+        task_id, output=output, overwrite=options.overwrite, timeout=options.timeout,
+        on_update=run.on_update, on_progress=run.on_progress, protected=run.inputs(task_id),
+    )  # fmt: skip
+    print_result(video.task, run.downloaded(video), json_output=options.json)
     return OK.code
 
 

@@ -49,6 +49,11 @@ DEADLINE = ExitCode(
     "is printed",
     ("WaitTimeoutError",),
 )
+UNCONFIRMED = ExitCode(
+    6,
+    "some batch rows are unconfirmed: their submit may have created a paid task with no id "
+    "back; check your RunningHub task list, then `batch ... --resubmit KEY` if it did not",
+)
 INTERRUPTED = ExitCode(
     130,
     "interrupted (Ctrl-C); a submitted task goes on and the command that resumes it is "
@@ -57,7 +62,7 @@ INTERRUPTED = ExitCode(
 )
 """128 + the signal's number: 130 for SIGINT, 143 for SIGTERM, 129 for SIGHUP."""
 
-TABLE = (OK, ERROR, USAGE, AUTH, TASK_FAILED, DEADLINE, INTERRUPTED)
+TABLE = (OK, ERROR, USAGE, AUTH, TASK_FAILED, DEADLINE, UNCONFIRMED, INTERRUPTED)
 
 
 def help_text() -> str:

@@ -24,6 +24,7 @@ class Options:
     poll_interval: float | None = None
     no_wait: bool = False
     dry_run: bool = False
+    new: bool = False
     prompt: str | None = None
 
     @classmethod

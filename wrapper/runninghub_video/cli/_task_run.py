@@ -26,7 +26,7 @@ from ._options import Options
 from ._output import Display
 
 if TYPE_CHECKING:
-    from .._journal import Journal
+    from .._journal import Journal, TaskRecord
     from .._task import Task, Video
 
 
@@ -59,6 +59,8 @@ class TaskRun:
         self._journal: Journal | None = None
         self.endpoint: str | None = None
         """The API path the command submits to (journaled with its task)."""
+        self.request: str | None = None
+        """The digest of the command's work (journaled with its task, see unfinished())."""
         self.downloads = False
         """Whether a download follows the wait (a succeeded task is then at that stage)."""
         self.first: dict[str, Any] | None = None
@@ -150,7 +152,7 @@ class TaskRun:
             file = os.path.abspath(target(task.id, output)[1]) if wants_file else None
             self.journal.submitted(
                 task.id, base_url=base_url, prompt=self.prompt, params=params,
-                output=file, status=task.status, endpoint=self.endpoint,
+                output=file, status=task.status, endpoint=self.endpoint, request=self.request,
             )  # fmt: skip
             self._journal_in_use = True
         except Exception as exc:  # a full disk, an unencodable path, anything: name the task
@@ -165,7 +167,9 @@ class TaskRun:
     ) -> None:
         """A submit that failed: journal the task if one exists or may exist, and say so."""
         task_id = getattr(error, "task_id", None)
-        fields: dict[str, Any] = {"base_url": base_url, "endpoint": self.endpoint}
+        fields: dict[str, Any] = {
+            "base_url": base_url, "endpoint": self.endpoint, "request": self.request
+        }  # fmt: skip
         fields["prompt"] = self.prompt
         fields["params"] = params
         why = interruption(error) if isinstance(error, KeyboardInterrupt) else str(error)
@@ -183,6 +187,28 @@ class TaskRun:
                 "the submit may have reached RunningHub although no task id came back, so a "
                 "paid task may exist: check your RunningHub task list before submitting again"
             )
+
+    def unfinished(self, request: str, downloads: bool) -> TaskRecord | None:
+        """The newest journaled task of an identical command (same request digest) if it is
+        unfinished: not final yet, a SUCCESS whose video this run would download and that was
+        never downloaded, or a submit left unconfirmed (no id: a paid task may exist). An
+        unreadable journal finds nothing (and the submit goes ahead, journaled as ever)."""
+        from .._endpoints import statuses
+
+        try:
+            records = self.journal.read()
+        except OSError:
+            return None
+        record = next((r for r in records if r.request == request), None)
+        if record is None:
+            return None
+        if record.event == "unconfirmed" and record.task_id is None:
+            return record
+        if record.status not in statuses()[1]:
+            return record
+        if downloads and record.status == "SUCCESS" and record.event != "downloaded":
+            return record
+        return None
 
     def inputs(self, task_id: str) -> tuple[str, ...]:
         """The local files the journal kept with the task's fields (its input images): never

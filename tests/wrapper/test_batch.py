@@ -1,0 +1,122 @@
+"""The batch (issue 21), against the sandbox over real sockets with a concurrency limit: bad
+rows are listed all at once before anything is sent, the cost is known first, valid rows run
+within the key's limit, moderation failures are reported per row, every success is
+downloaded, and a second run pays for nothing."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from runninghub_video import Policy
+from runninghub_video.batch import Batch, BatchLockedError, InvalidRowsError
+from runninghub_video.sandbox import Limits, Sandbox
+
+from tests.support.cli import is_mp4
+from tests.support.constants import SAMPLE_PNG
+from tests.support.sandboxes import running_sandbox
+from tests.wrapper.fakes import KEY
+
+pytestmark = pytest.mark.integration  # a sandbox of its own
+
+FAST = Policy(poll_interval=0.05)
+
+
+@pytest.fixture(scope="module")
+def limited() -> Iterator[Sandbox]:
+    with running_sandbox(speed=20, limits=Limits(concurrency_limit=3)) as sandbox:
+        yield sandbox
+
+
+def weekly_rows(folder: Path, good: int = 6) -> list[dict[str, object]]:
+    photos = []
+    for n in range(good):
+        photo = folder / f"photo{n}.png"
+        shutil.copy(SAMPLE_PNG, photo)
+        photos.append(photo)
+    rows: list[dict[str, object]] = [
+        {"image_url": str(p), "prompt": f"product {n} turning", "duration": "4"}
+        for n, p in enumerate(photos)
+    ]
+    rows += [
+        {"image_url": str(photos[0]), "prompt": "rejected [sandbox:fail=1505]", "duration": "4"},
+        {"image_url": str(photos[1]), "prompt": "also rejected [sandbox:fail=1505]"},
+        {"image_url": str(folder / "missing.png"), "prompt": "no such file"},
+        {"image_url": str(photos[2]), "prompt": "bad duration", "duration": "5"},
+        {"image_url": str(photos[3]), "prompt": ""},
+    ]
+    return rows
+
+
+def test_the_weekly_job(limited: Sandbox, tmp_path: Path) -> None:
+    rows = weekly_rows(tmp_path)
+    out = tmp_path / "out"
+    batch = Batch(rows, api_key=KEY, base_url=limited.base_url, policy=FAST, folder=out,
+                  name="{index}.mp4")  # fmt: skip
+    problems = batch.validate()
+    assert [p.index for p in problems] == [8, 9, 10]
+    before = limited.stats
+    with pytest.raises(InvalidRowsError) as refused:
+        batch.run()
+    assert len(refused.value.problems) == 3
+    assert limited.stats.submit_attempts == before.submit_attempts  # nothing sent
+    estimate = batch.estimate()
+    assert estimate.rows == 8
+    assert estimate.total == Decimal("3.2") * 8  # the sandbox's price of 4 s, every row
+    report = batch.run(skip_invalid=True)
+    totals = report.totals
+    assert (totals["done"], totals["failed"], totals["invalid"]) == (6, 2, 3), report.to_dict()
+    assert limited.stats.submits - before.submits == 8
+    assert limited.stats.uploads - before.uploads <= 6  # each distinct image once at most
+    for row in report.rows:
+        if row.state == "done":
+            assert is_mp4(Path(str(row.output)))
+            assert row.task_id
+        if row.state == "failed":
+            assert "1505" in str(row.error)
+    again = batch.run(skip_invalid=True)  # resumed: nothing left to pay for
+    assert limited.stats.submits - before.submits == 8
+    assert again.totals == totals
+
+
+def test_a_second_process_on_the_same_state_refuses_to_start(
+    limited: Sandbox, tmp_path: Path
+) -> None:
+    from runninghub_video import AsyncRunningHub
+    from runninghub_video.batch import AsyncBatch
+
+    rows = [{"image_url": "https://cdn.test/a.png", "prompt": "a"}]
+
+    async def both() -> None:
+        async with (
+            AsyncRunningHub(KEY, base_url=limited.base_url) as rh,
+            AsyncBatch(rh, rows, folder=tmp_path),
+        ):
+            with pytest.raises(BatchLockedError):
+                AsyncBatch(rh, rows, folder=tmp_path)
+
+    import asyncio
+
+    asyncio.run(both())
+
+
+def test_outputs_that_collide_or_exist_are_refused_before_anything_is_sent(
+    limited: Sandbox, tmp_path: Path
+) -> None:
+    (tmp_path / "taken.mp4").write_bytes(b"mine")
+    rows = [
+        {"image_url": "https://cdn.test/a.png", "prompt": "a", "output": "same.mp4"},
+        {"image_url": "https://cdn.test/b.png", "prompt": "b", "output": "same.mp4"},
+        {"image_url": "https://cdn.test/c.png", "prompt": "c", "output": "taken.mp4"},
+        {"image_url": "https://cdn.test/d.png", "prompt": "d", "output": "../outside.mp4"},
+    ]
+    batch = Batch(rows, api_key=KEY, base_url=limited.base_url, folder=tmp_path)
+    messages = {p.index: p.message for p in batch.validate()}
+    assert set(messages) == {1, 2, 3}
+    assert "also row 0" in messages[1]
+    assert "exists" in messages[2]
+    assert "inside the batch's folder" in messages[3]
+    assert (tmp_path / "taken.mp4").read_bytes() == b"mine"

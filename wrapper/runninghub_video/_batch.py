@@ -1,0 +1,527 @@
+"""Many videos: a batch of rows (any endpoint's fields, an output, a key) that is checked and
+priced before anything is paid, keeps the key's concurrency full, and resumes from its state
+file whatever killed it, never paying twice for a row nor losing a paid result.
+
+The state is a SQLite file (stdlib sqlite3, WAL, one transaction per state change) beside the
+outputs, locked by the process that runs it. A row goes pending -> submitting (the intent,
+committed before the request) -> running (the task id, committed before the submit returns)
+-> done (its video downloaded), or ends failed, invalid, duplicate or unconfirmed (a submit
+that may have created a task without an answer: held, never resent unless asked).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import fcntl
+import hashlib
+import json
+import os
+import sqlite3
+import string
+import time
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ._errors import (
+    InvalidInputError,
+    RateLimitError,
+    RunningHubError,
+    TaskFailedError,
+)
+from ._params import CheckedRequest, LocalImage, local_images
+
+if TYPE_CHECKING:
+    from ._async_client import AsyncRunningHub
+    from ._policy import Policy
+
+STATE_FILE = ".runninghub-batch.sqlite"
+"""The state's name in the batch's folder (by default)."""
+PLACEHOLDER_IMAGE = "https://example.com/runninghub-video-price.png"
+"""What a price preview is asked with instead of a local image: pricing uploads nothing."""
+MAX_BACKOFF = 30.0
+STATES = ("pending", "submitting", "running", "done", "failed", "unconfirmed", "invalid",
+          "duplicate")  # fmt: skip
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS rows (
+    key TEXT PRIMARY KEY, idx INTEGER NOT NULL, output TEXT, state TEXT NOT NULL,
+    task_id TEXT, status TEXT, cost TEXT, error TEXT,
+    submitted_at REAL, finished_at REAL, updated_at REAL NOT NULL
+)"""
+
+
+@dataclasses.dataclass(frozen=True)
+class Problem:
+    """Why one row cannot run (found before anything is sent)."""
+
+    index: int
+    key: str | None
+    message: str
+
+
+@dataclasses.dataclass(frozen=True)
+class Estimate:
+    """What the batch's rows still to submit would cost, asked of the price call (free)."""
+
+    total: Decimal | None
+    """None when the API could not price every row (see `note`)."""
+    currency: str | None
+    rows: int
+    note: str
+
+
+@dataclasses.dataclass
+class RowReport:
+    """One row's outcome."""
+
+    index: int
+    key: str
+    state: str
+    output: str | None = None
+    task_id: str | None = None
+    status: str | None = None
+    cost: str | None = None
+    error: str | None = None
+    submitted_at: float | None = None
+    finished_at: float | None = None
+
+
+@dataclasses.dataclass
+class BatchReport:
+    """Every row's outcome, with the totals; `to_dict()` is JSON-ready."""
+
+    rows: list[RowReport]
+
+    @property
+    def totals(self) -> dict[str, int]:
+        counts = {state: 0 for state in STATES}
+        for row in self.rows:
+            counts[row.state] = counts.get(row.state, 0) + 1
+        return {"rows": len(self.rows), **counts}
+
+    @property
+    def cost(self) -> Decimal:
+        return sum((Decimal(row.cost) for row in self.rows if row.cost), Decimal(0))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "rows": [dataclasses.asdict(row) for row in self.rows],
+            "totals": self.totals,
+            "cost": str(self.cost),
+        }
+
+
+@dataclasses.dataclass
+class _Planned:
+    index: int
+    key: str
+    checked: CheckedRequest | None
+    output: Path | None
+    problem: str | None = None
+
+
+class InvalidRowsError(InvalidInputError):
+    """Rows that cannot run, all of them listed (`problems`): nothing was sent."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        listed = "; ".join(f"row {p.index}: {p.message}" for p in problems)
+        super().__init__("rows", f"{len(problems)} bad", f"every row valid, nothing sent: {listed}")
+        self.problems = problems
+
+
+class BatchLockedError(RunningHubError):
+    """Another process runs this batch (its state file is locked): nothing was sent."""
+
+
+class _Store:
+    """The batch's state file: one row per key, one transaction per change, locked."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = os.open(f"{path}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(self._lock)
+            raise BatchLockedError(f"another process runs the batch of {path}") from None
+        self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=FULL")  # a committed state survives power loss
+        self._db.execute(_SCHEMA)
+
+    def close(self) -> None:
+        self._db.close()
+        os.close(self._lock)  # the lock goes with it
+
+    def rows(self) -> dict[str, RowReport]:
+        cursor = self._db.execute(_SELECT)
+        return {
+            key: RowReport(idx, key, state, **dict(zip(_COLUMNS, rest, strict=True)))
+            for key, idx, state, *rest in cursor
+        }
+
+    def add(self, key: str, index: int, output: Path | None, state: str) -> None:
+        """A row not seen before (a row already in the state keeps its state)."""
+        self._db.execute(
+            "INSERT OR IGNORE INTO rows (key, idx, output, state, updated_at) VALUES (?,?,?,?,?)",
+            (key, index, None if output is None else str(output), state, time.time()),
+        )
+
+    def set(self, key: str, **fields: Any) -> None:
+        """One state change, committed before this returns."""
+        names = ", ".join(f"{name} = ?" for name in fields)
+        values = [*fields.values(), time.time(), key]
+        self._db.execute(f"UPDATE rows SET {names}, updated_at = ? WHERE key = ?", values)  # noqa: S608
+
+
+_COLUMNS = ("output", "task_id", "status", "cost", "error", "submitted_at", "finished_at")
+_SELECT = f"SELECT key, idx, state, {', '.join(_COLUMNS)} FROM rows"  # noqa: S608 (constants)
+
+
+def row_key(endpoint: str, fields: Mapping[str, object]) -> str:
+    """A row's identity from its content: the endpoint and every column (a local file by its
+    bytes too; the output asked for, if any)."""
+
+    def plain(value: object) -> object:
+        if isinstance(value, str) and os.path.isfile(value):
+            return [value, hashlib.sha256(Path(value).read_bytes()).hexdigest()]
+        return value
+
+    text = json.dumps([endpoint, {k: plain(v) for k, v in fields.items()}], sort_keys=True,
+                      default=str)  # fmt: skip
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
+class AsyncBatch:
+    """A batch on one AsyncRunningHub: validate() (nothing sent), estimate() (free), run(),
+    report(). Rows are mappings of an endpoint's fields, plus optionally `output` and `key`."""
+
+    def __init__(
+        self,
+        client: AsyncRunningHub,
+        rows: Iterable[Mapping[str, object]],
+        *,
+        endpoint: str | None = None,
+        folder: str | Path = ".",
+        name: str = "{key}.mp4",
+        state: str | Path | None = None,
+        max_running: int | None = None,
+        overwrite: bool = False,
+    ) -> None:
+        from . import _endpoints
+
+        self._rh = client
+        self.endpoint = endpoint or _endpoints.seed().name
+        self.folder = Path(folder)
+        self.name = name
+        self.max_running = max_running
+        self.overwrite = overwrite
+        self._rows = [dict(row) for row in rows]
+        info = _endpoints.find(self.endpoint)
+        self._columns, self._defaults = _columns(info)
+        self._store = _Store(Path(state) if state else self.folder / STATE_FILE)
+        self._plan = self._make_plan()
+        self._uploads: dict[str, str] = {}
+        self._upload_slots = asyncio.Semaphore(4)
+        self._submitting = asyncio.Lock()
+
+    async def __aenter__(self) -> AsyncBatch:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._store.close()
+
+    # ------------------------------------------------------------ before anything is paid
+
+    def _make_plan(self) -> list[_Planned]:
+        planned: list[_Planned] = []
+        outputs: dict[Path, int] = {}
+        keys: dict[str, int] = {}
+        known = self._store.rows()
+        root = self.folder.resolve()
+        named = {part[1] for part in string.Formatter().parse(self.name) if part[1]}
+        for index, row in enumerate(self._rows):
+            fields = dict(self._defaults)
+            for column, value in row.items():
+                if column in ("output", "key", "index") or value in (None, ""):
+                    continue
+                if column in self._columns or column not in named:  # else: only for the name
+                    fields[self._columns.get(column, column)] = value
+            wanted = row.get("output")
+            content = {k: v for k, v in row.items() if k != "key"}
+            key = str(row.get("key") or row_key(self.endpoint, {**self._defaults, **content}))
+            item = _Planned(index, key, None, None)
+            planned.append(item)
+            if key in keys:
+                item.problem = f"duplicate of row {keys[key]} (same key {key})"
+                continue
+            keys[key] = index
+            try:
+                item.checked = self._rh.check(self.endpoint, **fields)
+                text = str(wanted) if wanted else self.name.format(key=key, index=index, **row)
+                output = (root / text).resolve()
+                if output != root and root not in output.parents:
+                    raise InvalidInputError("output", text, "a path inside the batch's folder")
+                item.output = output
+            except (InvalidInputError, KeyError, ValueError, IndexError) as error:
+                item.problem = str(error) if not isinstance(error, KeyError) else (
+                    f"the name template needs the column {error}")  # fmt: skip
+                continue
+            if output in outputs:
+                item.problem = f"output {output} is also row {outputs[output]}'s"
+            elif output.exists() and not self.overwrite and known.get(key, None) is None:
+                item.problem = f"output {output} exists (not overwritten)"
+            outputs[output] = index
+        return planned
+
+    def validate(self) -> list[Problem]:
+        """Every problem of every row, all at once; nothing is sent."""
+        return [Problem(p.index, p.key, p.problem) for p in self._plan if p.problem]
+
+    async def estimate(self) -> Estimate:
+        """The price of every row still to submit, through the price call (a local image
+        replaced by a placeholder URL: nothing is uploaded); equal requests are priced once."""
+        known = self._store.rows()
+        todo = [p for p in self._plan if p.checked and known.get(p.key, _NEW).state == "pending"]
+        prices: dict[str, Decimal] = {}
+        total, currency = Decimal(0), None
+        try:
+            for item in todo:
+                assert item.checked is not None
+                placeholder = _with_urls(item.checked, lambda _: PLACEHOLDER_IMAGE)
+                same = json.dumps(sorted(placeholder.values.items()), default=str)
+                if same not in prices:
+                    price = await self._rh.price(placeholder)
+                    prices[same], currency = price.amount, price.currency or currency
+                total += prices[same]
+        except RunningHubError as error:
+            return Estimate(None, None, len(todo), f"the API could not price the rows: {error}")
+        return Estimate(total, currency, len(todo), "priced by the API's price preview")
+
+    # ------------------------------------------------------------ the run
+
+    async def run(self, *, skip_invalid: bool = False, resubmit: Iterable[str] = ()) -> BatchReport:
+        """Submit every pending row as slots free, wait for and download every task (those of
+        an earlier run too); InvalidInputError listing every problem unless skip_invalid (the
+        rows are then reported invalid). `resubmit`: keys of unconfirmed rows to send again."""
+        problems = self.validate()
+        if problems and not skip_invalid:
+            raise InvalidRowsError(problems)
+        for item in self._plan:
+            state = "duplicate" if item.problem and item.problem.startswith("duplicate") else (
+                "invalid" if item.problem else "pending")  # fmt: skip
+            if state == "duplicate":
+                continue
+            self._store.add(item.key, item.index, item.output, state)
+            if item.problem:
+                self._store.set(item.key, state="invalid", error=item.problem)
+        known = self._store.rows()
+        for key, row in known.items():
+            if row.state == "submitting":  # a run died with this submit out: a task may exist
+                self._store.set(key, state="unconfirmed", error="the run stopped during the submit")
+            elif row.state == "unconfirmed" and key in set(resubmit):
+                self._store.set(key, state="pending", error=None)
+        known = self._store.rows()
+        limit = self.max_running or await self._limit()
+        slots = asyncio.Semaphore(limit)
+        work = [self._row(p, known[p.key], slots) for p in self._plan
+                if p.key in known and p.checked is not None and p.output is not None
+                and known[p.key].state in ("pending", "running")]  # fmt: skip
+        await asyncio.gather(*work)
+        return self.report()
+
+    async def _limit(self) -> int:
+        try:
+            queue = await self._rh.queue()
+        except RunningHubError:
+            return 1
+        return max(1, queue.concurrency_limit or 1)
+
+    async def _row(self, item: _Planned, row: RowReport, slots: asyncio.Semaphore) -> None:
+        assert item.checked is not None
+        assert item.output is not None
+        key, task_id, checked = item.key, row.task_id, item.checked
+        if row.state == "pending":
+            try:
+                checked = await self._uploaded(item.checked)
+            except RunningHubError as error:
+                self._store.set(key, state="failed", error=f"upload: {error}")
+                return
+        delay = 1.0
+        async with contextlib.AsyncExitStack() as stack:
+            while task_id is None:
+                await stack.enter_async_context(slots)
+                async with self._submitting:  # one submit out at a time: a crash leaves at
+                    task_id = await self._submit(key, checked)  # most one row unconfirmed
+                if task_id is None and self._store.rows()[key].state != "pending":
+                    return  # failed or unconfirmed
+                if task_id is None:
+                    await stack.aclose()
+                    await asyncio.sleep(delay)
+                    delay = min(MAX_BACKOFF, delay * 2)
+            if row.state == "running":
+                await stack.enter_async_context(slots)
+            try:
+                task = await self._rh.wait(task_id)
+            except TaskFailedError as error:
+                self._store.set(key, state="failed", status=error.status, error=str(error),
+                                finished_at=time.time())  # fmt: skip
+                return
+            except RunningHubError as error:
+                self._store.set(key, error=f"wait: {error}")  # still running: resumed later
+                return
+        self._store.set(key, status=task.status, cost=_cost(task))
+        try:
+            await self._rh.finish(task, output=item.output, overwrite=True, wait=False)
+        except RunningHubError as error:  # kept running: a resume downloads it again
+            expired = "403" in str(error) or "expired" in str(error)
+            state = "failed" if expired else "running"
+            self._store.set(key, state=state, error=f"download: {error}")
+            return
+        self._store.set(key, state="done", error=None, finished_at=time.time())
+
+    async def _submit(self, key: str, checked: CheckedRequest) -> str | None:
+        """The paid call, its intent committed first; the task id (committed before the
+        submit returns), or None with the row pending (the key's limit) or ended."""
+        self._store.set(key, state="submitting", error=None)
+
+        def submitted(task: Any) -> None:
+            self._store.set(key, state="running", task_id=task.id, status=task.status,
+                            submitted_at=time.time())  # fmt: skip
+
+        try:
+            task = await self._rh.submit_to(checked, on_submitted=submitted)
+        except RateLimitError as error:
+            if error.task_id or getattr(error, "task_may_exist", False):
+                return self._ended(key, error)
+            self._store.set(key, state="pending", error=f"waiting: {error}")
+            return None
+        except RunningHubError as error:
+            return self._ended(key, error)
+        except BaseException as error:  # Ctrl-C, a cancel: what is known is kept
+            task_id = getattr(error, "task_id", None)
+            if task_id is None and not getattr(error, "task_may_exist", False):
+                self._store.set(key, state="pending")  # provably not sent
+            elif task_id is None:
+                self._store.set(key, state="unconfirmed", error="interrupted during the submit")
+            raise
+        return str(task.id)
+
+    def _ended(self, key: str, error: RunningHubError) -> str | None:
+        if error.task_id:
+            self._store.set(key, state="running", task_id=error.task_id)
+            return error.task_id
+        if getattr(error, "task_may_exist", False):
+            self._store.set(key, state="unconfirmed", error=str(error))
+        else:
+            self._store.set(key, state="failed", error=str(error), finished_at=time.time())
+        return None
+
+    async def _uploaded(self, checked: CheckedRequest) -> CheckedRequest:
+        """checked with every local image uploaded once per content (the batch's cache)."""
+        urls: dict[Path, str] = {}
+        for value in checked.images.values():
+            for image in local_images(value):
+                digest = hashlib.sha256(image.path.read_bytes()).hexdigest()
+                if digest not in self._uploads:
+                    async with self._upload_slots:
+                        if digest not in self._uploads:
+                            self._uploads[digest] = await self._rh.upload(image.path)
+                urls[image.path] = self._uploads[digest]
+        return _with_urls(checked, lambda image: urls[image.path])
+
+    def report(self) -> BatchReport:
+        """Every row's state now (the duplicates, never run, included)."""
+        known = self._store.rows()
+        rows = []
+        for item in self._plan:
+            row = known.get(item.key) if not (item.problem or "").startswith("duplicate") else None
+            rows.append(row or RowReport(item.index, item.key, "duplicate" if item.problem else
+                                         "pending", error=item.problem))  # fmt: skip
+        return BatchReport(rows)
+
+
+_NEW = RowReport(-1, "", "pending")
+
+
+def _columns(info: Any) -> tuple[dict[str, str], dict[str, Any]]:
+    """The names a row's column may give a field by (Python, JSON, the face's: `image`, and
+    the CLI option's: `aspect-ratio`), and the face's defaults (the seed's cheapest)."""
+    from . import _endpoints
+    from ._params import face
+
+    names, defaults = face(info)
+    columns: dict[str, str] = {}
+    for field in _endpoints.load(info).fields:
+        for alias in (field.json_name, names.get(field.name, field.name)):
+            columns[alias] = columns[alias.replace("_", "-")] = field.name
+    return columns, dict(defaults)
+
+
+def _with_urls(checked: CheckedRequest, url_of: Any) -> CheckedRequest:
+    def swap(value: Any) -> Any:
+        if isinstance(value, list):
+            return [swap(item) for item in value]
+        return url_of(value) if isinstance(value, LocalImage) else value
+
+    return dataclasses.replace(checked, images={k: swap(v) for k, v in checked.images.items()})
+
+
+def _cost(task: Any) -> str | None:
+    usage = getattr(task, "usage", None)
+    money = getattr(usage, "consume_money", None)
+    return None if money is None else str(money)
+
+
+class Batch:
+    """The batch for synchronous code: each call runs AsyncBatch on its own event loop with
+    a client made from api_key, base_url and policy (the environment's by default)."""
+
+    def __init__(
+        self,
+        rows: Iterable[Mapping[str, object]],
+        *,
+        api_key: str | None = None,
+        base_url: str | None = None,
+        policy: Policy | None = None,
+        allow_insecure_http: bool = False,
+        **options: Any,
+    ) -> None:
+        self._rows = [dict(row) for row in rows]
+        self._api_key, self._base_url, self._policy = api_key, base_url, policy
+        self._insecure = allow_insecure_http
+        self._options = options
+
+    async def _call(self, method: str, *args: Any, **kwargs: Any) -> Any:
+        from ._async_client import AsyncRunningHub
+
+        async with AsyncRunningHub(
+            self._api_key, base_url=self._base_url, policy=self._policy,
+            allow_insecure_http=self._insecure,
+        ) as rh:  # fmt: skip
+            with contextlib.closing(AsyncBatch(rh, self._rows, **self._options)) as batch:
+                found = getattr(batch, method)(*args, **kwargs)
+                return await found if asyncio.iscoroutine(found) else found
+
+    def validate(self) -> list[Problem]:
+        return asyncio.run(self._call("validate"))
+
+    def estimate(self) -> Estimate:
+        return asyncio.run(self._call("estimate"))  # type: ignore[no-any-return]
+
+    def run(self, *, skip_invalid: bool = False, resubmit: Iterable[str] = ()) -> BatchReport:
+        keys = list(resubmit)
+        return asyncio.run(self._call("run", skip_invalid=skip_invalid, resubmit=keys))  # type: ignore[no-any-return]
+
+    def report(self) -> BatchReport:
+        return asyncio.run(self._call("report"))  # type: ignore[no-any-return]
+
+
+__all__ = ["AsyncBatch", "Batch", "BatchLockedError", "BatchReport", "Estimate",
+           "InvalidRowsError", "Problem", "RowReport", "row_key"]  # fmt: skip
