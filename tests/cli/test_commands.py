@@ -406,3 +406,20 @@ def test_a_kit_shaped_submit_answer_keeps_its_task_id(cli: Cli, sandbox: Sandbox
     assert f"task {result['task_id']} submitted" in run.stderr
     assert cli.journaled_ids() == {task_id, result["task_id"]}
     assert sandbox.stats.submit_attempts >= 2
+
+
+def test_tasks_refresh_asks_the_api_and_shows_no_missing_output(cli: Cli, sandbox: Sandbox):
+    from runninghub_video import RunningHub
+
+    sent = cli("submit", "--image", IMAGE, "--prompt", "a gull", "--output", "g.mp4")
+    assert sent.code == 0, sent.stderr
+    task_id = sent.stdout.strip()
+    with RunningHub(SENTINEL_KEY, base_url=sandbox.base_url) as rh:
+        rh.wait(task_id, poll_interval=0.05)  # ended, the journal does not know yet
+    (stale,) = cli("tasks", "--json").json()["tasks"]
+    assert stale["status"] != "SUCCESS"
+    assert stale["output_exists"] is False
+    (fresh,) = cli("tasks", "--refresh", "--json").json()["tasks"]
+    assert fresh["status"] == "SUCCESS"
+    table = cli("tasks").stdout
+    assert "g.mp4" not in table  # never downloaded: no path shown

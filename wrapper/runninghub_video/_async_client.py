@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import hashlib
 import io
 import logging
 import os
@@ -80,6 +81,10 @@ if TYPE_CHECKING:
 logger = logging.getLogger("runninghub_video")
 
 _T = TypeVar("_T")
+UPLOAD_REUSE_SECONDS = 6 * 3600.0
+"""An uploaded image's URL is used again this long (the link lives about a day [OFF][SJ])."""
+MAX_REUSED_UPLOADS = 4096
+"""Upload URLs kept for reuse; the oldest go first."""
 _MAY_EXIST = "a paid task may exist: check your RunningHub task list before submitting again"
 
 
@@ -116,6 +121,8 @@ class AsyncRunningHub:
         self._transport = transport
         self._verify = verify
         self._closed = False
+        self._uploaded: dict[str, tuple[str, float]] = {}
+        """Upload URLs by the image's SHA-256, with when: the same image is uploaded once."""
         self._connect()
 
     def _connect(self) -> None:
@@ -261,16 +268,25 @@ class AsyncRunningHub:
         """Upload an image checked already (once: what is sent is what was checked, or an
         InvalidInputError if the file changed since)."""
         data = checks.read_checked_image(image)
-        settings = upload_retry_settings(self.policy, self._clock)
-        async for attempt in tenacity.AsyncRetrying(sleep=self._sleep, **settings):
-            with attempt:
-                body = UploadMediaRequest(
-                    file=File(
-                        io.BytesIO(data), file_name=image.path.name, mime_type=image.mime_type
+        digest = hashlib.sha256(data).hexdigest()
+        reused = self._uploaded.get(digest)
+        if reused is not None and self._clock() - reused[1] < UPLOAD_REUSE_SECONDS:
+            logger.info("reused the upload of %s", image.path.name)
+            url = reused[0]
+        else:
+            settings = upload_retry_settings(self.policy, self._clock)
+            async for attempt in tenacity.AsyncRetrying(sleep=self._sleep, **settings):
+                with attempt:
+                    body = UploadMediaRequest(
+                        file=File(
+                            io.BytesIO(data), file_name=image.path.name, mime_type=image.mime_type
+                        )
                     )
-                )
-                url = await self._call(upload_media, body, read_upload)
-        logger.info("uploaded %s", image.path.name)
+                    url = await self._call(upload_media, body, read_upload)
+            logger.info("uploaded %s", image.path.name)
+            self._uploaded[digest] = (url, self._clock())
+            while len(self._uploaded) > MAX_REUSED_UPLOADS:
+                del self._uploaded[next(iter(self._uploaded))]
         if on_uploaded is not None:
             on_uploaded(image.path, url)
         return url

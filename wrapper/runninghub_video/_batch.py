@@ -224,7 +224,7 @@ class AsyncBatch:
         self._columns, self._defaults = _columns(info)
         self._store = _Store(Path(state) if state else self.folder / STATE_FILE)
         self._plan = self._make_plan()
-        self._uploads: dict[str, str] = {}
+        self._upload_locks: dict[str, asyncio.Lock] = {}
         self._upload_slots = asyncio.Semaphore(4)
         self._submitting = asyncio.Lock()
 
@@ -424,16 +424,15 @@ class AsyncBatch:
         return None
 
     async def _uploaded(self, checked: CheckedRequest) -> CheckedRequest:
-        """checked with every local image uploaded once per content (the batch's cache)."""
+        """checked with every local image uploaded, once per content (the client keeps the
+        URL; one upload of an image at a time, so rows sharing it wait for the first)."""
         urls: dict[Path, str] = {}
         for value in checked.images.values():
             for image in local_images(value):
                 digest = hashlib.sha256(image.path.read_bytes()).hexdigest()
-                if digest not in self._uploads:
-                    async with self._upload_slots:
-                        if digest not in self._uploads:
-                            self._uploads[digest] = await self._rh.upload(image.path)
-                urls[image.path] = self._uploads[digest]
+                same = self._upload_locks.setdefault(digest, asyncio.Lock())
+                async with same, self._upload_slots:  # the client reuses an image's upload
+                    urls[image.path] = await self._rh.upload(image.path)
         return _with_urls(checked, lambda image: urls[image.path])
 
     def report(self) -> BatchReport:
