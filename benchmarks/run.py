@@ -21,7 +21,7 @@ from pathlib import Path
 
 from benchmarks.common import Section, machine
 
-BENCHMARKS = ["overhead", "scale", "download", "startup", "pipeline"]
+BENCHMARKS = ["overhead", "scale", "download", "startup", "pipeline", "batch"]
 README = Path(__file__).with_name("README.md")
 
 

@@ -196,7 +196,7 @@ def test_typed_options_reach_the_sandbox_typed(
     assert run.code == 0, run.stderr  # the sandbox validates the body against its spec
     after = typed_sandbox.stats
     assert after.submits == before.submits + 1
-    assert after.uploads == before.uploads + 3  # the first frame and the list's two files
+    assert after.uploads == before.uploads + 1  # three local images of one content: reused
     (submitted,) = Journal(typed.home).read()
     params = submitted.params
     assert params["duration"] == 8  # an integer, as the spec types it

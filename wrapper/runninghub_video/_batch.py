@@ -26,10 +26,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ._error_codes import SYSTEM_BUSY
 from ._errors import (
     InvalidInputError,
     RateLimitError,
     RunningHubError,
+    ServerError,
     TaskFailedError,
 )
 from ._params import CheckedRequest, LocalImage, local_images
@@ -376,7 +378,7 @@ class AsyncBatch:
             except RunningHubError as error:
                 self._store.set(key, error=f"wait: {error}")  # still running: resumed later
                 return
-        self._store.set(key, status=task.status, cost=_cost(task))
+        self._store.set(key, status=task.status, cost=_cost(task), finished_at=time.time())
         try:
             await self._rh.finish(task, output=item.output, overwrite=True, wait=False)
         except RunningHubError as error:  # kept running: a resume downloads it again
@@ -384,7 +386,7 @@ class AsyncBatch:
             state = "failed" if expired else "running"
             self._store.set(key, state=state, error=f"download: {error}")
             return
-        self._store.set(key, state="done", error=None, finished_at=time.time())
+        self._store.set(key, state="done", error=None)
 
     async def _submit(self, key: str, checked: CheckedRequest) -> str | None:
         """The paid call, its intent committed first; the task id (committed before the
@@ -397,10 +399,11 @@ class AsyncBatch:
 
         try:
             task = await self._rh.submit_to(checked, on_submitted=submitted)
-        except RateLimitError as error:
-            if error.task_id or getattr(error, "task_may_exist", False):
+        except (RateLimitError, ServerError) as error:
+            busy = isinstance(error, RateLimitError) or error.error_code == SYSTEM_BUSY
+            if not busy or error.task_id or getattr(error, "task_may_exist", False):
                 return self._ended(key, error)
-            self._store.set(key, state="pending", error=f"waiting: {error}")
+            self._store.set(key, state="pending", error=f"waiting: {error}")  # never a failure
             return None
         except RunningHubError as error:
             return self._ended(key, error)
