@@ -97,8 +97,10 @@ def test_the_new_command_runs_like_generate(t2v: Cli, tmp_path: Path) -> None:
     assert f"task {result['task_id']} submitted" in run.stderr
     journal = Journal(t2v.home)
     events = [line["event"] for line in journal.lines()]
+    assert events[0] == "submitting"  # the intent, journaled before the paid request
+    events = events[1:]
     assert (events[0], events[-1]) == ("submitted", "downloaded")
-    assert {line["task_id"] for line in journal.lines()} == {result["task_id"]}
+    assert {line["task_id"] for line in journal.lines()} == {result["task_id"], None}
     (submitted,) = journal.read()
     assert submitted.prompt == "a lake at dawn"
     assert submitted.params == {"size": "720x1280", "duration": "8"}
@@ -216,7 +218,7 @@ def test_a_kit_shaped_submit_answer_keeps_its_task_id(t2v: Cli, shape: str) -> N
     result = run.json()
     assert result["status"] == "SUCCESS"
     assert f"task {result['task_id']} submitted" in run.stderr
-    assert {line["task_id"] for line in Journal(t2v.home).lines()} == {result["task_id"]}
+    assert {line["task_id"] for line in Journal(t2v.home).lines()} == {result["task_id"], None}
 
 
 # ------------------------------------------------------------------ the price first (issue 20)

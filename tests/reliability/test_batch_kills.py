@@ -146,3 +146,17 @@ def test_dry_run_prices_and_sends_nothing(limited: Sandbox, tmp_path: Path) -> N
 
 
 del subprocess  # the processes come from tests.support.cli
+
+
+def test_a_report_json_not_of_this_batch_is_never_replaced(
+    limited: Sandbox, tmp_path: Path
+) -> None:
+    cli = cli_in(tmp_path, limited.base_url)
+    (cli.cwd / "out").mkdir()
+    (cli.cwd / "out" / "report.json").write_text("mine")
+    before = limited.stats
+    result = cli("batch", str(write_csv(cli.cwd)), "--out", "out", "--skip-invalid")
+    assert result.code == 2, result.stderr
+    assert "is not this batch's" in result.stderr
+    assert (cli.cwd / "out" / "report.json").read_text() == "mine"
+    assert limited.stats.submit_attempts == before.submit_attempts

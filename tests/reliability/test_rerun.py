@@ -87,3 +87,34 @@ def test_a_command_identical_to_an_unconfirmed_submit_sends_nothing(
     assert "may have created a paid task" in again.stderr
     assert "--new" in again.stderr
     assert faults.count(SUBMIT) == 1  # nothing sent again
+
+
+def test_generate_killed_while_its_submit_is_out_is_not_paid_again(
+    cli_at: Callable[[str], Cli], faults: FaultServer
+) -> None:
+    """kill -9 runs no handler: only the intent journaled before the paid request tells the
+    re-run that a task may exist (helper-10)."""
+    hold = Hold()
+    faults.route(SUBMIT, hold)
+    cli = cli_at(faults.base_url)
+    args = ["generate", "--image", IMAGE_URL, "--prompt", "a comet", "--output", "c.mp4"]
+    proc = cli.start(*args)
+    assert hold.arrived.wait(EVENT_TIMEOUT), "the submit never arrived"
+    stop(proc, signal.SIGKILL)
+    again = cli(*args)
+    assert again.code == 2, again.stderr
+    assert "may have created a paid task" in again.stderr
+    assert faults.count(SUBMIT) == 1
+    listed = cli("tasks", "--json").json()["tasks"]
+    assert [(t["task_id"], t["last_event"]) for t in listed] == [(None, "submitting")]
+
+
+def test_a_refused_output_journals_no_intent(
+    cli_at: Callable[[str], Cli], faults: FaultServer, tmp_path
+) -> None:
+    cli = cli_at(faults.base_url)
+    (cli.cwd / "taken.mp4").write_bytes(b"mine")
+    args = ["generate", "--image", IMAGE_URL, "--prompt", "x", "--output", "taken.mp4"]
+    assert cli(*args).code == 2
+    assert cli.journal_lines(intents=True) == []
+    assert faults.count(SUBMIT) == 0

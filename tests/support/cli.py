@@ -108,11 +108,14 @@ class Cli:
         """The journal file this CLI writes."""
         return self.home / "tasks.jsonl"
 
-    def journal_lines(self) -> list[dict[str, Any]]:
-        """Every journal line, parsed."""
+    def journal_lines(self, *, intents: bool = False) -> list[dict[str, Any]]:
+        """Every journal line, parsed; without the submit intents ("submitting", closed by
+        "submitted" or "unsent") unless `intents`: most tests follow the task's own lines."""
         if not self.journal.exists():
             return []
-        return [json.loads(line) for line in self.journal.read_text().splitlines()]
+        lines = [json.loads(line) for line in self.journal.read_text().splitlines()]
+        return [line for line in lines
+                if intents or line.get("event") not in ("submitting", "unsent")]  # fmt: skip
 
     def journaled_ids(self) -> set[str]:
         """The task ids the journal knows."""

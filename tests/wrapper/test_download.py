@@ -259,3 +259,17 @@ def test_a_fifo_named_like_the_part_file_is_refused_without_blocking(tmp_path: P
     with pytest.raises(DownloadError):
         DownloadSink(destination, url="https://cdn.test/v.mp4", total=None, task_id="1").__enter__()
     assert not destination.exists()
+
+
+def test_a_hard_link_planted_as_the_part_file_is_refused(tmp_path: Path) -> None:
+    from runninghub_video._download import DownloadSink
+    from runninghub_video._output_paths import part_path
+
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious")
+    destination = tmp_path / "out" / "v.mp4"
+    destination.parent.mkdir()
+    os.link(victim, part_path(destination))
+    with pytest.raises(DownloadError):
+        DownloadSink(destination, url="https://cdn.test/v.mp4", total=None, task_id="1").__enter__()
+    assert victim.read_text() == "precious"

@@ -21,7 +21,7 @@ import os
 import sqlite3
 import string
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -42,6 +42,8 @@ if TYPE_CHECKING:
 
 STATE_FILE = ".runninghub-batch.sqlite"
 """The state's name in the batch's folder (by default)."""
+REPORT_FILE = "report.json"
+"""The report's name in the batch's folder (the CLI writes it): never a row's output."""
 PLACEHOLDER_IMAGE = "https://example.com/runninghub-video-price.png"
 """What a price preview is asked with instead of a local image: pricing uploads nothing."""
 MAX_BACKOFF = 30.0
@@ -134,6 +136,11 @@ class InvalidRowsError(InvalidInputError):
         self.problems = problems
 
 
+class StateError(RunningHubError):
+    """The batch's state file refused a write (a full disk): the message names any paid task
+    it could not record."""
+
+
 class BatchLockedError(RunningHubError):
     """Another process runs this batch (its state file is locked): nothing was sent."""
 
@@ -149,6 +156,7 @@ class _Store:
         except BlockingIOError:
             os.close(self._lock)
             raise BatchLockedError(f"another process runs the batch of {path}") from None
+        self.path = path.resolve()
         self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")  # a committed state survives power loss
@@ -212,7 +220,12 @@ class AsyncBatch:
         state: str | Path | None = None,
         max_running: int | None = None,
         overwrite: bool = False,
+        on_submitted: Callable[[str, str], None] | None = None,
+        recover: Callable[[str], str | None] | None = None,
     ) -> None:
+        """on_submitted(key, task_id) as soon as a row's submit answered, before the state
+        records it (the CLI journals it there too); recover(key) gives the task id that other
+        record kept for an unconfirmed row, which then resumes instead of being held."""
         from . import _endpoints
 
         self._rh = client
@@ -221,6 +234,7 @@ class AsyncBatch:
         self.name = name
         self.max_running = max_running
         self.overwrite = overwrite
+        self.on_submitted, self.recover = on_submitted, recover
         self._rows = [dict(row) for row in rows]
         info = _endpoints.find(self.endpoint)
         self._columns, self._defaults = _columns(info)
@@ -248,6 +262,9 @@ class AsyncBatch:
         known = self._store.rows()
         root = self.folder.resolve()
         named = {part[1] for part in string.Formatter().parse(self.name) if part[1]}
+        state = self._store.path
+        reserved = {root / REPORT_FILE, root / f".{REPORT_FILE}.part", state,
+                    Path(f"{state}-wal"), Path(f"{state}-shm"), Path(f"{state}.lock")}  # fmt: skip
         for index, row in enumerate(self._rows):
             fields = dict(self._defaults)
             for column, value in row.items():
@@ -266,12 +283,15 @@ class AsyncBatch:
             keys[key] = index
             try:
                 item.checked = self._rh.check(self.endpoint, **fields)
-                text = str(wanted) if wanted else self.name.format(key=key, index=index, **row)
+                values = {**row, "key": key, "index": index}
+                text = str(wanted) if wanted else self.name.format(**values)
                 output = (root / text).resolve()
-                if output != root and root not in output.parents:
+                if output == root or root not in output.parents:
                     raise InvalidInputError("output", text, "a path inside the batch's folder")
+                if output in reserved or output.name.startswith(".runninghub-batch"):
+                    raise InvalidInputError("output", text, "a name other than the batch's own")
                 item.output = output
-            except (InvalidInputError, KeyError, ValueError, IndexError) as error:
+            except (InvalidInputError, KeyError, ValueError, IndexError, TypeError) as error:
                 item.problem = str(error) if not isinstance(error, KeyError) else (
                     f"the name template needs the column {error}")  # fmt: skip
                 continue
@@ -283,14 +303,19 @@ class AsyncBatch:
         return planned
 
     def validate(self) -> list[Problem]:
-        """Every problem of every row, all at once; nothing is sent."""
-        return [Problem(p.index, p.key, p.problem) for p in self._plan if p.problem]
+        """Every problem of every row, all at once; nothing is sent. (A duplicate of another
+        row is none: it is run once, with the first, and reported as `duplicate`.)"""
+        return [Problem(p.index, p.key, p.problem) for p in self._plan
+                if p.problem and not _duplicate(p)]  # fmt: skip
 
-    async def estimate(self) -> Estimate:
-        """The price of every row still to submit, through the price call (a local image
-        replaced by a placeholder URL: nothing is uploaded); equal requests are priced once."""
-        known = self._store.rows()
-        todo = [p for p in self._plan if p.checked and known.get(p.key, _NEW).state == "pending"]
+    async def estimate(self, *, resubmit: Iterable[str] = ()) -> Estimate:
+        """The price of every row still to submit (with the unconfirmed rows `resubmit`
+        names), through the price call (a local image replaced by a placeholder URL: nothing is
+        uploaded); equal requests are priced once."""
+        known, again = self._store.rows(), set(resubmit)
+        todo = [p for p in self._plan if p.checked and not p.problem and (
+            known.get(p.key, _NEW).state in ("pending", "submitting")
+            or (known[p.key].state == "unconfirmed" and p.key in again))]  # fmt: skip
         prices: dict[str, Decimal] = {}
         total, currency = Decimal(0), None
         try:
@@ -316,16 +341,19 @@ class AsyncBatch:
         if problems and not skip_invalid:
             raise InvalidRowsError(problems)
         for item in self._plan:
-            state = "duplicate" if item.problem and item.problem.startswith("duplicate") else (
-                "invalid" if item.problem else "pending")  # fmt: skip
-            if state == "duplicate":
+            if _duplicate(item):
                 continue
+            state = "invalid" if item.problem else "pending"
             self._store.add(item.key, item.index, item.output, state)
             if item.problem:
                 self._store.set(item.key, state="invalid", error=item.problem)
         known = self._store.rows()
         for key, row in known.items():
-            if row.state == "submitting":  # a run died with this submit out: a task may exist
+            found = self.recover(key) if self.recover and row.state in (
+                "submitting", "unconfirmed") else None  # fmt: skip
+            if found:  # the other record kept the id the state lost
+                self._store.set(key, state="running", task_id=found, error=None)
+            elif row.state == "submitting":  # a run died with this submit out: a task may exist
                 self._store.set(key, state="unconfirmed", error="the run stopped during the submit")
             elif row.state == "unconfirmed" and key in set(resubmit):
                 self._store.set(key, state="pending", error=None)
@@ -382,7 +410,7 @@ class AsyncBatch:
         try:
             await self._rh.finish(task, output=item.output, overwrite=True, wait=False)
         except RunningHubError as error:  # kept running: a resume downloads it again
-            expired = "403" in str(error) or "expired" in str(error)
+            expired = getattr(error, "status_code", None) in (401, 403, 404, 410)
             state = "failed" if expired else "running"
             self._store.set(key, state=state, error=f"download: {error}")
             return
@@ -394,8 +422,16 @@ class AsyncBatch:
         self._store.set(key, state="submitting", error=None)
 
         def submitted(task: Any) -> None:
-            self._store.set(key, state="running", task_id=task.id, status=task.status,
-                            submitted_at=time.time())  # fmt: skip
+            if self.on_submitted is not None:  # first: a second place (the CLI's journal)
+                self.on_submitted(key, task.id)
+            try:
+                self._store.set(key, state="running", task_id=task.id, status=task.status,
+                                submitted_at=time.time())  # fmt: skip
+            except (sqlite3.Error, OSError) as error:
+                raise StateError(
+                    f"task {task.id} (row key {key}) is submitted and paid for, but the batch "
+                    f"state could not record it ({error}): keep this id"
+                ) from None
 
         try:
             task = await self._rh.submit_to(checked, on_submitted=submitted)
@@ -405,6 +441,8 @@ class AsyncBatch:
                 return self._ended(key, error)
             self._store.set(key, state="pending", error=f"waiting: {error}")  # never a failure
             return None
+        except StateError:
+            raise  # the state cannot be written: stop, the message names the paid task
         except RunningHubError as error:
             return self._ended(key, error)
         except BaseException as error:  # Ctrl-C, a cancel: what is known is kept
@@ -443,13 +481,17 @@ class AsyncBatch:
         known = self._store.rows()
         rows = []
         for item in self._plan:
-            row = known.get(item.key) if not (item.problem or "").startswith("duplicate") else None
+            row = known.get(item.key) if not _duplicate(item) else None
             rows.append(row or RowReport(item.index, item.key, "duplicate" if item.problem else
                                          "pending", error=item.problem))  # fmt: skip
         return BatchReport(rows)
 
 
 _NEW = RowReport(-1, "", "pending")
+
+
+def _duplicate(item: _Planned) -> bool:
+    return (item.problem or "").startswith("duplicate of row")
 
 
 def _columns(info: Any) -> tuple[dict[str, str], dict[str, Any]]:
@@ -514,8 +556,8 @@ class Batch:
     def validate(self) -> list[Problem]:
         return asyncio.run(self._call("validate"))
 
-    def estimate(self) -> Estimate:
-        return asyncio.run(self._call("estimate"))  # type: ignore[no-any-return]
+    def estimate(self, *, resubmit: Iterable[str] = ()) -> Estimate:
+        return asyncio.run(self._call("estimate", resubmit=list(resubmit)))  # type: ignore[no-any-return]
 
     def run(self, *, skip_invalid: bool = False, resubmit: Iterable[str] = ()) -> BatchReport:
         keys = list(resubmit)
@@ -525,5 +567,5 @@ class Batch:
         return asyncio.run(self._call("report"))  # type: ignore[no-any-return]
 
 
-__all__ = ["AsyncBatch", "Batch", "BatchLockedError", "BatchReport", "Estimate",
-           "InvalidRowsError", "Problem", "RowReport", "row_key"]  # fmt: skip
+__all__ = ["REPORT_FILE", "AsyncBatch", "Batch", "BatchLockedError", "BatchReport", "Estimate",
+           "InvalidRowsError", "Problem", "RowReport", "StateError", "row_key"]  # fmt: skip

@@ -144,8 +144,12 @@ def _take_part(path: Path) -> int:
     while True:
         fd = os.open(path, flags, 0o666)
         try:
-            if not stat.S_ISREG(os.fstat(fd).st_mode):
-                raise OSError(errno.EEXIST, "not a regular file", str(path))
+            status = os.fstat(fd)
+            if not stat.S_ISREG(status.st_mode) or status.st_nlink != 1:
+                # a hard link planted there would make the download overwrite another file
+                raise OSError(errno.EEXIST, "not a regular file of its own", str(path))
+            if status.st_uid != os.geteuid():
+                raise OSError(errno.EPERM, "owned by another user", str(path))
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             try:
                 current = os.lstat(path).st_ino

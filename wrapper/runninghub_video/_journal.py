@@ -74,7 +74,8 @@ class TaskRecord:
     status: str | None = None
     error: str | None = None
     event: str = ""
-    """The last event seen (submitted, status, downloaded, interrupted, unconfirmed)."""
+    """The last event seen (submitted, status, downloaded, interrupted, unconfirmed; or
+    submitting: a submit about to be sent that never got an answer, so a task may exist)."""
     request: str | None = None
     """The digest of the command's work (site, endpoint, fields, output): an identical command
     finds its unfinished task by it instead of paying again."""
@@ -213,7 +214,16 @@ class Journal:
         records: dict[str, TaskRecord] = {}
         for number, line in enumerate(self.lines()):
             task_id = line.get("task_id")
-            key = task_id if isinstance(task_id, str) and task_id else f"#{number}"
+            request = line.get("request")
+            if isinstance(request, str) and line.get("event") in ("submitted", "unsent"):
+                records.pop(f"intent:{request}", None)  # the intent got its answer
+                if line.get("event") == "unsent":
+                    continue
+            key = (
+                task_id if isinstance(task_id, str) and task_id
+                else f"intent:{request}" if line.get("event") == "submitting"
+                else f"#{number}"
+            )  # fmt: skip
             record = records.get(key)
             if record is None:
                 record = TaskRecord(

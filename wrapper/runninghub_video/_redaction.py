@@ -122,6 +122,26 @@ def _cut_fragment(text: str, secrets: list[str]) -> str:
 redact = Redactor()
 """The process-wide redactor; clients and the CLI register the API key as soon as they know it."""
 
+_ESCAPED = re.compile(r"\\u([0-9a-fA-F]{4})")
+
+
+def redact_body(content: bytes) -> str:
+    """A body's text with every registered key removed whatever hides it: read as UTF-8, with
+    NUL bytes dropped (an ASCII key in UTF-16/32) and JSON \\u escapes undone first."""
+    text = content.decode("utf-8", errors="replace")
+    if "\x00" in text:
+        text = text.replace("\x00", "")
+    if "\\u" in text:
+        text = _ESCAPED.sub(_unescaped, text)
+    return redact(text)
+
+
+def _unescaped(match: re.Match[str]) -> str:
+    """One \\uXXXX escape as its printable character; a control character (terminal escapes)
+    or a surrogate (text must encode) stays escaped."""
+    char = chr(int(match.group(1), 16))
+    return char if char.isprintable() else match.group(0)
+
 
 class RedactingFilter(logging.Filter):
     """A logging filter that redacts each record's message (arguments merged first)."""

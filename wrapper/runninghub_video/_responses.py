@@ -43,7 +43,7 @@ from ._errors import (
     UnexpectedResponseError,
 )
 from ._params import TASK_ID_MAX, is_task_id
-from ._redaction import redact
+from ._redaction import redact, redact_body
 from ._task import CREATED, FINAL_STATUSES, KNOWN_STATUSES, SUCCESS, UNKNOWN, Task
 
 logger = logging.getLogger("runninghub_video")
@@ -81,8 +81,7 @@ class RawAnswer:
 def excerpt(content: bytes) -> str:
     """The start of a body, for error messages. The whole body is redacted before it is cut
     (a server may echo the key: cut first, a key split by the cut would no longer match)."""
-    text = redact(content.decode("utf-8", errors="replace"))
-    text = " ".join(text.split())
+    text = " ".join(redact_body(content).split())
     return text if len(text) <= EXCERPT_CHARS else text[: EXCERPT_CHARS - 3] + "..."
 
 

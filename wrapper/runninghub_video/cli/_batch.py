@@ -4,10 +4,12 @@ and the whole batch priced before anything is paid; the same command run again r
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import json
 import os
 import sys
+import tempfile
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,8 +22,6 @@ from ._parsing import Command, add_json
 if TYPE_CHECKING:
     from .._batch import BatchReport, Estimate
     from ._context import Context
-
-REPORT = "report.json"
 
 
 def build(parser: argparse.ArgumentParser) -> None:
@@ -81,17 +81,24 @@ def read_rows(path: Path) -> list[dict[str, Any]]:
 
 def handle(ctx: Context) -> int:
     """Read, check, price, (confirm,) run, report."""
-    from .._batch import Batch, InvalidRowsError
+    from .._batch import REPORT_FILE, STATE_FILE, Batch, InvalidRowsError
 
     args, options = ctx.args, ctx.options
     defaults = dict(_setting(text) for text in args.set)
     rows = [{**defaults, **row} for row in read_rows(Path(args.file))]
     limit = None if args.concurrency == "auto" else _count(args.concurrency)
-    ctx.client().close()  # the key and the base URL checked as every command checks them
+    with ctx.client() as rh:  # the key and the base URL checked as every command checks them
+        base_url = rh.base_url
+    out = Path(args.out)
+    if (out / REPORT_FILE).exists() and not (out / STATE_FILE).exists():
+        raise UsageError(f"{out / REPORT_FILE} exists and is not this batch's; nothing was sent")
+    ctx.run.ensure_journal_writable()  # each paid task is journaled too, before the state
+    journal = _JournalLink(ctx, base_url, args.endpoint)
     batch = Batch(
         rows, api_key=options.api_key, base_url=options.base_url,
         allow_insecure_http=options.allow_insecure_http, endpoint=args.endpoint,
         folder=args.out, name=args.name, max_running=limit, overwrite=args.overwrite,
+        on_submitted=journal.submitted, recover=journal.recover,
     )  # fmt: skip
     problems = batch.validate()
     for problem in problems:
@@ -100,7 +107,7 @@ def handle(ctx: Context) -> int:
     if problems and not args.skip_invalid:
         raise UsageError(f"{len(problems)} of {len(rows)} rows are invalid; nothing was sent "
                          "(--skip-invalid runs the others)")  # fmt: skip
-    estimate = batch.estimate()
+    estimate = batch.estimate(resubmit=args.resubmit)
     _event(ctx, "estimate", _priced(estimate), rows=estimate.rows,
            total=None if estimate.total is None else str(estimate.total),
            currency=estimate.currency, note=estimate.note)  # fmt: skip
@@ -121,7 +128,7 @@ def handle(ctx: Context) -> int:
     summary = ", ".join(f"{count} {state}" for state, count in totals.items() if count and
                         state != "rows")  # fmt: skip
     _event(ctx, "done", f"{totals['rows']} rows: {summary}; cost {report.cost}",
-           totals=totals, cost=str(report.cost), report=str(Path(args.out) / REPORT))  # fmt: skip
+           totals=totals, cost=str(report.cost), report=str(out / REPORT_FILE))  # fmt: skip
     if totals["unconfirmed"]:
         return UNCONFIRMED.code
     if totals["rows"] != totals["done"]:
@@ -174,13 +181,48 @@ def _event(ctx: Context, event: str, text: str, **fields: Any) -> None:
         print_line(text)
 
 
+class _JournalLink:
+    """The task journal as the batch's second record: every paid task is journaled (so
+    `tasks` lists it) before the state records it, and a row the state lost is found there."""
+
+    def __init__(self, ctx: Context, base_url: str, endpoint: str | None) -> None:
+        from .._endpoints import find, seed
+
+        self.ctx, self.base_url = ctx, base_url
+        self.path = (find(endpoint) if endpoint else seed()).path
+        self._known: dict[str, str] | None = None
+
+    def submitted(self, key: str, task_id: str) -> None:
+        self.ctx.run.event("submitted", task_id, base_url=self.base_url, endpoint=self.path,
+                           request=f"batch:{key}")  # fmt: skip
+
+    def recover(self, key: str) -> str | None:
+        if self._known is None:
+            try:
+                records = self.ctx.run.journal.read()
+            except OSError:
+                records = []
+            self._known = {r.request: r.task_id for r in reversed(records)
+                           if r.request and r.task_id}  # fmt: skip
+        return self._known.get(f"batch:{key}")
+
+
 def _write_report(folder: Path, report: BatchReport) -> None:
-    """report.json beside the outputs, whole or not at all."""
+    """report.json beside the outputs, whole or not at all, never through a planted link."""
+    from .._batch import REPORT_FILE
+
     folder.mkdir(parents=True, exist_ok=True)
-    final, part = folder / REPORT, folder / f".{REPORT}.part"
+    final = folder / REPORT_FILE
     try:
-        part.write_text(json.dumps(report.to_dict(), indent=2) + "\n", encoding="utf-8")
-        os.replace(part, final)
+        fd, part = tempfile.mkstemp(dir=folder, prefix=f".{REPORT_FILE}.", suffix=".part")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as out:
+                out.write(json.dumps(report.to_dict(), indent=2) + "\n")
+            os.chmod(part, 0o644)
+            os.replace(part, final)
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(part)
     except OSError as error:
         raise CliError(f"cannot write {final}: {error}") from None
 

@@ -294,7 +294,7 @@ def _conformance(spec: dict[str, Any], answer: Answer, prefix: str) -> Check:
 
 def _save(folder: Path, spec: dict[str, Any], seen: list[Answer], prefix: str) -> None:
     """Every answer as DIR/<operationId>.json (redacted), each written whole or not at all."""
-    from .._redaction import redact
+    from .._redaction import redact, redact_body
 
     folder.mkdir(parents=True, exist_ok=True)
     for index, answer in enumerate(seen, 1):
@@ -307,7 +307,7 @@ def _save(folder: Path, spec: dict[str, Any], seen: list[Answer], prefix: str) -
             "path": answer.path.removeprefix(prefix),
             "status": answer.raw.status_code,
             "contentType": answer.raw.headers.get("content-type"),
-            "body": data if data is not None else answer.raw.content.decode("utf-8", "replace"),
+            "body": data if data is not None else redact_body(answer.raw.content),
         }
         text = redact(json.dumps(fixture, ensure_ascii=False, indent=2))
         _write_new(folder / f"{name}.json", text + "\n")

@@ -191,16 +191,17 @@ def handle(info: EndpointInfo, ctx: Context) -> int:
         return _priced(ctx, info, checked, {**prompt, **journal_params})
     only_submit = options.command == "submit" or options.no_wait
     run.downloads = not only_submit
-    if only_submit and options.output:  # kept for `wait --output`: it must be able to take it
-        protected = checked.local_paths
+    if options.output or not only_submit:  # before the intent: a refused --output costs nothing
+        protected = checked.local_paths  # (with --no-wait: kept for `wait --output`)
         check_destination(None, options.output, overwrite=options.overwrite,
-                          protected=protected, will_download=False)  # fmt: skip
+                          protected=protected, will_download=not only_submit)  # fmt: skip
     run.ensure_journal_writable()  # before anything is paid for
     with ctx.client() as rh, run.following():
         run.request = fingerprint(rh.base_url, info.path, checked, options.output)
         earlier = None if options.new else run.unfinished(run.request, not only_submit)
         if earlier is not None:
             return _resume(ctx, rh, earlier, only_submit)
+        run.submitting(rh.base_url, journal_params)
 
         def uploaded(path: Path, url: str) -> None:
             del url  # the journal keeps the local file, not the (short-lived) upload URL
@@ -252,11 +253,8 @@ def fingerprint(base_url: str, path: str, checked: CheckedRequest, output: str |
     fields = {
         name: plain(value) for name, value in (*checked.images.items(), *checked.values.items())
     }
-    where = (
-        os.path.abspath(output) + (os.sep if output.endswith(("/", os.sep)) else "")
-        if output
-        else {"cwd": os.getcwd()}
-    )
+    folder = output is None or output.endswith(("/", os.sep)) or os.path.isdir(output)
+    where = {"folder" if folder else "file": os.path.abspath(output or ".")}  # as it resolves
     text = json.dumps(
         [base_url, path, fields, where], sort_keys=True, ensure_ascii=False, default=str
     )

@@ -187,6 +187,15 @@ class TaskRun:
                 "the submit may have reached RunningHub although no task id came back, so a "
                 "paid task may exist: check your RunningHub task list before submitting again"
             )
+        elif self.request is not None:  # provably not sent: the intent is closed
+            self.event("unsent", None, request=self.request)
+
+    def submitting(self, base_url: str, params: dict[str, Any]) -> None:
+        """Journal the intent before the paid request goes out: a run killed (SIGKILL) while
+        it is out leaves it, and the same command then stops instead of paying again."""
+        self.event("submitting", None, status="UNKNOWN", base_url=base_url,
+                   endpoint=self.endpoint, prompt=self.prompt, params=params,
+                   request=self.request)  # fmt: skip
 
     def unfinished(self, request: str, downloads: bool) -> TaskRecord | None:
         """The newest journaled task of an identical command (same request digest) if it is
@@ -202,7 +211,7 @@ class TaskRun:
         record = next((r for r in records if r.request == request), None)
         if record is None:
             return None
-        if record.event == "unconfirmed" and record.task_id is None:
+        if record.event in ("unconfirmed", "submitting") and record.task_id is None:
             return record
         if record.status not in statuses()[1]:
             return record
