@@ -21,14 +21,14 @@ from tests.support.cli import is_mp4
 from tests.wrapper.fakes import KEY
 
 FAST = Policy(poll_interval=0.05)
-ROW = {"image_url": "https://cdn.test/a.png", "prompt": "a gull"}
+ROW: dict[str, object] = {"image_url": "https://cdn.test/a.png", "prompt": "a gull"}
 
 
 def batch(
     sandbox: Sandbox, folder: Path, rows: list[dict[str, object]], **options: object
 ) -> Batch:
     return Batch(rows, api_key=KEY, base_url=sandbox.base_url, policy=FAST, folder=folder,
-                 **options)  # type: ignore[arg-type]  # fmt: skip
+                 **options)  # fmt: skip
 
 
 @pytest.mark.parametrize(
@@ -70,8 +70,9 @@ def test_a_row_the_state_lost_is_recovered_from_the_other_record(
 ) -> None:
     async def scenario() -> None:
         async with AsyncRunningHub(KEY, base_url=sandbox.base_url, policy=FAST) as rh:
-            task = await rh.submit_to("image-to-video-realistic", resolution="720p",
-                                      aspect_ratio="16:9", duration="4", **ROW)  # fmt: skip
+            checked = rh.check("image-to-video-realistic", resolution="720p",
+                               aspect_ratio="16:9", duration="4", **ROW)  # fmt: skip
+            task = await rh.submit_to(checked)
             async with AsyncBatch(rh, [ROW], folder=tmp_path) as first:
                 (key,) = [p.key for p in first._plan]
             store = _Store(tmp_path / ".runninghub-batch.sqlite")
