@@ -9,6 +9,7 @@ import asyncio
 import json
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from runninghub_video import AsyncRunningHub, Policy
