@@ -25,9 +25,7 @@ FAST = Policy(poll_interval=0.05)
 ROW: dict[str, object] = {"image_url": "https://cdn.test/a.png", "prompt": "a gull"}
 
 
-def batch(
-    sandbox: Sandbox, folder: Path, rows: list[dict[str, object]], **options: Any
-) -> Batch:
+def batch(sandbox: Sandbox, folder: Path, rows: list[dict[str, object]], **options: Any) -> Batch:
     return Batch(rows, api_key=KEY, base_url=sandbox.base_url, policy=FAST, folder=folder,
                  **options)  # fmt: skip
 
