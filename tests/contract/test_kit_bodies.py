@@ -121,6 +121,9 @@ def check_cli(case: KitCase, server: Canned, home: Path) -> None:
         journal = home / "tasks.jsonl"
         lines = journal.read_text().splitlines() if journal.exists() else []
         journaled = [json.loads(line) for line in lines]
+        intents = [line for line in journaled if line["event"] in ("submitting", "unsent")]
+        assert intents[0]["event"] == "submitting"  # journaled before the paid request
+        journaled = [line for line in journaled if line not in intents]
         # A task, or a submit that may have made one, is journaled; a refusal is not.
         expected = {case.task_id} if case.task_id or case.task_may_exist else set()
         assert {line.get("task_id") for line in journaled} == expected

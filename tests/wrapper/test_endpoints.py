@@ -122,7 +122,7 @@ def test_a_local_image_in_an_image_url_field_is_uploaded_first() -> None:
         model["seed"] = 7  # a field the spec does not list yet goes through as it is
         rh.submit_request(model)
     assert task.id == "1999"
-    assert [r.url.path for r in api.requests] == [UPLOAD, SUBMIT, UPLOAD, SUBMIT]
+    assert [r.url.path for r in api.requests] == [UPLOAD, SUBMIT, SUBMIT]  # the upload reused
     first, second = (json.loads(r.content) for r in api.requests if r.url.path == SUBMIT)
     assert first == {"prompt": "a cat", "resolution": "1080p", "aspectRatio": "16:9",
                      "imageUrl": "https://cdn.test/up.png", "duration": "8",
