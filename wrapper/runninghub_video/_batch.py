@@ -26,6 +26,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from . import _params as checks
 from ._error_codes import SYSTEM_BUSY
 from ._errors import (
     InvalidInputError,
@@ -333,10 +334,18 @@ class AsyncBatch:
 
     # ------------------------------------------------------------ the run
 
-    async def run(self, *, skip_invalid: bool = False, resubmit: Iterable[str] = ()) -> BatchReport:
+    async def run(
+        self,
+        *,
+        skip_invalid: bool = False,
+        resubmit: Iterable[str] = (),
+        adopt: Mapping[str, str] | None = None,
+    ) -> BatchReport:
         """Submit every pending row as slots free, wait for and download every task (those of
         an earlier run too); InvalidInputError listing every problem unless skip_invalid (the
-        rows are then reported invalid). `resubmit`: keys of unconfirmed rows to send again."""
+        rows are then reported invalid). `resubmit`: keys of unconfirmed rows to send again;
+        `adopt`: key -> task id of unconfirmed rows whose task you found (waited for, not paid
+        again)."""
         problems = self.validate()
         if problems and not skip_invalid:
             raise InvalidRowsError(problems)
@@ -355,6 +364,9 @@ class AsyncBatch:
                 self._store.set(key, state="running", task_id=found, error=None)
             elif row.state == "submitting":  # a run died with this submit out: a task may exist
                 self._store.set(key, state="unconfirmed", error="the run stopped during the submit")
+            elif row.state == "unconfirmed" and key in (adopt or {}):
+                task_id = checks.check_task_id((adopt or {})[key])
+                self._store.set(key, state="running", task_id=task_id, error=None)
             elif row.state == "unconfirmed" and key in set(resubmit):
                 self._store.set(key, state="pending", error=None)
         known = self._store.rows()
@@ -559,9 +571,17 @@ class Batch:
     def estimate(self, *, resubmit: Iterable[str] = ()) -> Estimate:
         return asyncio.run(self._call("estimate", resubmit=list(resubmit)))  # type: ignore[no-any-return]
 
-    def run(self, *, skip_invalid: bool = False, resubmit: Iterable[str] = ()) -> BatchReport:
-        keys = list(resubmit)
-        return asyncio.run(self._call("run", skip_invalid=skip_invalid, resubmit=keys))  # type: ignore[no-any-return]
+    def run(
+        self,
+        *,
+        skip_invalid: bool = False,
+        resubmit: Iterable[str] = (),
+        adopt: Mapping[str, str] | None = None,
+    ) -> BatchReport:
+        keys, found = list(resubmit), dict(adopt or {})
+        return asyncio.run(  # type: ignore[no-any-return]
+            self._call("run", skip_invalid=skip_invalid, resubmit=keys, adopt=found)
+        )
 
     def report(self) -> BatchReport:
         return asyncio.run(self._call("report"))  # type: ignore[no-any-return]

@@ -52,6 +52,11 @@ def build(parser: argparse.ArgumentParser) -> None:
         "--resubmit", action="append", default=[], metavar="KEY",
         help="send an unconfirmed row again (check your RunningHub task list first)",
     )  # fmt: skip
+    parser.add_argument(
+        "--adopt", action="append", default=[], metavar="KEY=TASK_ID",
+        help="an unconfirmed row's task, found in your RunningHub task list: waited for and "
+        "downloaded, not paid again",
+    )  # fmt: skip
     parser.add_argument("--overwrite", action="store_true", help="replace existing outputs")
     add_json(parser)
 
@@ -85,6 +90,7 @@ def handle(ctx: Context) -> int:
 
     args, options = ctx.args, ctx.options
     defaults = dict(_setting(text) for text in args.set)
+    adopt = dict(_setting(text, "--adopt") for text in args.adopt)  # checked before any call
     rows = [{**defaults, **row} for row in read_rows(Path(args.file))]
     limit = None if args.concurrency == "auto" else _count(args.concurrency)
     with ctx.client() as rh:  # the key and the base URL checked as every command checks them
@@ -117,7 +123,7 @@ def handle(ctx: Context) -> int:
     if estimate.rows and not args.yes and sys.stdin.isatty() and not _confirmed(estimate):
         raise UsageError("not confirmed; nothing was sent")
     try:
-        report = batch.run(skip_invalid=args.skip_invalid, resubmit=args.resubmit)
+        report = batch.run(skip_invalid=args.skip_invalid, resubmit=args.resubmit, adopt=adopt)
     except InvalidRowsError as error:  # the file changed meanwhile
         raise UsageError(str(error)) from None
     _write_report(Path(args.out), report)
@@ -136,10 +142,10 @@ def handle(ctx: Context) -> int:
     return OK.code
 
 
-def _setting(text: str) -> tuple[str, str]:
+def _setting(text: str, option: str = "--set") -> tuple[str, str]:
     name, equals, value = text.partition("=")
     if not equals or not name:
-        raise UsageError(f"--set {text!r}: FIELD=VALUE, please")
+        raise UsageError(f"{option} {text!r}: NAME=VALUE, please")
     return name, value
 
 
