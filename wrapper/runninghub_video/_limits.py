@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Iterator
 from typing import Any
 
 from ._errors import InvalidInputError
-from ._patterns import matches
+from ._patterns import pattern_keyword
 
 #: What each limit asks for, in words ({} is the limit's value).
 _WORDS = {
@@ -30,21 +29,12 @@ _WORDS = {
 }
 
 
-def _pattern(validator: Any, pattern: str, instance: object, schema: object) -> Iterator[Any]:
-    """The `pattern` keyword by RE2 (a pattern RE2 cannot read is refused by `make spec`)."""
-    from jsonschema.exceptions import ValidationError
-
-    del schema
-    if validator.is_type(instance, "string") and matches(pattern, str(instance)) is False:
-        yield ValidationError(f"does not match {pattern!r}")
-
-
 @functools.cache
 def _validator(rules: str) -> Any:
     """A validator of one field's limits (given as JSON text: cached per distinct limits)."""
     from jsonschema import Draft202012Validator, validators
 
-    checker = validators.extend(Draft202012Validator, {"pattern": _pattern})
+    checker = validators.extend(Draft202012Validator, {"pattern": pattern_keyword})
     return checker(json.loads(rules))
 
 

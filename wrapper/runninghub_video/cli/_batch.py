@@ -4,19 +4,16 @@ and the whole batch priced before anything is paid; the same command run again r
 from __future__ import annotations
 
 import argparse
-import contextlib
 import csv
 import json
-import os
 import sys
-import tempfile
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ._errors import CliError, UsageError
 from ._exit_codes import OK, TASK_FAILED, UNCONFIRMED
-from ._output import print_json, print_line
+from ._output import print_json, print_line, write_whole
 from ._parsing import Command, add_json
 
 if TYPE_CHECKING:
@@ -220,15 +217,7 @@ def _write_report(folder: Path, report: BatchReport) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     final = folder / REPORT_FILE
     try:
-        fd, part = tempfile.mkstemp(dir=folder, prefix=f".{REPORT_FILE}.", suffix=".part")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as out:
-                out.write(json.dumps(report.to_dict(), indent=2) + "\n")
-            os.chmod(part, 0o644)
-            os.replace(part, final)
-        finally:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(part)
+        write_whole(final, json.dumps(report.to_dict(), indent=2) + "\n", replace=True)
     except OSError as error:
         raise CliError(f"cannot write {final}: {error}") from None
 

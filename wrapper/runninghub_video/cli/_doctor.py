@@ -7,11 +7,8 @@ fixtures. It submits and uploads nothing (price previews take image URLs)."""
 from __future__ import annotations
 
 import argparse
-import contextlib
 import email.utils
 import json
-import os
-import tempfile
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
@@ -21,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlsplit
 
 from ._exit_codes import ERROR, OK
-from ._output import print_json, print_line
+from ._output import print_json, print_line, write_whole
 from ._parsing import Command, add_json
 
 if TYPE_CHECKING:
@@ -310,21 +307,7 @@ def _save(folder: Path, spec: dict[str, Any], seen: list[Answer], prefix: str) -
             "body": data if data is not None else redact_body(answer.raw.content),
         }
         text = redact(json.dumps(fixture, ensure_ascii=False, indent=2))
-        _write_new(folder / f"{name}.json", text + "\n")
-
-
-def _write_new(path: Path, text: str) -> None:
-    """path written whole through a temporary file; never over an existing file."""
-    fd, part = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(text)
-            out.flush()
-            os.fsync(out.fileno())
-        os.link(part, path)  # fails if path exists: nothing is overwritten
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(part)
+        write_whole(folder / f"{name}.json", text + "\n", replace=False)
 
 
 def _report(ctx: Context, checks: list[Check], save: Path | None) -> None:

@@ -284,14 +284,12 @@ def _resume(ctx: Context, rh: RunningHub, earlier: TaskRecord, only_submit: bool
         else:
             print_line(task_id)
         return OK.code
+    from ._wait import download_when_done
+
     output = earlier.output or str(target(task_id, options.output)[1])
     run.track(task_id, output)
     run.downloads = True
-    run.waits({"base_url": rh.base_url, "output": output})
-    video = rh.finish(
-        task_id, output=output, overwrite=options.overwrite, timeout=options.timeout,
-        on_update=run.on_update, on_progress=run.on_progress, protected=run.inputs(task_id),
-    )  # fmt: skip
+    video = download_when_done(ctx, rh, task_id, output)
     print_result(video.task, run.downloaded(video), json_output=options.json)
     return OK.code
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import json
 import math
+import os
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -22,6 +23,8 @@ from .._redaction import redact
 from ._terminal import json_terminal_safe, terminal_safe
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from .._task import Task
 
 Mode = Literal["rich", "plain", "json"]
@@ -105,6 +108,27 @@ def print_result(task: Task, output: str | None, *, json_output: bool) -> None:
         print_json(result_json(task_id=task.id, task=task, output=output))
     else:
         print_line(output if output is not None else task.video_url or task.status)
+
+
+def write_whole(path: Path, text: str, *, replace: bool) -> None:
+    """path written whole through a temporary file beside it, never through a link planted
+    there: it replaces an existing file if `replace`, else FileExistsError leaves it as it is."""
+    import tempfile
+
+    fd, part = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(text)
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(part, 0o644)  # mkstemp's 0600 would survive; these hold nothing secret
+        if replace:
+            os.replace(part, path)
+        else:
+            os.link(part, path)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(part)
 
 
 def print_line(text: str, stream: TextIO | None = None) -> None:

@@ -13,6 +13,8 @@ from ._parsing import Command, add_json, add_task_id
 from ._run_options import add_output_options, add_wait_options
 
 if TYPE_CHECKING:
+    from .._sync_client import RunningHub
+    from .._task import Video
     from ._context import Context
 
 
@@ -34,21 +36,27 @@ def handle(ctx: Context) -> int:
     run.track(task_id, options.output)
     run.downloads = bool(options.output)
     with ctx.client() as rh, run.following():
-        output = os.path.abspath(target(task_id, options.output)[1]) if options.output else None
-        run.waits({"base_url": rh.base_url, "output": output})
         if options.output:
-            video = rh.finish(
-                task_id, output=options.output, overwrite=options.overwrite,
-                timeout=options.timeout, on_update=run.on_update, on_progress=run.on_progress,
-                protected=run.inputs(task_id),
-            )  # fmt: skip
+            video = download_when_done(ctx, rh, task_id, options.output)
         else:
+            run.waits({"base_url": rh.base_url, "output": None})
             task = rh.wait(task_id, timeout=options.timeout, on_update=run.on_update)
     if options.output:
         print_result(video.task, run.downloaded(video), json_output=options.json)
     else:
         print_result(task, None, json_output=options.json)
     return OK.code
+
+
+def download_when_done(ctx: Context, rh: RunningHub, task_id: str, output: str) -> Video:
+    """finish() as `wait --output` runs it (and `generate` resuming an identical command's
+    task): each status journaled, the task's input images never its destination."""
+    run, options = ctx.run, ctx.options
+    run.waits({"base_url": rh.base_url, "output": os.path.abspath(target(task_id, output)[1])})
+    return rh.finish(
+        task_id, output=output, overwrite=options.overwrite, timeout=options.timeout,
+        on_update=run.on_update, on_progress=run.on_progress, protected=run.inputs(task_id),
+    )  # fmt: skip
 
 
 COMMAND = Command(
