@@ -1,8 +1,9 @@
-"""`runninghub-video batch` (issue 21) as the user runs it: the weekly job (good rows, rows
-moderation rejects, bad rows) killed with SIGKILL again and again, each time as soon as one
-more row's task id is committed, then resumed by the same command until it ends. No row is
-ever paid twice (the sandbox's counter), every done row's video is complete, bad rows are
-refused before any request, and --max-cost below the estimate sends nothing."""
+"""`runninghub-video batch` (issue 21) as the user runs it: the weekly job (40 photos: 35
+good rows, 2 that moderation rejects, 3 bad ones) killed with SIGKILL again and again, each
+time as soon as one more row's task id or video is committed, then resumed by the same command
+until it ends, its held rows settled with `batch status` and `batch resolve`. No row is ever
+paid twice (the sandbox's counter), every done row's video is complete, bad rows are refused
+before any request, and --max-cost below the estimate sends nothing."""
 
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ from tests.support.sandboxes import running_sandbox
 pytestmark = pytest.mark.integration  # the CLI in processes, a sandbox of its own
 
 KILLS = 40
-GOOD, REJECTED, BAD = 40, 2, 3
+GOOD, REJECTED, BAD = 35, 2, 3
 
 
 @pytest.fixture(scope="module")
@@ -111,21 +112,30 @@ def test_the_weekly_job_survives_repeated_sigkills(limited: Sandbox, tmp_path: P
     assert leftovers == []
     report = json.loads((cli.cwd / "out" / "report.json").read_text())
     assert report["totals"] == totals
-    # Settled as a user would, from the task list (here the sandbox's): a held row whose task
-    # exists is adopted, one that never arrived is sent again; then every row ends.
+    # Settled as a user would: `batch status` lists the held rows; one whose task is in the
+    # task list (here the sandbox's) is resolved with its id, one that never arrived is sent
+    # again; then the same command ends every row.
+    held = cli("batch", "status", "out", "--json")
+    assert held.code == (6 if totals["unconfirmed"] else 4), held.stderr
+    rows = json.loads(held.stdout)["rows"]
+    assert [row["state"] for row in rows] == [row["state"] for row in report["rows"]]
     assert limited._state is not None
     received = {task.request.prompt: task.task_id for task in limited._state.tasks}
     prompts = [row["prompt"] for row in csv.DictReader(table.open(encoding="utf-8"))]
-    settle: list[str] = []
-    for row in report["rows"]:
+    for row in rows:
         if row["state"] == "unconfirmed":
             found = received.get(prompts[row["index"]])
-            settle += ["--adopt", f"{row['key']}={found}"] if found else ["--resubmit", row["key"]]
-    settled = cli(*args, *settle, "--yes", "--json", timeout=300)
+            how = ["--task-id", found] if found else ["--resubmit"]
+            resolved = cli("batch", "resolve", "out", row["key"], *how)
+            assert resolved.code == 0, resolved.stderr
+    settled = cli(*args, "--yes", "--json", timeout=300)
     ended = json.loads(settled.stdout.splitlines()[-1])["totals"]
     assert (ended["done"], ended["failed"], ended["invalid"]) == (GOOD, REJECTED, BAD), ended
     assert limited.stats.submits - before == GOOD + REJECTED  # every valid row paid once
     assert settled.code == 4  # the two moderation failures
+    sheet = (cli.cwd / "out" / "report.html").read_text(encoding="utf-8")
+    assert sheet.count('<img src="data:image/jpeg;base64,') == GOOD  # a first frame per video
+    assert sheet.count('href="p') == GOOD
 
 
 def test_bad_rows_stop_the_batch_before_any_request(limited: Sandbox, tmp_path: Path) -> None:
@@ -145,7 +155,7 @@ def test_max_cost_below_the_estimate_sends_nothing(limited: Sandbox, tmp_path: P
     args = ["batch", str(write_csv(cli.cwd)), "--out", "out", "--name", "{name}.mp4"]
     result = cli(*args, "--skip-invalid", "--max-cost", "10")
     assert result.code == 2, result.stderr
-    assert "estimate: 134.4 CNY for 42 rows" in result.stdout  # 42 rows of 4 s at 3.2
+    assert "estimate: 118.4 CNY for 37 rows" in result.stdout  # 37 rows of 4 s at 3.2
     assert "above --max-cost 10" in result.stderr
     assert limited.stats.submit_attempts == before.submit_attempts
     assert limited.stats.upload_attempts == before.upload_attempts
@@ -157,7 +167,7 @@ def test_dry_run_prices_and_sends_nothing(limited: Sandbox, tmp_path: Path) -> N
     args = ["batch", str(write_csv(cli.cwd)), "--out", "out", "--name", "{name}.mp4"]
     result = cli(*args, "--skip-invalid", "--dry-run")
     assert result.code == 0, result.stderr
-    assert "estimate: 134.4 CNY for 42 rows" in result.stdout
+    assert "estimate: 118.4 CNY for 37 rows" in result.stdout
     assert limited.stats.submit_attempts == before.submit_attempts
 
 

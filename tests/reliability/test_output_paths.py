@@ -6,8 +6,6 @@ nothing. Server strings reach the terminal escaped, and paths are never read as 
 
 from __future__ import annotations
 
-import os
-import pty
 import shutil
 import subprocess
 from collections.abc import Callable, Iterator
@@ -185,32 +183,11 @@ def test_a_trailing_slash_is_a_folder_created_if_needed(
     assert result.stdout.strip() == f"new/dir/{TASK}.mp4"
 
 
-def run_on_a_terminal(cli: Cli, *args: str) -> tuple[int, str]:
-    """Run the CLI with stderr on a pseudo-terminal (rich progress); (exit code, stderr)."""
-    primary, secondary = pty.openpty()
-    proc = subprocess.Popen(
-        [*CLI, *args], cwd=cli.cwd, env=cli.env(), stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL, stderr=secondary,
-    )  # fmt: skip
-    os.close(secondary)
-    chunks = []
-    while True:
-        try:
-            chunk = os.read(primary, 65536)
-        except OSError:  # EIO: the child closed the terminal
-            break
-        if not chunk:
-            break
-        chunks.append(chunk)
-    os.close(primary)
-    return proc.wait(timeout=120), b"".join(chunks).decode(errors="replace")
-
-
 def test_rich_markup_in_a_path_is_shown_not_parsed(
     cli_at: Callable[[str], Cli], api: FaultServer
 ) -> None:
     cli = cli_at(api.base_url)
-    code, stderr = run_on_a_terminal(cli, *gen("--output", "clip[/]x.mp4", "--poll-interval",
+    code, stderr = cli.on_a_terminal(*gen("--output", "clip[/]x.mp4", "--poll-interval",
                                                 "0.01"))  # fmt: skip
     assert code == 0, stderr
     assert "MarkupError" not in stderr

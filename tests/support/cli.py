@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import pty
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -103,6 +104,27 @@ class Cli:
                 text=True,
             )
 
+    def on_a_terminal(self, *args: str) -> tuple[int, str]:
+        """Run the CLI to its end with stderr on a pseudo-terminal (rich progress): (exit code,
+        what the terminal received)."""
+        primary, secondary = pty.openpty()
+        proc = subprocess.Popen(
+            [*self.command, *args], cwd=self.cwd, env=self.env(), stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL, stderr=secondary,
+        )  # fmt: skip
+        os.close(secondary)
+        chunks = []
+        while True:
+            try:
+                chunk = os.read(primary, 65536)
+            except OSError:  # EIO: the child closed the terminal
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+        os.close(primary)
+        return proc.wait(timeout=120), b"".join(chunks).decode(errors="replace")
+
     @property
     def journal(self) -> Path:
         """The journal file this CLI writes."""
@@ -127,6 +149,22 @@ def cli_in(tmp_path: Path, base_url: str) -> Cli:
     work = tmp_path / "work"
     work.mkdir(exist_ok=True)
     return Cli(base_url, tmp_path / "home", work)
+
+
+def is_whole_mp4(path: Path) -> bool:
+    """True for an MP4 whose top-level boxes (a moov among them) fill the file exactly: one
+    cut short by a full disk or a kill is not."""
+    data = path.read_bytes()
+    at, boxes = 0, set()
+    while at + 8 <= len(data):
+        size, kind = int.from_bytes(data[at : at + 4], "big"), data[at + 4 : at + 8]
+        if size == 1 and at + 16 <= len(data):
+            size = int.from_bytes(data[at + 8 : at + 16], "big")
+        if size < 8:
+            return False
+        boxes.add(kind)
+        at += size
+    return at == len(data) and {b"ftyp", b"moov"} <= boxes
 
 
 def is_mp4(path: Path) -> bool:

@@ -89,15 +89,17 @@ def test_a_row_the_state_lost_is_recovered_from_the_other_record(
 
 def test_a_planted_link_never_takes_the_report(tmp_path: Path) -> None:
     from runninghub_video._batch import BatchReport
-    from runninghub_video.cli._batch import _write_report
+    from runninghub_video.cli._batch_report import write_reports
 
     outside = tmp_path / "outside.txt"
     outside.write_text("mine")
     folder = tmp_path / "out"
     folder.mkdir()
     (folder / ".report.json.part").symlink_to(outside)
-    _write_report(folder, BatchReport([]))
+    (folder / "report.html").symlink_to(outside)
+    write_reports(folder, BatchReport([]))
     assert outside.read_text() == "mine"
+    assert not (folder / "report.html").is_symlink()
     assert not (folder / "report.json").is_symlink()
     assert json.loads((folder / "report.json").read_text())["rows"] == []
 

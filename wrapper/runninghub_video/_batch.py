@@ -45,6 +45,8 @@ STATE_FILE = ".runninghub-batch.sqlite"
 """The state's name in the batch's folder (by default)."""
 REPORT_FILE = "report.json"
 """The report's name in the batch's folder (the CLI writes it): never a row's output."""
+REPORT_HTML = "report.html"
+"""The contact sheet's name beside it (the CLI writes it too)."""
 PLACEHOLDER_IMAGE = "https://example.com/runninghub-video-price.png"
 """What a price preview is asked with instead of a local image: pricing uploads nothing."""
 MAX_BACKOFF = 30.0
@@ -99,6 +101,8 @@ class BatchReport:
     """Every row's outcome, with the totals; `to_dict()` is JSON-ready."""
 
     rows: list[RowReport]
+    running: bool = False
+    """Whether a process runs the batch now (status() tells; a finished run's report: no)."""
 
     @property
     def totals(self) -> dict[str, int]:
@@ -116,6 +120,7 @@ class BatchReport:
             "rows": [dataclasses.asdict(row) for row in self.rows],
             "totals": self.totals,
             "cost": str(self.cost),
+            "running": self.running,
         }
 
 
@@ -168,28 +173,48 @@ class _Store:
         os.close(self._lock)  # the lock goes with it
 
     def rows(self) -> dict[str, RowReport]:
-        cursor = self._db.execute(_SELECT)
-        return {
-            key: RowReport(idx, key, state, **dict(zip(_COLUMNS, rest, strict=True)))
-            for key, idx, state, *rest in cursor
-        }
+        return {row.key: row for row in map(_row_of, self._execute(_SELECT))}
+
+    def row(self, key: str) -> RowReport:
+        """The row of `key` (KeyError if the batch has none)."""
+        found = self._execute(f"{_SELECT} WHERE key = ?", key).fetchone()
+        if found is None:
+            raise KeyError(key)
+        return _row_of(found)
 
     def add(self, key: str, index: int, output: Path | None, state: str) -> None:
         """A row not seen before (a row already in the state keeps its state)."""
-        self._db.execute(
+        self._execute(
             "INSERT OR IGNORE INTO rows (key, idx, output, state, updated_at) VALUES (?,?,?,?,?)",
-            (key, index, None if output is None else str(output), state, time.time()),
-        )
+            key, index, None if output is None else str(output), state, time.time(),
+        )  # fmt: skip
 
-    def set(self, key: str, **fields: Any) -> None:
-        """One state change, committed before this returns."""
+    def set(self, key: str, **fields: Any) -> RowReport:
+        """One state change, committed before this returns; the row as it is now."""
         names = ", ".join(f"{name} = ?" for name in fields)
-        values = [*fields.values(), time.time(), key]
-        self._db.execute(f"UPDATE rows SET {names}, updated_at = ? WHERE key = ?", values)  # noqa: S608
+        self._execute(f"UPDATE rows SET {names}, updated_at = ? WHERE key = ?",  # noqa: S608
+                      *fields.values(), time.time(), key)  # fmt: skip
+        return self.row(key)
+
+    def _execute(self, sql: str, *values: Any) -> sqlite3.Cursor:
+        """StateError when the file cannot take it (e.g. a full disk): run again once there is
+        room; what was committed before stays."""
+        try:
+            return self._db.execute(sql, values)
+        except (sqlite3.Error, OSError) as error:
+            raise StateError(
+                f"cannot write the batch state {self.path} ({error}); nothing is lost: run the "
+                "batch again once the cause is fixed"
+            ) from None
 
 
 _COLUMNS = ("output", "task_id", "status", "cost", "error", "submitted_at", "finished_at")
 _SELECT = f"SELECT key, idx, state, {', '.join(_COLUMNS)} FROM rows"  # noqa: S608 (constants)
+
+
+def _row_of(found: tuple[Any, ...]) -> RowReport:
+    key, idx, state, *rest = found
+    return RowReport(idx, key, state, **dict(zip(_COLUMNS, rest, strict=True)))
 
 
 def row_key(endpoint: str, fields: Mapping[str, object]) -> str:
@@ -223,10 +248,12 @@ class AsyncBatch:
         overwrite: bool = False,
         on_submitted: Callable[[str, str], None] | None = None,
         recover: Callable[[str], str | None] | None = None,
+        on_change: Callable[[RowReport], None] | None = None,
     ) -> None:
         """on_submitted(key, task_id) as soon as a row's submit answered, before the state
         records it (the CLI journals it there too); recover(key) gives the task id that other
-        record kept for an unconfirmed row, which then resumes instead of being held."""
+        record kept for an unconfirmed row, which then resumes instead of being held;
+        on_change(row) after each state change is committed (progress)."""
         from . import _endpoints
 
         self._rh = client
@@ -235,7 +262,7 @@ class AsyncBatch:
         self.name = name
         self.max_running = max_running
         self.overwrite = overwrite
-        self.on_submitted, self.recover = on_submitted, recover
+        self.on_submitted, self.recover, self.on_change = on_submitted, recover, on_change
         self._rows = [dict(row) for row in rows]
         info = _endpoints.find(self.endpoint)
         self._columns, self._defaults = _columns(info)
@@ -244,6 +271,11 @@ class AsyncBatch:
         self._upload_locks: dict[str, asyncio.Lock] = {}
         self._upload_slots = asyncio.Semaphore(4)
         self._submitting = asyncio.Lock()
+
+    def _set(self, key: str, **fields: Any) -> None:
+        row = self._store.set(key, **fields)
+        if self.on_change is not None:
+            self.on_change(row)
 
     async def __aenter__(self) -> AsyncBatch:
         return self
@@ -264,7 +296,8 @@ class AsyncBatch:
         root = self.folder.resolve()
         named = {part[1] for part in string.Formatter().parse(self.name) if part[1]}
         state = self._store.path
-        reserved = {root / REPORT_FILE, root / f".{REPORT_FILE}.part", state,
+        reserved = {root / REPORT_FILE, root / f".{REPORT_FILE}.part", root / REPORT_HTML,
+                    root / f".{REPORT_HTML}.part", state,
                     Path(f"{state}-wal"), Path(f"{state}-shm"), Path(f"{state}.lock")}  # fmt: skip
         for index, row in enumerate(self._rows):
             fields = dict(self._defaults)
@@ -355,27 +388,32 @@ class AsyncBatch:
             state = "invalid" if item.problem else "pending"
             self._store.add(item.key, item.index, item.output, state)
             if item.problem:
-                self._store.set(item.key, state="invalid", error=item.problem)
+                self._set(item.key, state="invalid", error=item.problem)
         known = self._store.rows()
         for key, row in known.items():
             found = self.recover(key) if self.recover and row.state in (
                 "submitting", "unconfirmed") else None  # fmt: skip
             if found:  # the other record kept the id the state lost
-                self._store.set(key, state="running", task_id=found, error=None)
+                self._set(key, state="running", task_id=found, error=None)
             elif row.state == "submitting":  # a run died with this submit out: a task may exist
-                self._store.set(key, state="unconfirmed", error="the run stopped during the submit")
+                self._set(key, state="unconfirmed", error=STOPPED_MID_SUBMIT)
             elif row.state == "unconfirmed" and key in (adopt or {}):
                 task_id = checks.check_task_id((adopt or {})[key])
-                self._store.set(key, state="running", task_id=task_id, error=None)
+                self._set(key, state="running", task_id=task_id, error=None)
             elif row.state == "unconfirmed" and key in set(resubmit):
-                self._store.set(key, state="pending", error=None)
+                self._set(key, state="pending", error=None)
         known = self._store.rows()
         limit = self.max_running or await self._limit()
         slots = asyncio.Semaphore(limit)
         work = [self._row(p, known[p.key], slots) for p in self._plan
                 if p.key in known and p.checked is not None and p.output is not None
                 and known[p.key].state in ("pending", "running")]  # fmt: skip
-        await asyncio.gather(*work)
+        try:
+            async with asyncio.TaskGroup() as group:  # a StateError stops every row
+                for job in work:
+                    group.create_task(job)
+        except BaseExceptionGroup as errors:
+            raise _first(errors) from None
         return self.report()
 
     async def _limit(self) -> int:
@@ -393,7 +431,7 @@ class AsyncBatch:
             try:
                 checked = await self._uploaded(item.checked)
             except RunningHubError as error:
-                self._store.set(key, state="failed", error=f"upload: {error}")
+                self._set(key, state="failed", error=f"upload: {error}")
                 return
         delay = 1.0
         async with contextlib.AsyncExitStack() as stack:
@@ -401,7 +439,7 @@ class AsyncBatch:
                 await stack.enter_async_context(slots)
                 async with self._submitting:  # one submit out at a time: a crash leaves at
                     task_id = await self._submit(key, checked)  # most one row unconfirmed
-                if task_id is None and self._store.rows()[key].state != "pending":
+                if task_id is None and self._store.row(key).state != "pending":
                     return  # failed or unconfirmed
                 if task_id is None:
                     await stack.aclose()
@@ -412,37 +450,37 @@ class AsyncBatch:
             try:
                 task = await self._rh.wait(task_id)
             except TaskFailedError as error:
-                self._store.set(key, state="failed", status=error.status, error=str(error),
+                self._set(key, state="failed", status=error.status, error=str(error),
                                 finished_at=time.time())  # fmt: skip
                 return
             except RunningHubError as error:
-                self._store.set(key, error=f"wait: {error}")  # still running: resumed later
+                self._set(key, error=f"wait: {error}")  # still running: resumed later
                 return
-        self._store.set(key, status=task.status, cost=_cost(task), finished_at=time.time())
+        self._set(key, status=task.status, cost=_cost(task), finished_at=time.time())
         try:
             await self._rh.finish(task, output=item.output, overwrite=True, wait=False)
         except RunningHubError as error:  # kept running: a resume downloads it again
             expired = getattr(error, "status_code", None) in (401, 403, 404, 410)
             state = "failed" if expired else "running"
-            self._store.set(key, state=state, error=f"download: {error}")
+            self._set(key, state=state, error=f"download: {error}")
             return
-        self._store.set(key, state="done", error=None)
+        self._set(key, state="done", error=None)
 
     async def _submit(self, key: str, checked: CheckedRequest) -> str | None:
         """The paid call, its intent committed first; the task id (committed before the
         submit returns), or None with the row pending (the key's limit) or ended."""
-        self._store.set(key, state="submitting", error=None)
+        self._set(key, state="submitting", error=None)
 
         def submitted(task: Any) -> None:
             if self.on_submitted is not None:  # first: a second place (the CLI's journal)
                 self.on_submitted(key, task.id)
             try:
-                self._store.set(key, state="running", task_id=task.id, status=task.status,
-                                submitted_at=time.time())  # fmt: skip
-            except (sqlite3.Error, OSError) as error:
+                self._set(key, state="running", task_id=task.id, status=task.status,
+                          submitted_at=time.time())  # fmt: skip
+            except StateError as error:
                 raise StateError(
-                    f"task {task.id} (row key {key}) is submitted and paid for, but the batch "
-                    f"state could not record it ({error}): keep this id"
+                    f"task {task.id} (row key {key}) is submitted and paid for, but {error}; "
+                    "keep this id"
                 ) from None
 
         try:
@@ -451,7 +489,7 @@ class AsyncBatch:
             busy = isinstance(error, RateLimitError) or error.error_code == SYSTEM_BUSY
             if not busy or error.task_id or getattr(error, "task_may_exist", False):
                 return self._ended(key, error)
-            self._store.set(key, state="pending", error=f"waiting: {error}")  # never a failure
+            self._set(key, state="pending", error=f"waiting: {error}")  # never a failure
             return None
         except StateError:
             raise  # the state cannot be written: stop, the message names the paid task
@@ -460,20 +498,20 @@ class AsyncBatch:
         except BaseException as error:  # Ctrl-C, a cancel: what is known is kept
             task_id = getattr(error, "task_id", None)
             if task_id is None and not getattr(error, "task_may_exist", False):
-                self._store.set(key, state="pending")  # provably not sent
+                self._set(key, state="pending")  # provably not sent
             elif task_id is None:
-                self._store.set(key, state="unconfirmed", error="interrupted during the submit")
+                self._set(key, state="unconfirmed", error="interrupted during the submit")
             raise
         return str(task.id)
 
     def _ended(self, key: str, error: RunningHubError) -> str | None:
         if error.task_id:
-            self._store.set(key, state="running", task_id=error.task_id)
+            self._set(key, state="running", task_id=error.task_id)
             return error.task_id
         if getattr(error, "task_may_exist", False):
-            self._store.set(key, state="unconfirmed", error=str(error))
+            self._set(key, state="unconfirmed", error=str(error))
         else:
-            self._store.set(key, state="failed", error=str(error), finished_at=time.time())
+            self._set(key, state="failed", error=str(error), finished_at=time.time())
         return None
 
     async def _uploaded(self, checked: CheckedRequest) -> CheckedRequest:
@@ -500,6 +538,12 @@ class AsyncBatch:
 
 
 _NEW = RowReport(-1, "", "pending")
+
+
+def _first(errors: BaseExceptionGroup[BaseException]) -> BaseException:
+    """The first error a TaskGroup gathered (a StateError, or a bug) as itself."""
+    first = errors.exceptions[0]
+    return _first(first) if isinstance(first, BaseExceptionGroup) else first
 
 
 def _duplicate(item: _Planned) -> bool:
@@ -533,6 +577,72 @@ def _cost(task: Any) -> str | None:
     usage = getattr(task, "usage", None)
     money = getattr(usage, "consume_money", None)
     return None if money is None else str(money)
+
+
+STOPPED_MID_SUBMIT = "the run stopped during the submit"
+
+
+def status(folder: str | Path = ".", *, state: str | Path | None = None) -> BatchReport:
+    """A batch's rows as its state file holds them, read without taking the batch (it may be
+    running); a row whose run died mid-submit shows as unconfirmed. Nothing is sent."""
+    path = Path(state) if state else Path(folder) / STATE_FILE
+    if not path.is_file():
+        raise InvalidInputError("folder", str(folder), "a batch's folder (it has no state file)")
+    running = _running(path)
+    try:
+        with contextlib.closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro",
+                                                uri=True)) as db:  # fmt: skip
+            rows = sorted(map(_row_of, db.execute(_SELECT)), key=lambda row: row.index)
+    except sqlite3.Error as error:
+        raise StateError(f"cannot read the batch state {path} ({error})") from None
+    for row in rows:
+        if row.state == "submitting" and not running:
+            row.state, row.error = "unconfirmed", STOPPED_MID_SUBMIT
+    return BatchReport(rows, running=running)
+
+
+def resolve(
+    folder: str | Path = ".",
+    key: str = "",
+    *,
+    task_id: str | None = None,
+    resubmit: bool = False,
+    state: str | Path | None = None,
+) -> RowReport:
+    """Settle an unconfirmed row: `task_id` (the task you found in your RunningHub task list:
+    the next run waits for it and downloads it, paying nothing) or `resubmit` (the next run
+    prices it and sends it again). Takes the batch: BatchLockedError while a run holds it."""
+    if (task_id is None) == (not resubmit):
+        raise InvalidInputError("resolve", key, "either a task id or resubmit, not both")
+    store = _Store(Path(state) if state else Path(folder) / STATE_FILE)
+    try:
+        try:
+            row = store.row(key)
+        except KeyError:
+            raise InvalidInputError("key", key, "the key of one of the batch's rows") from None
+        if row.state not in ("unconfirmed", "submitting"):
+            raise InvalidInputError("key", key, f"an unconfirmed row (this one is {row.state})")
+        if task_id is not None:
+            return store.set(key, state="running", task_id=checks.check_task_id(task_id),
+                             error=None)  # fmt: skip
+        return store.set(key, state="pending", error=None)
+    finally:
+        store.close()
+
+
+def _running(path: Path) -> bool:
+    """Whether a process holds the batch's lock now."""
+    try:
+        lock = os.open(f"{path}.lock", os.O_RDONLY)
+    except FileNotFoundError:
+        return False
+    try:
+        fcntl.flock(lock, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(lock)
+    return False
 
 
 class Batch:
@@ -588,4 +698,5 @@ class Batch:
 
 
 __all__ = ["REPORT_FILE", "AsyncBatch", "Batch", "BatchLockedError", "BatchReport", "Estimate",
-           "InvalidRowsError", "Problem", "RowReport", "StateError", "row_key"]  # fmt: skip
+           "InvalidRowsError", "Problem", "RowReport", "StateError", "resolve", "row_key",
+           "status"]  # fmt: skip

@@ -10,8 +10,12 @@ from ._batch import (
     InvalidRowsError,
     Problem,
     RowReport,
+    StateError,
+    resolve,
     row_key,
+    status,
 )
 
 __all__ = ["AsyncBatch", "Batch", "BatchLockedError", "BatchReport", "Estimate",
-           "InvalidRowsError", "Problem", "RowReport", "row_key"]  # fmt: skip
+           "InvalidRowsError", "Problem", "RowReport", "StateError", "resolve", "row_key",
+           "status"]  # fmt: skip

@@ -7,14 +7,19 @@ import argparse
 import csv
 import json
 import sys
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from ._errors import CliError, UsageError
+from ._batch_progress import Progress
+from ._batch_report import write_reports
+from ._errors import UsageError
 from ._exit_codes import OK, TASK_FAILED, UNCONFIRMED
-from ._output import print_json, print_line, write_whole
+from ._output import print_json, print_line
 from ._parsing import Command, add_json
+
+T = TypeVar("T")
 
 if TYPE_CHECKING:
     from .._batch import BatchReport, Estimate
@@ -23,7 +28,13 @@ if TYPE_CHECKING:
 
 def build(parser: argparse.ArgumentParser) -> None:
     """FILE and the batch's options."""
-    parser.add_argument("file", metavar="FILE", help="a .csv (a header row) or .jsonl file")
+    parser.usage = ("%(prog)s FILE [options]\n       %(prog)s status DIR [--json]\n"
+                    "       %(prog)s resolve DIR KEY (--task-id ID | --resubmit)")  # fmt: skip
+    parser.add_argument(
+        "file", metavar="FILE", help="a .csv (a header row) or .jsonl file; or `status DIR` "
+        "(the rows of the batch in DIR), or `resolve DIR KEY` (settle an unconfirmed row)",
+    )  # fmt: skip
+    parser.add_argument("more", nargs="*", help=argparse.SUPPRESS)  # status's and resolve's
     parser.add_argument("--endpoint", help="the task endpoint (default: the seed's)")
     parser.add_argument("--out", default=".", metavar="DIR", help="the outputs' folder")
     parser.add_argument(
@@ -46,14 +57,16 @@ def build(parser: argparse.ArgumentParser) -> None:
         "--skip-invalid", action="store_true", help="run the valid rows, report the others"
     )
     parser.add_argument(
-        "--resubmit", action="append", default=[], metavar="KEY",
-        help="send an unconfirmed row again (check your RunningHub task list first)",
+        "--resubmit", action="append", nargs="?", const="", default=[], metavar="KEY",
+        help="send an unconfirmed row again (check your RunningHub task list first); with "
+        "resolve, no KEY",
     )  # fmt: skip
     parser.add_argument(
         "--adopt", action="append", default=[], metavar="KEY=TASK_ID",
         help="an unconfirmed row's task, found in your RunningHub task list: waited for and "
         "downloaded, not paid again",
     )  # fmt: skip
+    parser.add_argument("--task-id", metavar="ID", help="with resolve: the row's task")
     parser.add_argument("--overwrite", action="store_true", help="replace existing outputs")
     add_json(parser)
 
@@ -82,10 +95,14 @@ def read_rows(path: Path) -> list[dict[str, Any]]:
 
 
 def handle(ctx: Context) -> int:
-    """Read, check, price, (confirm,) run, report."""
-    from .._batch import REPORT_FILE, STATE_FILE, Batch, InvalidRowsError
+    """Read, check, price, (confirm,) run, report; or status, or resolve."""
+    from .._batch import REPORT_FILE, STATE_FILE, Batch, InvalidRowsError, status
 
     args, options = ctx.args, ctx.options
+    if args.file in ("status", "resolve"):
+        return _status(ctx) if args.file == "status" else _resolve(ctx)
+    if args.more or args.task_id or "" in args.resubmit:
+        raise UsageError("FILE and options only (--task-id and a bare --resubmit are resolve's)")
     defaults = dict(_setting(text) for text in args.set)
     adopt = dict(_setting(text, "--adopt") for text in args.adopt)  # checked before any call
     rows = [{**defaults, **row} for row in read_rows(Path(args.file))]
@@ -97,11 +114,13 @@ def handle(ctx: Context) -> int:
         raise UsageError(f"{out / REPORT_FILE} exists and is not this batch's; nothing was sent")
     ctx.run.ensure_journal_writable()  # each paid task is journaled too, before the state
     journal = _JournalLink(ctx, base_url, args.endpoint)
+    known = status(out).rows if (out / STATE_FILE).is_file() else []
+    progress = Progress(ctx.display, known, len(rows))
     batch = Batch(
         rows, api_key=options.api_key, base_url=options.base_url,
         allow_insecure_http=options.allow_insecure_http, endpoint=args.endpoint,
         folder=args.out, name=args.name, max_running=limit, overwrite=args.overwrite,
-        on_submitted=journal.submitted, recover=journal.recover,
+        on_submitted=journal.submitted, recover=journal.recover, on_change=progress.changed,
     )  # fmt: skip
     problems = batch.validate()
     for problem in problems:
@@ -120,23 +139,85 @@ def handle(ctx: Context) -> int:
     if estimate.rows and not args.yes and sys.stdin.isatty() and not _confirmed(estimate):
         raise UsageError("not confirmed; nothing was sent")
     try:
-        report = batch.run(skip_invalid=args.skip_invalid, resubmit=args.resubmit, adopt=adopt)
+        with progress.shown():
+            report = batch.run(skip_invalid=args.skip_invalid, resubmit=args.resubmit,
+                               adopt=adopt)  # fmt: skip
     except InvalidRowsError as error:  # the file changed meanwhile
         raise UsageError(str(error)) from None
-    _write_report(Path(args.out), report)
-    for row in report.rows:
-        _event(ctx, "row", f"row {row.index} {row.state}: {row.output or ''} {row.error or ''}"
-               .rstrip(), **vars(row))  # fmt: skip
-    totals = report.totals
+    write_reports(out, report)
+    if not options.json:  # --json had each row's every change as an event
+        for row in report.rows:
+            print_line(f"row {row.index} {row.state}: {row.output or ''} {row.error or ''}"
+                       .rstrip())  # fmt: skip
+    return _ended(ctx, report, report=str(out / REPORT_FILE))
+
+
+def _ended(ctx: Context, batch: BatchReport, event: str = "done", **fields: Any) -> int:
+    """The totals line (or the last JSON event, with `fields`) and the exit code: 6 some
+    unconfirmed, 4 not all done, else 0."""
+    totals = batch.totals
     summary = ", ".join(f"{count} {state}" for state, count in totals.items() if count and
                         state != "rows")  # fmt: skip
-    _event(ctx, "done", f"{totals['rows']} rows: {summary}; cost {report.cost}",
-           totals=totals, cost=str(report.cost), report=str(out / REPORT_FILE))  # fmt: skip
+    _event(ctx, event, f"{totals['rows']} rows: {summary}; cost {batch.cost}", totals=totals,
+           cost=str(batch.cost), running=batch.running, **fields)  # fmt: skip
+    if totals["running"] and not batch.running:
+        ctx.display.hint(f"{totals['running']} rows' tasks are paid for and kept: the same "
+                         "command run again waits for them and downloads them")  # fmt: skip
     if totals["unconfirmed"]:
         return UNCONFIRMED.code
     if totals["rows"] != totals["done"]:
         return TASK_FAILED.code
     return OK.code
+
+
+def _status(ctx: Context) -> int:
+    """`batch status DIR`: every row as the state holds it, how to settle the unconfirmed."""
+    from .._batch import status
+
+    if len(ctx.args.more) != 1:
+        raise UsageError("batch status DIR, please")
+    folder = ctx.args.more[0]
+    report = _library(lambda: status(folder))
+    if not ctx.options.json:
+        if report.running:
+            print_line(f"{folder}: a batch process runs it now")
+        for row in report.rows:
+            task = f" task {row.task_id}" if row.task_id else ""
+            print_line(f"row {row.index} {row.state} key {row.key}{task}: "
+                       f"{row.error or row.output or ''}".rstrip(": "))  # fmt: skip
+        for row in report.rows:
+            if row.state == "unconfirmed":
+                ctx.display.hint(f"row {row.index} may have created a task: find it in your "
+                                 f"RunningHub task list, then `batch resolve {folder} {row.key} "
+                                 "--task-id ID`, or `--resubmit` if it is not there")  # fmt: skip
+    return _ended(ctx, report, "status", rows=report.to_dict()["rows"])
+
+
+def _resolve(ctx: Context) -> int:
+    """`batch resolve DIR KEY (--task-id ID | --resubmit)`: an unconfirmed row settled; the
+    batch's next run waits for its task or sends it again."""
+    from .._batch import resolve
+
+    args = ctx.args
+    keys = [*args.more[1:], *(key for key in args.resubmit if key)]
+    if not args.more or len(keys) != 1 or (args.task_id is None) == (not args.resubmit):
+        raise UsageError("batch resolve DIR KEY (--task-id ID | --resubmit), please")
+    folder, key = args.more[0], keys[0]
+    row = _library(lambda: resolve(folder, key, task_id=args.task_id, resubmit=bool(args.resubmit)))
+    then = "waits for its task" if row.task_id else "sends it again (priced first)"
+    _event(ctx, "resolved", f"row {row.index} is {row.state}: the batch's next run {then}",
+           **vars(row))  # fmt: skip
+    return OK.code
+
+
+def _library(call: Callable[[], T]) -> T:
+    """A status or resolve call, its refusal as a usage error (nothing was sent)."""
+    from .._errors import InvalidInputError
+
+    try:
+        return call()
+    except InvalidInputError as error:
+        raise UsageError(str(error)) from None
 
 
 def _setting(text: str, option: str = "--set") -> tuple[str, str]:
@@ -208,18 +289,6 @@ class _JournalLink:
             self._known = {r.request: r.task_id for r in reversed(records)
                            if r.request and r.task_id}  # fmt: skip
         return self._known.get(f"batch:{key}")
-
-
-def _write_report(folder: Path, report: BatchReport) -> None:
-    """report.json beside the outputs, whole or not at all, never through a planted link."""
-    from .._batch import REPORT_FILE
-
-    folder.mkdir(parents=True, exist_ok=True)
-    final = folder / REPORT_FILE
-    try:
-        write_whole(final, json.dumps(report.to_dict(), indent=2) + "\n", replace=True)
-    except OSError as error:
-        raise CliError(f"cannot write {final}: {error}") from None
 
 
 COMMAND = Command(
