@@ -5,7 +5,10 @@ downloaded, and a second run pays for nothing."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -16,7 +19,7 @@ from runninghub_video.batch import Batch, BatchLockedError, InvalidRowsError
 from runninghub_video.sandbox import Limits, Sandbox
 
 from tests.support.cli import is_mp4
-from tests.support.constants import SAMPLE_PNG
+from tests.support.constants import ROOT, SAMPLE_PNG
 from tests.support.sandboxes import running_sandbox
 from tests.wrapper.fakes import KEY
 
@@ -120,3 +123,27 @@ def test_outputs_that_collide_or_exist_are_refused_before_anything_is_sent(
     assert "exists" in messages[2]
     assert "inside the batch's folder" in messages[3]
     assert (tmp_path / "taken.mp4").read_bytes() == b"mine"
+
+
+def test_the_readme_example_runs_as_shown(limited: Sandbox, tmp_path: Path) -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("### Many videos") :]
+    example = section[section.index("```python\n") + 10 : section.index("```\n\nMore:")]
+    table = tmp_path / "batch.csv"
+    table.write_text(
+        "image,prompt,duration,name\n"
+        f"{SAMPLE_PNG},a red mug turning,4,mug\n"
+        f"{SAMPLE_PNG},a blue vase turning,,vase\n"
+        f"{SAMPLE_PNG},,4,empty\n",  # refused: an empty prompt
+        encoding="utf-8",
+    )
+    env = {**os.environ, "RUNNINGHUB_BASE_URL": limited.base_url, "RUNNINGHUB_API_KEY": KEY}
+    done = subprocess.run([sys.executable, "-c", example], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=120, check=False)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith("row 2: ")  # the bad row, before anything is sent
+    assert lines[1] == "6.4"  # two rows of 4 s at 3.2
+    assert "'done': 2" in lines[2]
+    assert is_mp4(tmp_path / "out" / "mug.mp4")
+    assert is_mp4(tmp_path / "out" / "vase.mp4")

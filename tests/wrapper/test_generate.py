@@ -21,7 +21,7 @@ from runninghub_video import (
 from runninghub_video._params import SEED_DEFAULTS
 from runninghub_video.sandbox import Sandbox
 
-from tests.support.cli import is_mp4
+from tests.support.cli import Cli, is_mp4
 from tests.support.constants import KEY, SAMPLE_PNG
 
 FAST = Policy(poll_interval=0.05)
@@ -210,3 +210,43 @@ def test_finish_refuses_an_existing_file_before_the_first_query(
         rh.finish("2013508786110730241", output=existing)
     assert sandbox.stats.queries == before
     assert existing.read_bytes() == b"keep me"
+
+
+@pytest.mark.integration  # the CLI in a subprocess reads what the script journaled
+def test_a_script_with_journal_true_shows_in_tasks(
+    sandbox: Sandbox, image: Path, tmp_path: Path, journal_home: Path
+) -> None:
+    with RunningHub(KEY, base_url=sandbox.base_url, policy=FAST, journal=True) as rh:
+        video = rh.generate(SEED, image_url=image, prompt="journaled by a script", **DEFAULTS,
+                            output=tmp_path / "script.mp4")  # fmt: skip
+    cli = Cli(sandbox.base_url, journal_home, tmp_path)
+    (listed,) = cli("tasks", "--json").json()["tasks"]
+    assert listed["task_id"] == video.task.id
+    assert listed["status"] == "SUCCESS"
+    assert listed["prompt"] == "journaled by a script"
+    assert listed["output"] == str(tmp_path / "script.mp4")
+    assert listed["output_exists"] is True
+    assert KEY not in (journal_home / "tasks.jsonl").read_text()
+
+
+def test_without_journal_true_a_script_journals_nothing(
+    sandbox: Sandbox, image: Path, tmp_path: Path, journal_home: Path
+) -> None:
+    with RunningHub(KEY, base_url=sandbox.base_url, policy=FAST) as rh:
+        rh.generate(SEED, image_url=image, prompt="not journaled", **DEFAULTS,
+                    output=tmp_path / "quiet.mp4")  # fmt: skip
+    assert not (journal_home / "tasks.jsonl").exists()
+
+
+def test_a_journal_that_cannot_be_written_never_costs_the_task(
+    sandbox: Sandbox, image: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:  # fmt: skip
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("RUNNINGHUB_VIDEO_HOME", str(blocker / "home"))
+    with RunningHub(KEY, base_url=sandbox.base_url, policy=FAST, journal=True) as rh:
+        video = rh.generate(SEED, image_url=image, prompt="journal refused", **DEFAULTS,
+                            output=tmp_path / "kept.mp4")  # fmt: skip
+    assert is_mp4(video.path)
+    assert f"task {video.task.id}: could not write the task journal" in caplog.text

@@ -647,7 +647,7 @@ def _running(path: Path) -> bool:
 
 class Batch:
     """The batch for synchronous code: each call runs AsyncBatch on its own event loop with
-    a client made from api_key, base_url and policy (the environment's by default)."""
+    a client made from api_key, base_url, policy and journal (the environment's by default)."""
 
     def __init__(
         self,
@@ -657,9 +657,11 @@ class Batch:
         base_url: str | None = None,
         policy: Policy | None = None,
         allow_insecure_http: bool = False,
+        journal: bool = False,
         **options: Any,
     ) -> None:
         self._rows = [dict(row) for row in rows]
+        self._journal = journal
         self._api_key, self._base_url, self._policy = api_key, base_url, policy
         self._insecure = allow_insecure_http
         self._options = options
@@ -669,7 +671,7 @@ class Batch:
 
         async with AsyncRunningHub(
             self._api_key, base_url=self._base_url, policy=self._policy,
-            allow_insecure_http=self._insecure,
+            allow_insecure_http=self._insecure, journal=self._journal,
         ) as rh:  # fmt: skip
             with contextlib.closing(AsyncBatch(rh, self._rows, **self._options)) as batch:
                 found = getattr(batch, method)(*args, **kwargs)

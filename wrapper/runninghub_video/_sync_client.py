@@ -61,7 +61,7 @@ from ._errors import (
     InvalidInputError,
     RunningHubError,
 )
-from ._journal import journal_dir
+from ._journal import Journal, journal_dir
 from ._params import CheckedRequest, ImageInput, LocalImage, RequestModel
 from ._policy import (
     Policy,
@@ -77,6 +77,7 @@ from ._task import Task, Video
 from .types import UploadCallback
 
 if TYPE_CHECKING:
+    from ._endpoints import Endpoint
     from .webhooks import Delivery
 
 logger = logging.getLogger("runninghub_video")
@@ -99,6 +100,9 @@ class RunningHub:
     injectable so that polling can be tested without waiting. Plain http:// is refused for a
     host beyond loopback (the key would travel in clear) unless `allow_insecure_http=True`.
     After a fork, or on another event loop, the client opens fresh connections of its own.
+    With `journal=True`, each paid task (the moment its submit answers), its final status and
+    its download are written to the task journal, so `runninghub-video tasks` lists a
+    script's tasks too (`tasks --refresh` updates them).
     """
 
     def __init__(
@@ -112,10 +116,13 @@ class RunningHub:
         transport: httpx.BaseTransport | None = None,
         verify: ssl.SSLContext | str | bool = True,
         allow_insecure_http: bool = False,
+        journal: bool = False,
     ) -> None:
         self._settings = Settings.resolve(
             api_key, base_url, policy, allow_insecure_http=allow_insecure_http
         )
+        self._journal = Journal() if journal else None
+        """With journal=True, every paid task is journaled (`runninghub-video tasks` lists it)."""
         self.policy = self._settings.policy
         self._clock = clock
         self._sleep = sleep
@@ -465,7 +472,7 @@ class RunningHub:
         on_uploaded: UploadCallback | None = None,
     ) -> Task:
         body = self._body(checked, on_uploaded)
-        return self._submit_body(checked.endpoint.api, body, on_submitted)
+        return self._submit_body(checked.endpoint, body, on_submitted)
 
     def _url_of(self, image: ImageInput, on_uploaded: UploadCallback | None) -> str:
         """An image's URL: as given, or a local image's once uploaded."""
@@ -473,19 +480,24 @@ class RunningHub:
 
     def _submit_body(
         self,
-        endpoint: ModuleType,
+        endpoint: Endpoint,
         body: Any,
         on_submitted: Callable[[Task], None] | None = None,
     ) -> Task:
         """The paid call, retried only when provably no task was created; on_submitted(task)
-        runs once the answer is read, inside the block that names the task on any exception."""
+        runs once the answer is read (after the journal line, with journal=True), inside the
+        block that names the task on any exception."""
         settings = submit_retry_settings(self.policy, self._clock)
         task: Task | None = None
         try:
             for attempt in tenacity.Retrying(sleep=self._sleep, **settings):
                 with attempt:
-                    task = self._call(endpoint, body, read_submit, is_submit=True)
+                    task = self._call(endpoint.api, body, read_submit, is_submit=True)
             assert task is not None  # tenacity returns after a try that read the task
+            prompt = getattr(body, "prompt", None)
+            self._journaled("submitted", task.id, status=task.status, endpoint=endpoint.info.path,
+                            base_url=self.base_url, request="library",
+                            prompt=prompt if isinstance(prompt, str) else None)  # fmt: skip
             if on_submitted is not None:
                 on_submitted(task)
             logger.info("submitted task %s (%s)", task.id, task.status)
@@ -608,7 +620,18 @@ class RunningHub:
     def _until_final(self, poller: Poller) -> Task:
         """Poll to the final status (the last change): SUCCESS returned, FAILED/CANCEL raised."""
         changes = [task for task in self._changes(poller)]
+        self._journaled("status", changes[-1].id, status=changes[-1].status)
         return _succeeded(changes[-1])
+
+    def _journaled(self, event: str, task_id: str, **fields: Any) -> None:
+        """A journal line with journal=True; one that cannot be written is a WARNING naming
+        the task, never an error (the paid task must reach the caller)."""
+        if self._journal is None:
+            return
+        try:
+            self._journal.append(event, task_id, **fields)
+        except Exception as error:  # a full disk, a FIFO: the caller still gets the task
+            logger.warning("task %s: could not write the task journal (%s)", task_id, error)
 
     def run(
         self,
@@ -768,6 +791,7 @@ class RunningHub:
                 task_id=task.id,
             )
         else:
+            self._journaled("downloaded", task.id, status=task.status, output=str(target))
             return target
         raise error  # outside the except block: no unredacted httpx text in the chain
 

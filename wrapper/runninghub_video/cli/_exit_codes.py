@@ -52,7 +52,8 @@ DEADLINE = ExitCode(
 UNCONFIRMED = ExitCode(
     6,
     "some batch rows are unconfirmed: their submit may have created a paid task with no id "
-    "back; check your RunningHub task list, then `batch ... --resubmit KEY` if it did not",
+    "back (`batch status DIR` lists them); check your RunningHub task list, then `batch "
+    "resolve DIR KEY --task-id ID` if it did, `--resubmit` if it did not",
 )
 INTERRUPTED = ExitCode(
     130,
