@@ -12,14 +12,16 @@ import pytest
 from runninghub_video.sandbox import Sandbox
 
 from tests.reliability.conftest import IMAGE_URL
-from tests.reliability.fault_server import FaultServer, Hold
+from tests.reliability.fault_server import FaultServer, Hold, json_reply, task_body
 from tests.reliability.test_signals import EVENT_TIMEOUT, stop, wait_for
-from tests.support.api import SUBMIT
+from tests.support.api import SUBMIT, UPLOAD
 from tests.support.cli import FAST_POLL, Cli, cli_in, is_mp4
 from tests.support.constants import SAMPLE_PNG
 from tests.support.sandboxes import running_sandbox
 
 pytestmark = pytest.mark.integration  # the CLI in processes, a sandbox of its own
+
+TASK = "2013508786110730241"
 
 
 @pytest.fixture(scope="module")
@@ -118,3 +120,27 @@ def test_a_refused_output_journals_no_intent(
     assert cli(*args).code == 2
     assert cli.journal_lines(intents=True) == []
     assert faults.count(SUBMIT) == 0
+
+
+def test_generate_killed_during_its_upload_is_simply_run_again(
+    cli_at: Callable[[str], Cli], faults: FaultServer
+) -> None:
+    """The intent is journaled once the uploads are done (on_sending): a kill during an upload
+    has paid for nothing, so the same command just runs, nothing held."""
+    hold = Hold()
+    faults.route(UPLOAD, hold)
+    cli = cli_at(faults.base_url)
+    args = ["submit", "--image", str(SAMPLE_PNG), "--prompt", "a comet"]
+    proc = cli.start(*args)
+    assert hold.arrived.wait(EVENT_TIMEOUT), "the upload never arrived"
+    stop(proc, signal.SIGKILL)
+    assert cli.journal_lines(intents=True) == []
+    faults.replace(UPLOAD, json_reply({"code": 0, "msg": "", "data": {
+        "download_url": faults.base_url + "/files/up.png"}}))  # fmt: skip
+    faults.route(SUBMIT, json_reply(task_body("QUEUED", TASK)))
+    again = cli(*args)
+    assert again.code == 0, again.stderr
+    assert again.stdout == f"{TASK}\n"
+    assert faults.count(SUBMIT) == 1
+    assert [line["event"] for line in cli.journal_lines(intents=True)] == ["submitting",
+                                                                           "submitted"]  # fmt: skip

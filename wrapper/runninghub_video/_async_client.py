@@ -352,6 +352,7 @@ class AsyncRunningHub:
         /,
         *,
         on_uploaded: UploadCallback | None = None,
+        on_sending: Callable[[], None] | None = None,
         on_submitted: Callable[[Task], None] | None = None,
         **fields: object,
     ) -> Task:
@@ -362,11 +363,16 @@ class AsyncRunningHub:
         array takes a list, each element checked; an image field (image_url, first_frame_url,
         image_urls: see Field.takes_image) takes a local JPG/PNG (or a list of URLs and
         files), each uploaded first, then reported to `on_uploaded(path, url)`. `endpoint` may
-        instead be what check() returned (then without fields). `on_submitted` as in submit()
-        (a field of either name needs submit_request())."""
+        instead be what check() returned (then without fields). `on_sending()` is called once
+        every upload is done, just before the paid request goes out (record the intent there;
+        raising stops the submit, nothing sent). `on_submitted` as in submit() (a field of
+        either name needs submit_request())."""
         on_uploaded = checks.check_callback("on_uploaded", on_uploaded)
+        on_sending = checks.check_callback("on_sending", on_sending)
         on_submitted = checks.check_callback("on_submitted", on_submitted)
-        return await self._submit_checked(_request(endpoint, fields), on_submitted, on_uploaded)
+        return await self._submit_checked(
+            _request(endpoint, fields), on_submitted, on_uploaded, on_sending
+        )
 
     async def generate(
         self,
@@ -378,6 +384,7 @@ class AsyncRunningHub:
         timeout: float | None = None,
         poll_interval: float | None = None,
         on_uploaded: UploadCallback | None = None,
+        on_sending: Callable[[], None] | None = None,
         on_submitted: Callable[[Task], None] | None = None,
         on_update: Callable[[Task], None] | None = None,
         on_progress: ProgressCallback | None = None,
@@ -388,7 +395,8 @@ class AsyncRunningHub:
 
         Everything that can be refused is checked before the upload: the fields, and the
         destination (never an input image, nor a file in the task journal's folder). Each step
-        is reported: `on_uploaded(path, url)`, `on_submitted(task)` (before anything else
+        is reported: `on_uploaded(path, url)`, `on_sending()` (as in submit_to()),
+        `on_submitted(task)` (before anything else
         happens: record the paid task there), `on_update(task)` after every query (the submit's
         task first), `on_progress(received, total)` while downloading. `timeout` bounds the
         wait, counted from the submit's answer (the upload and the submit are never cut short:
@@ -397,6 +405,7 @@ class AsyncRunningHub:
         check().)"""
         checked = _request(endpoint, fields)
         on_uploaded = checks.check_callback("on_uploaded", on_uploaded)
+        on_sending = checks.check_callback("on_sending", on_sending)
         on_submitted = checks.check_callback("on_submitted", on_submitted)
         on_update = checks.check_callback("on_update", on_update)
         on_progress = checks.check_callback("on_progress", on_progress)
@@ -404,7 +413,7 @@ class AsyncRunningHub:
         protected = checked.local_paths
         check_destination(None, output, overwrite=overwrite, protected=protected)
         with _Submitted(on_submitted) as submitted:
-            task = await self._submit_checked(checked, submitted, on_uploaded)
+            task = await self._submit_checked(checked, submitted, on_uploaded, on_sending)
             task = await self._follow(task, self._clock(), policy, on_update)
             path = await self._save(task, output, on_progress, overwrite, protected)
         return Video(task, path)
@@ -469,8 +478,11 @@ class AsyncRunningHub:
         checked: CheckedRequest,
         on_submitted: Callable[[Task], None] | None = None,
         on_uploaded: UploadCallback | None = None,
+        on_sending: Callable[[], None] | None = None,
     ) -> Task:
         body = await self._body(checked, on_uploaded)
+        if on_sending is not None:
+            on_sending()
         return await self._submit_body(checked.endpoint, body, on_submitted)
 
     async def _url_of(self, image: ImageInput, on_uploaded: UploadCallback | None) -> str:

@@ -201,7 +201,8 @@ def handle(info: EndpointInfo, ctx: Context) -> int:
         earlier = None if options.new else run.unfinished(run.request, not only_submit)
         if earlier is not None:
             return _resume(ctx, rh, earlier, only_submit)
-        run.submitting(rh.base_url, journal_params)
+        def sending() -> None:  # after the uploads: a kill during one costs nothing
+            run.submitting(rh.base_url, journal_params)
 
         def uploaded(path: Path, url: str) -> None:
             del url  # the journal keeps the local file, not the (short-lived) upload URL
@@ -215,11 +216,13 @@ def handle(info: EndpointInfo, ctx: Context) -> int:
 
         try:
             if only_submit:
-                task = rh.submit_to(checked, on_uploaded=uploaded, on_submitted=submitted)
+                task = rh.submit_to(checked, on_uploaded=uploaded, on_sending=sending,
+                                    on_submitted=submitted)  # fmt: skip
             else:
                 video = rh.generate(
                     checked, output=options.output, overwrite=options.overwrite,
-                    timeout=options.timeout, on_uploaded=uploaded, on_submitted=submitted,
+                    timeout=options.timeout, on_uploaded=uploaded, on_sending=sending,
+                    on_submitted=submitted,
                     on_update=run.on_update, on_progress=run.on_progress,
                 )  # fmt: skip
         except (Exception, KeyboardInterrupt) as error:  # journal a task the error names
