@@ -201,6 +201,7 @@ def handle(info: EndpointInfo, ctx: Context) -> int:
         earlier = None if options.new else run.unfinished(run.request, not only_submit)
         if earlier is not None:
             return _resume(ctx, rh, earlier, only_submit)
+
         def sending() -> None:  # after the uploads: a kill during one costs nothing
             run.submitting(rh.base_url, journal_params)
 
