@@ -405,13 +405,16 @@ class AsyncBatch:
         known = self._store.rows()
         limit = self.max_running or await self._limit()
         slots = asyncio.Semaphore(limit)
-        work = [self._row(p, known[p.key], slots) for p in self._plan
+        work = [p for p in self._plan
                 if p.key in known and p.checked is not None and p.output is not None
                 and known[p.key].state in ("pending", "running")]  # fmt: skip
-        try:
+        ahead = asyncio.Semaphore(2 * limit)  # rows under way: the limit's, and as many ready
+        try:  # (uploaded, waiting for a slot, or downloading), not one task per row at once
             async with asyncio.TaskGroup() as group:  # a StateError stops every row
-                for job in work:
-                    group.create_task(job)
+                for item in work:
+                    await ahead.acquire()
+                    job = group.create_task(self._row(item, known[item.key], slots))
+                    job.add_done_callback(lambda _: ahead.release())
         except BaseExceptionGroup as errors:
             raise _first(errors) from None
         return self.report()

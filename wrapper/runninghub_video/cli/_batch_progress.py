@@ -33,7 +33,8 @@ class Progress:
         before = self.rows.get(row.key)
         self.rows[row.key] = row
         if self.display.mode == "json":
-            print_json({"event": "row", **vars(row)})
+            with contextlib.suppress(OSError, ValueError):  # stdout gone: the rows go on
+                print_json({"event": "row", **vars(row)})
         elif self.display.mode == "plain" and (before is None or before.state != row.state):
             self.display.note(_line(row))
         elif self._live is not None:
