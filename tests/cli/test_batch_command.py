@@ -115,3 +115,49 @@ def test_status_and_resolve_settle_held_rows_without_paying_twice(
     ended = json.loads(cli("batch", "status", "out", "--json").stdout)
     assert ended["totals"]["done"] == 3
     assert ended["rows"][0]["task_id"] == found
+
+
+def test_a_held_row_never_takes_another_batchs_task_from_the_journal(
+    cli: Cli, sandbox: Sandbox
+) -> None:
+    """Two folders, the same row: the journal's record of the first batch's task is not the
+    second's (helper-11: week two's held row came back done with week one's video)."""
+    args = three_rows(cli)
+    assert cli(*args).code == 0
+    week_one = json.loads((cli.cwd / "out" / "report.json").read_text())["rows"][0]["task_id"]
+    second = [*args[:3], "out2", *args[4:]]
+    assert cli(*second).code == 0
+    own = json.loads((cli.cwd / "out2" / "report.json").read_text())["rows"][0]["task_id"]
+    assert own != week_one
+    with sqlite3.connect(cli.cwd / "out2" / STATE) as db:  # the state lost the id (a full disk)
+        db.execute("UPDATE rows SET state='submitting', task_id=NULL WHERE idx=0")
+    (cli.cwd / "out2" / "v0.mp4").unlink()
+    before = sandbox.stats.submits
+    resumed = cli(*second)
+    assert resumed.code == 0, resumed.stderr
+    rows = json.loads(cli("batch", "status", "out2", "--json").stdout)["rows"]
+    assert (rows[0]["state"], rows[0]["task_id"]) == ("done", own)  # its own, from the journal
+    assert sandbox.stats.submits == before
+
+
+@pytest.mark.parametrize(
+    ("table", "refusal"),
+    [
+        ("image,prompt,prompt\nx.png,a,b\n", "the header repeats prompt"),
+        ("image,prompt\nx.png,a,extra\n", "more cells than the header has"),
+        ("image,prompt\nx.png," + "a" * 200_000 + "\n", "field larger than field limit"),
+    ],
+)
+def test_a_csv_that_would_lose_a_cell_is_refused(cli: Cli, table: str, refusal: str) -> None:
+    (cli.cwd / "rows.csv").write_text(table, encoding="utf-8")
+    result = cli("batch", "rows.csv", "--out", "out")
+    assert result.code == 2, result.stderr
+    assert refusal in result.stderr
+    assert "unexpected" not in result.stderr
+
+
+@pytest.mark.parametrize("amount", ["NaN", "sNaN", "Infinity", "ten"])
+def test_max_cost_must_be_a_number(cli: Cli, amount: str) -> None:
+    result = cli(*three_rows(cli), "--max-cost", amount)
+    assert result.code == 2, result.stderr
+    assert "a number, please" in result.stderr

@@ -17,11 +17,12 @@ import dataclasses
 import fcntl
 import hashlib
 import json
+import logging
 import os
 import sqlite3
 import string
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -36,6 +37,8 @@ from ._errors import (
     TaskFailedError,
 )
 from ._params import CheckedRequest, LocalImage, local_images
+
+logger = logging.getLogger("runninghub_video")
 
 if TYPE_CHECKING:
     from ._async_client import AsyncRunningHub
@@ -156,17 +159,24 @@ class _Store:
 
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        self._lock = os.open(f"{path}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+        for name in (path, *(Path(f"{path}{end}") for end in ("-wal", "-shm", ".lock"))):
+            if name.is_symlink():  # planted: the state is never written somewhere else
+                raise StateError(f"{name} is a symbolic link; the batch state is never one")
+        self._lock = os.open(f"{path}.lock", os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
         try:
             fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             os.close(self._lock)
             raise BatchLockedError(f"another process runs the batch of {path}") from None
         self.path = path.resolve()
-        self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")  # a committed state survives power loss
-        self._db.execute(_SCHEMA)
+        try:
+            self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=FULL")  # a committed state survives power loss
+            self._db.execute(_SCHEMA)
+        except sqlite3.Error as error:
+            os.close(self._lock)
+            raise StateError(f"{path} is not a batch state this can read ({error})") from None
 
     def close(self) -> None:
         self._db.close()
@@ -217,16 +227,20 @@ def _row_of(found: tuple[Any, ...]) -> RowReport:
     return RowReport(idx, key, state, **dict(zip(_COLUMNS, rest, strict=True)))
 
 
-def row_key(endpoint: str, fields: Mapping[str, object]) -> str:
-    """A row's identity from its content: the endpoint and every column (a local file by its
-    bytes too; the output asked for, if any)."""
+def row_key(
+    endpoint: str, fields: Mapping[str, object], *, files: Collection[str] | None = None
+) -> str:
+    """A row's identity from its content: the endpoint and every column, a local image by its
+    bytes too (the columns in `files`; without it, any column but `output` naming a file). The
+    output asked for counts by its name only, so a row whose video exists keeps its key."""
 
-    def plain(value: object) -> object:
-        if isinstance(value, str) and os.path.isfile(value):
+    def plain(column: str, value: object) -> object:
+        hashed = column in files if files is not None else column != "output"
+        if hashed and isinstance(value, str) and os.path.isfile(value):
             return [value, hashlib.sha256(Path(value).read_bytes()).hexdigest()]
         return value
 
-    text = json.dumps([endpoint, {k: plain(v) for k, v in fields.items()}], sort_keys=True,
+    text = json.dumps([endpoint, {k: plain(k, v) for k, v in fields.items()}], sort_keys=True,
                       default=str)  # fmt: skip
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
@@ -266,6 +280,8 @@ class AsyncBatch:
         self._rows = [dict(row) for row in rows]
         info = _endpoints.find(self.endpoint)
         self._columns, self._defaults = _columns(info)
+        images = {f.name for f in _endpoints.load(info).fields if f.takes_image}
+        self._image_columns = {alias for alias, name in self._columns.items() if name in images}
         self._store = _Store(Path(state) if state else self.folder / STATE_FILE)
         self._plan = self._make_plan()
         self._upload_locks: dict[str, asyncio.Lock] = {}
@@ -273,9 +289,14 @@ class AsyncBatch:
         self._submitting = asyncio.Lock()
 
     def _set(self, key: str, **fields: Any) -> None:
+        """One state change, then on_change (whose errors are logged: progress never changes
+        what the batch does, nor leaves a row in between)."""
         row = self._store.set(key, **fields)
         if self.on_change is not None:
-            self.on_change(row)
+            try:
+                self.on_change(row)
+            except Exception:
+                logger.exception("the batch's on_change failed (ignored)")
 
     async def __aenter__(self) -> AsyncBatch:
         return self
@@ -289,16 +310,13 @@ class AsyncBatch:
     # ------------------------------------------------------------ before anything is paid
 
     def _make_plan(self) -> list[_Planned]:
+        """Each row's key, checked request and output, or its problem. A row already paid for
+        (its submit intent committed) keeps the output it had and has no problem: its task
+        is waited for and downloaded whatever its inputs are now."""
         planned: list[_Planned] = []
-        outputs: dict[Path, int] = {}
         keys: dict[str, int] = {}
         known = self._store.rows()
-        root = self.folder.resolve()
         named = {part[1] for part in string.Formatter().parse(self.name) if part[1]}
-        state = self._store.path
-        reserved = {root / REPORT_FILE, root / f".{REPORT_FILE}.part", root / REPORT_HTML,
-                    root / f".{REPORT_HTML}.part", state,
-                    Path(f"{state}-wal"), Path(f"{state}-shm"), Path(f"{state}.lock")}  # fmt: skip
         for index, row in enumerate(self._rows):
             fields = dict(self._defaults)
             for column, value in row.items():
@@ -306,9 +324,8 @@ class AsyncBatch:
                     continue
                 if column in self._columns or column not in named:  # else: only for the name
                     fields[self._columns.get(column, column)] = value
-            wanted = row.get("output")
-            content = {k: v for k, v in row.items() if k != "key"}
-            key = str(row.get("key") or row_key(self.endpoint, {**self._defaults, **content}))
+            content = {**self._defaults, **{k: v for k, v in row.items() if k != "key"}}
+            key = str(row.get("key") or row_key(self.endpoint, content, files=self._image_columns))
             item = _Planned(index, key, None, None)
             planned.append(item)
             if key in keys:
@@ -317,24 +334,60 @@ class AsyncBatch:
             keys[key] = index
             try:
                 item.checked = self._rh.check(self.endpoint, **fields)
-                values = {**row, "key": key, "index": index}
-                text = str(wanted) if wanted else self.name.format(**values)
-                output = (root / text).resolve()
-                if output == root or root not in output.parents:
-                    raise InvalidInputError("output", text, "a path inside the batch's folder")
-                if output in reserved or output.name.startswith(".runninghub-batch"):
-                    raise InvalidInputError("output", text, "a name other than the batch's own")
-                item.output = output
-            except (InvalidInputError, KeyError, ValueError, IndexError, TypeError) as error:
-                item.problem = str(error) if not isinstance(error, KeyError) else (
-                    f"the name template needs the column {error}")  # fmt: skip
+            except (InvalidInputError, ValueError, TypeError) as error:
+                item.problem = str(error)
+        inputs = {path.resolve() for item in planned if item.checked
+                  for path in item.checked.local_paths}  # fmt: skip
+        outputs: dict[Path, int] = {}
+        for item in planned:
+            if _duplicate(item):
                 continue
+            stored = known.get(item.key)
+            paid = stored is not None and stored.state not in ("pending", "invalid")
+            try:
+                output = self._output(self._rows[item.index], item.key, item.index, inputs)
+            except (InvalidInputError, KeyError, ValueError, IndexError, TypeError,
+                    OSError) as error:  # fmt: skip
+                output = None
+                why = f"the name template needs the column {error}" if isinstance(
+                    error, KeyError) else str(error)  # fmt: skip
+                item.problem = item.problem or why
+            if paid:
+                assert stored is not None
+                item.output = Path(stored.output) if stored.output else output
+                item.problem = None
+                continue
+            if output is None or item.problem:
+                continue
+            item.output = output
             if output in outputs:
                 item.problem = f"output {output} is also row {outputs[output]}'s"
-            elif output.exists() and not self.overwrite and known.get(key, None) is None:
+            elif output.exists() and not self.overwrite:
                 item.problem = f"output {output} exists (not overwritten)"
-            outputs[output] = index
+            outputs[output] = item.index
         return planned
+
+    def _output(self, row: Mapping[str, object], key: str, index: int, inputs: set[Path]) -> Path:
+        """A row's output: inside the folder, none of the batch's own files, no input image,
+        somewhere a video can be written (checked as generate checks it)."""
+        from ._download import check_destination
+
+        root = self.folder.resolve()
+        state = self._store.path
+        reserved = {root / REPORT_FILE, root / f".{REPORT_FILE}.part", root / REPORT_HTML,
+                    root / f".{REPORT_HTML}.part", state,
+                    Path(f"{state}-wal"), Path(f"{state}-shm"), Path(f"{state}.lock")}  # fmt: skip
+        wanted = row.get("output")
+        text = str(wanted) if wanted else self.name.format(**{**row, "key": key, "index": index})
+        output = (root / text).resolve()
+        if output == root or root not in output.parents:
+            raise InvalidInputError("output", text, "a path inside the batch's folder")
+        if output in reserved or output.name.startswith(".runninghub-batch"):
+            raise InvalidInputError("output", text, "a name other than the batch's own")
+        if output in inputs:
+            raise InvalidInputError("output", text, "not one of the batch's input images")
+        check_destination(None, output, overwrite=True, protected=inputs)
+        return output
 
     def validate(self) -> list[Problem]:
         """Every problem of every row, all at once; nothing is sent. (A duplicate of another
@@ -382,13 +435,21 @@ class AsyncBatch:
         problems = self.validate()
         if problems and not skip_invalid:
             raise InvalidRowsError(problems)
+        held = {key for key, row in self._store.rows().items()
+                if row.state in ("unconfirmed", "submitting")}  # fmt: skip
+        for key in [*resubmit, *(adopt or {})]:
+            if key not in held:
+                raise InvalidInputError("key", key, "an unconfirmed row's key (see status())")
         for item in self._plan:
             if _duplicate(item):
                 continue
             state = "invalid" if item.problem else "pending"
             self._store.add(item.key, item.index, item.output, state)
-            if item.problem:
-                self._set(item.key, state="invalid", error=item.problem)
+            stored = self._store.row(item.key)
+            changed = (stored.state, stored.error) != (state, item.problem)
+            if stored.state in ("pending", "invalid") and changed:  # never a paid row
+                self._set(item.key, state=state, error=item.problem, output=None if
+                          item.output is None else str(item.output))  # fmt: skip
         known = self._store.rows()
         for key, row in known.items():
             found = self.recover(key) if self.recover and row.state in (
@@ -530,14 +591,16 @@ class AsyncBatch:
         return _with_urls(checked, lambda image: urls[image.path])
 
     def report(self) -> BatchReport:
-        """Every row's state now (the duplicates, never run, included)."""
+        """Every row's state now (the duplicates, never run, included), then any other row the
+        state holds (of an earlier version of the rows, or another file run in this folder):
+        a paid task is never left out of the report."""
         known = self._store.rows()
         rows = []
         for item in self._plan:
-            row = known.get(item.key) if not _duplicate(item) else None
+            row = known.pop(item.key, None) if not _duplicate(item) else None
             rows.append(row or RowReport(item.index, item.key, "duplicate" if item.problem else
                                          "pending", error=item.problem))  # fmt: skip
-        return BatchReport(rows)
+        return BatchReport(rows + sorted(known.values(), key=lambda row: row.index))
 
 
 _NEW = RowReport(-1, "", "pending")
@@ -617,7 +680,10 @@ def resolve(
     prices it and sends it again). Takes the batch: BatchLockedError while a run holds it."""
     if (task_id is None) == (not resubmit):
         raise InvalidInputError("resolve", key, "either a task id or resubmit, not both")
-    store = _Store(Path(state) if state else Path(folder) / STATE_FILE)
+    path = Path(state) if state else Path(folder) / STATE_FILE
+    if not path.is_file():
+        raise InvalidInputError("folder", str(folder), "a batch's folder (it has no state file)")
+    store = _Store(path)
     try:
         try:
             row = store.row(key)

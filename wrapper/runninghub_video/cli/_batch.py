@@ -17,7 +17,7 @@ from ._batch_report import write_reports
 from ._errors import UsageError
 from ._exit_codes import OK, TASK_FAILED, UNCONFIRMED
 from ._output import print_json, print_line
-from ._parsing import Command, add_json
+from ._parsing import Command
 
 T = TypeVar("T")
 
@@ -68,7 +68,10 @@ def build(parser: argparse.ArgumentParser) -> None:
     )  # fmt: skip
     parser.add_argument("--task-id", metavar="ID", help="with resolve: the row's task")
     parser.add_argument("--overwrite", action="store_true", help="replace existing outputs")
-    add_json(parser)
+    parser.add_argument(
+        "--json", action="store_true",
+        help="one JSON event per line on stdout (each row's every change, then the totals)",
+    )  # fmt: skip
 
 
 def read_rows(path: Path) -> list[dict[str, Any]]:
@@ -90,8 +93,27 @@ def read_rows(path: Path) -> list[dict[str, Any]]:
                 rows.append(row)
         return rows
     if path.suffix.lower() == ".csv":
-        return [dict(row) for row in csv.DictReader(text.splitlines())]
+        return _csv_rows(path, text)
     raise UsageError(f"{path}: a .csv or .jsonl file, please")
+
+
+def _csv_rows(path: Path, text: str) -> list[dict[str, Any]]:
+    """A CSV's rows by its header; a repeated column or a row with more cells than the header
+    is refused (a cell must never be dropped silently)."""
+    reader = csv.DictReader(text.splitlines())
+    try:
+        header = reader.fieldnames or []
+        repeated = sorted({name for name in header if header.count(name) > 1})
+        if repeated:
+            raise UsageError(f"{path}: the header repeats {', '.join(repeated)}")
+        rows = []
+        for row in reader:
+            if None in row:
+                raise UsageError(f"{path}:{reader.line_num}: more cells than the header has")
+            rows.append(dict(row))
+    except csv.Error as error:
+        raise UsageError(f"{path}:{reader.line_num}: {error}") from None
+    return rows
 
 
 def handle(ctx: Context) -> int:
@@ -113,7 +135,7 @@ def handle(ctx: Context) -> int:
     if (out / REPORT_FILE).exists() and not (out / STATE_FILE).exists():
         raise UsageError(f"{out / REPORT_FILE} exists and is not this batch's; nothing was sent")
     ctx.run.ensure_journal_writable()  # each paid task is journaled too, before the state
-    journal = _JournalLink(ctx, base_url, args.endpoint)
+    journal = _JournalLink(ctx, base_url, args.endpoint, (out / STATE_FILE).resolve())
     known = status(out).rows if (out / STATE_FILE).is_file() else []
     progress = Progress(ctx.display, known, len(rows))
     batch = Batch(
@@ -236,7 +258,8 @@ def _count(text: str) -> int:
 def _priced(estimate: Estimate) -> str:
     if estimate.total is None:
         return f"estimate: unknown for {estimate.rows} rows ({estimate.note})"
-    return f"estimate: {estimate.total} {estimate.currency or ''} for {estimate.rows} rows"
+    currency = f" {estimate.currency}" if estimate.currency else ""
+    return f"estimate: {estimate.total}{currency} for {estimate.rows} rows"
 
 
 def _check_cost(max_cost: str | None, estimate: Estimate) -> None:
@@ -246,15 +269,19 @@ def _check_cost(max_cost: str | None, estimate: Estimate) -> None:
     try:
         ceiling = Decimal(max_cost)
     except InvalidOperation:
-        raise UsageError(f"--max-cost {max_cost!r}: a number, please") from None
+        ceiling = Decimal("NaN")
+    if not ceiling.is_finite():
+        raise UsageError(f"--max-cost {max_cost!r}: a number, please")
     if estimate.total is None or estimate.total > ceiling:
         shown = "unknown" if estimate.total is None else str(estimate.total)
         raise UsageError(f"the estimate ({shown}) is above --max-cost {ceiling}; nothing was sent")
 
 
 def _confirmed(estimate: Estimate) -> bool:
-    answer = input(f"{_priced(estimate)}. Submit them? [y/N] ")
-    return answer.strip().lower() in ("y", "yes")
+    """Asked on stderr (stdout is the result's, JSON with --json)."""
+    sys.stderr.write(f"{_priced(estimate)}. Submit them? [y/N] ")
+    sys.stderr.flush()
+    return sys.stdin.readline().strip().lower() in ("y", "yes")
 
 
 def _event(ctx: Context, event: str, text: str, **fields: Any) -> None:
@@ -267,28 +294,35 @@ def _event(ctx: Context, event: str, text: str, **fields: Any) -> None:
 
 class _JournalLink:
     """The task journal as the batch's second record: every paid task is journaled (so
-    `tasks` lists it) before the state records it, and a row the state lost is found there."""
+    `tasks` lists it) before the state records it, and a row the state lost is found there:
+    only a record of this batch (its state file), site and endpoint, the newest."""
 
-    def __init__(self, ctx: Context, base_url: str, endpoint: str | None) -> None:
+    def __init__(self, ctx: Context, base_url: str, endpoint: str | None, state: Path) -> None:
         from .._endpoints import find, seed
 
-        self.ctx, self.base_url = ctx, base_url
+        self.ctx, self.base_url, self.state = ctx, base_url, state
         self.path = (find(endpoint) if endpoint else seed()).path
         self._known: dict[str, str] | None = None
 
+    def _request(self, key: str) -> str:
+        return f"batch:{self.state}#{key}"
+
     def submitted(self, key: str, task_id: str) -> None:
         self.ctx.run.event("submitted", task_id, base_url=self.base_url, endpoint=self.path,
-                           request=f"batch:{key}")  # fmt: skip
+                           request=self._request(key))  # fmt: skip
 
     def recover(self, key: str) -> str | None:
         if self._known is None:
             try:
-                records = self.ctx.run.journal.read()
+                records = self.ctx.run.journal.read()  # newest first
             except OSError:
                 records = []
-            self._known = {r.request: r.task_id for r in reversed(records)
-                           if r.request and r.task_id}  # fmt: skip
-        return self._known.get(f"batch:{key}")
+            self._known = {}
+            for r in records:
+                if (r.request and r.task_id and r.base_url == self.base_url
+                        and r.endpoint == self.path):  # fmt: skip
+                    self._known.setdefault(r.request, r.task_id)
+        return self._known.get(self._request(key))
 
 
 COMMAND = Command(
