@@ -36,11 +36,11 @@ def test_a_row_with_an_output_column_keeps_its_key_once_its_video_exists(
     rows: list[dict[str, object]] = [{"image": str(SAMPLE_PNG), "prompt": "a calm lake",
                                       "output": "lake.mp4"}]  # fmt: skip
     before = sandbox.stats.submits
-    assert batch(sandbox, ".", rows).run().totals["done"] == 1
-    again = batch(sandbox, ".", rows)
+    assert batch(sandbox, Path("."), rows).run().totals["done"] == 1
+    again = batch(sandbox, Path("."), rows)
     assert again.validate() == []  # not "lake.mp4 exists": it is this row's own video
     assert again.run().totals["done"] == 1
-    assert batch(sandbox, ".", rows, overwrite=True).run().totals["done"] == 1
+    assert batch(sandbox, Path("."), rows, overwrite=True).run().totals["done"] == 1
     assert sandbox.stats.submits - before == 1  # paid once, whatever was run again
 
 
