@@ -15,7 +15,7 @@ import pytest
 from runninghub_video import AsyncRunningHub, Policy
 from runninghub_video._batch import _Store
 from runninghub_video._redaction import redact, redact_body
-from runninghub_video.batch import AsyncBatch, Batch
+from runninghub_video.batch import AsyncBatch, Batch, resolve
 from runninghub_video.sandbox import Sandbox
 
 from tests.support.cli import is_mp4
@@ -60,7 +60,8 @@ def test_an_unconfirmed_row_sent_again_is_priced_first(sandbox: Sandbox, tmp_pat
     store.add(problem_free.key, 0, tmp_path / "x.mp4", "unconfirmed")
     store.close()
     assert run.estimate().rows == 0  # held: nothing to pay for
-    again = run.estimate(resubmit=[problem_free.key])
+    resolve(tmp_path, problem_free.key, resubmit=True)
+    again = run.estimate()
     assert (again.rows, again.total) == (1, Decimal("3.2"))
 
 

@@ -117,8 +117,9 @@ def test_adopting_or_resubmitting_a_row_that_is_not_held_is_refused(
     rows: list[dict[str, object]] = [{"key": "k", "image": str(SAMPLE_PNG), "prompt": "held?"}]
     assert batch(sandbox, tmp_path, rows).run().totals["done"] == 1
     before = sandbox.stats.submits
-    for options in ({"resubmit": ["k"]}, {"adopt": {"k": "2013508786110730241"}},
-                    {"resubmit": ["nokey"]}):  # fmt: skip
-        with pytest.raises(InvalidInputError, match="unconfirmed"):
-            batch(sandbox, tmp_path, rows).run(**options)
+    for key, options in (("k", {"resubmit": True}), ("k", {"task_id": "2013508786110730241"}),
+                         ("nokey", {"resubmit": True})):  # fmt: skip
+        with pytest.raises(InvalidInputError, match="row"):
+            resolve(tmp_path, key, **options)
+    assert batch(sandbox, tmp_path, rows).run().totals["done"] == 1
     assert sandbox.stats.submits == before

@@ -395,14 +395,12 @@ class AsyncBatch:
         return [Problem(p.index, p.key, p.problem) for p in self._plan
                 if p.problem and not _duplicate(p)]  # fmt: skip
 
-    async def estimate(self, *, resubmit: Iterable[str] = ()) -> Estimate:
-        """The price of every row still to submit (with the unconfirmed rows `resubmit`
-        names), through the price call (a local image replaced by a placeholder URL: nothing is
-        uploaded); equal requests are priced once."""
-        known, again = self._store.rows(), set(resubmit)
-        todo = [p for p in self._plan if p.checked and not p.problem and (
-            known.get(p.key, _NEW).state in ("pending", "submitting")
-            or (known[p.key].state == "unconfirmed" and p.key in again))]  # fmt: skip
+    async def estimate(self) -> Estimate:
+        """The price of every row still to submit, through the price call (a local image
+        replaced by a placeholder URL: nothing is uploaded); equal requests are priced once."""
+        known = self._store.rows()
+        todo = [p for p in self._plan if p.checked and not p.problem
+                and known.get(p.key, _NEW).state in ("pending", "submitting")]  # fmt: skip
         prices: dict[str, Decimal] = {}
         total, currency = Decimal(0), None
         try:
@@ -420,26 +418,14 @@ class AsyncBatch:
 
     # ------------------------------------------------------------ the run
 
-    async def run(
-        self,
-        *,
-        skip_invalid: bool = False,
-        resubmit: Iterable[str] = (),
-        adopt: Mapping[str, str] | None = None,
-    ) -> BatchReport:
+    async def run(self, *, skip_invalid: bool = False) -> BatchReport:
         """Submit every pending row as slots free, wait for and download every task (those of
         an earlier run too); InvalidInputError listing every problem unless skip_invalid (the
-        rows are then reported invalid). `resubmit`: keys of unconfirmed rows to send again;
-        `adopt`: key -> task id of unconfirmed rows whose task you found (waited for, not paid
-        again)."""
+        rows are then reported invalid). An unconfirmed row is held until resolve() settles
+        it."""
         problems = self.validate()
         if problems and not skip_invalid:
             raise InvalidRowsError(problems)
-        held = {key for key, row in self._store.rows().items()
-                if row.state in ("unconfirmed", "submitting")}  # fmt: skip
-        for key in [*resubmit, *(adopt or {})]:
-            if key not in held:
-                raise InvalidInputError("key", key, "an unconfirmed row's key (see status())")
         for item in self._plan:
             if _duplicate(item):
                 continue
@@ -458,11 +444,6 @@ class AsyncBatch:
                 self._set(key, state="running", task_id=found, error=None)
             elif row.state == "submitting":  # a run died with this submit out: a task may exist
                 self._set(key, state="unconfirmed", error=STOPPED_MID_SUBMIT)
-            elif row.state == "unconfirmed" and key in (adopt or {}):
-                task_id = checks.check_task_id((adopt or {})[key])
-                self._set(key, state="running", task_id=task_id, error=None)
-            elif row.state == "unconfirmed" and key in set(resubmit):
-                self._set(key, state="pending", error=None)
         known = self._store.rows()
         limit = self.max_running or await self._limit()
         slots = asyncio.Semaphore(limit)
@@ -749,20 +730,11 @@ class Batch:
     def validate(self) -> list[Problem]:
         return asyncio.run(self._call("validate"))
 
-    def estimate(self, *, resubmit: Iterable[str] = ()) -> Estimate:
-        return asyncio.run(self._call("estimate", resubmit=list(resubmit)))  # type: ignore[no-any-return]
+    def estimate(self) -> Estimate:
+        return asyncio.run(self._call("estimate"))  # type: ignore[no-any-return]
 
-    def run(
-        self,
-        *,
-        skip_invalid: bool = False,
-        resubmit: Iterable[str] = (),
-        adopt: Mapping[str, str] | None = None,
-    ) -> BatchReport:
-        keys, found = list(resubmit), dict(adopt or {})
-        return asyncio.run(  # type: ignore[no-any-return]
-            self._call("run", skip_invalid=skip_invalid, resubmit=keys, adopt=found)
-        )
+    def run(self, *, skip_invalid: bool = False) -> BatchReport:
+        return asyncio.run(self._call("run", skip_invalid=skip_invalid))  # type: ignore[no-any-return]
 
     def report(self) -> BatchReport:
         return asyncio.run(self._call("report"))  # type: ignore[no-any-return]

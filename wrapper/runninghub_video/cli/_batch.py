@@ -57,16 +57,15 @@ def build(parser: argparse.ArgumentParser) -> None:
         "--skip-invalid", action="store_true", help="run the valid rows, report the others"
     )
     parser.add_argument(
-        "--resubmit", action="append", nargs="?", const="", default=[], metavar="KEY",
-        help="send an unconfirmed row again (check your RunningHub task list first); with "
-        "resolve, no KEY",
+        "--task-id", metavar="ID",
+        help="resolve: the row's task, found in your RunningHub task list (waited for and "
+        "downloaded by the next run, not paid again)",
     )  # fmt: skip
     parser.add_argument(
-        "--adopt", action="append", default=[], metavar="KEY=TASK_ID",
-        help="an unconfirmed row's task, found in your RunningHub task list: waited for and "
-        "downloaded, not paid again",
+        "--resubmit", action="store_true",
+        help="resolve: the row's submit never arrived (check your task list): the next run "
+        "prices it and sends it again",
     )  # fmt: skip
-    parser.add_argument("--task-id", metavar="ID", help="with resolve: the row's task")
     parser.add_argument("--overwrite", action="store_true", help="replace existing outputs")
     parser.add_argument(
         "--json", action="store_true",
@@ -123,10 +122,9 @@ def handle(ctx: Context) -> int:
     args, options = ctx.args, ctx.options
     if args.file in ("status", "resolve"):
         return _status(ctx) if args.file == "status" else _resolve(ctx)
-    if args.more or args.task_id or "" in args.resubmit:
-        raise UsageError("FILE and options only (--task-id and a bare --resubmit are resolve's)")
+    if args.more or args.task_id or args.resubmit:
+        raise UsageError("FILE and options only (--task-id and --resubmit are resolve's)")
     defaults = dict(_setting(text) for text in args.set)
-    adopt = dict(_setting(text, "--adopt") for text in args.adopt)  # checked before any call
     rows = [{**defaults, **row} for row in read_rows(Path(args.file))]
     limit = None if args.concurrency == "auto" else _count(args.concurrency)
     with ctx.client() as rh:  # the key and the base URL checked as every command checks them
@@ -151,7 +149,7 @@ def handle(ctx: Context) -> int:
     if problems and not args.skip_invalid:
         raise UsageError(f"{len(problems)} of {len(rows)} rows are invalid; nothing was sent "
                          "(--skip-invalid runs the others)")  # fmt: skip
-    estimate = batch.estimate(resubmit=args.resubmit)
+    estimate = batch.estimate()
     _event(ctx, "estimate", _priced(estimate), rows=estimate.rows,
            total=None if estimate.total is None else str(estimate.total),
            currency=estimate.currency, note=estimate.note)  # fmt: skip
@@ -162,8 +160,7 @@ def handle(ctx: Context) -> int:
         raise UsageError("not confirmed; nothing was sent")
     try:
         with progress.shown():
-            report = batch.run(skip_invalid=args.skip_invalid, resubmit=args.resubmit,
-                               adopt=adopt)  # fmt: skip
+            report = batch.run(skip_invalid=args.skip_invalid)
     except InvalidRowsError as error:  # the file changed meanwhile
         raise UsageError(str(error)) from None
     write_reports(out, report)
@@ -221,11 +218,10 @@ def _resolve(ctx: Context) -> int:
     from .._batch import resolve
 
     args = ctx.args
-    keys = [*args.more[1:], *(key for key in args.resubmit if key)]
-    if not args.more or len(keys) != 1 or (args.task_id is None) == (not args.resubmit):
+    if len(args.more) != 2 or (args.task_id is None) == (not args.resubmit):
         raise UsageError("batch resolve DIR KEY (--task-id ID | --resubmit), please")
-    folder, key = args.more[0], keys[0]
-    row = _library(lambda: resolve(folder, key, task_id=args.task_id, resubmit=bool(args.resubmit)))
+    folder, key = args.more
+    row = _library(lambda: resolve(folder, key, task_id=args.task_id, resubmit=args.resubmit))
     then = "waits for its task" if row.task_id else "sends it again (priced first)"
     _event(ctx, "resolved", f"row {row.index} is {row.state}: the batch's next run {then}",
            **vars(row))  # fmt: skip
@@ -242,10 +238,10 @@ def _library(call: Callable[[], T]) -> T:
         raise UsageError(str(error)) from None
 
 
-def _setting(text: str, option: str = "--set") -> tuple[str, str]:
+def _setting(text: str) -> tuple[str, str]:
     name, equals, value = text.partition("=")
     if not equals or not name:
-        raise UsageError(f"{option} {text!r}: NAME=VALUE, please")
+        raise UsageError(f"--set {text!r}: NAME=VALUE, please")
     return name, value
 
 
