@@ -214,6 +214,20 @@ def test_zoom_argv_asks_for_h264_yuv420p_faststart():
         assert part in joined
 
 
+@pytest.mark.integration
+def test_the_placeholder_card_is_the_same_on_every_render(tmp_path):
+    # ffmpeg's gradients source picks a random angle unless seeded; at some angles the centre a
+    # 9:16 crop keeps was one flat colour, and an 8 s 1080p video of it was 9 kB (a CI failure).
+    from runninghub_video.sandbox._video import ffmpeg_exe, placeholder_argv
+
+    cards = []
+    for n in range(3):
+        card = tmp_path / f"card{n}.png"
+        subprocess.run(placeholder_argv(ffmpeg_exe(), card), check=True)
+        cards.append(card.read_bytes())
+    assert cards[0] == cards[1] == cards[2]
+
+
 def png_header(width: int, height: int) -> bytes:
     """A PNG signature and IHDR chunk declaring width x height (RGB, 8 bit)."""
     ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)

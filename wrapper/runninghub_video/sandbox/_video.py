@@ -36,9 +36,11 @@ FALLBACK_LABELS: Final = {
 }
 PLACEHOLDER_ID: Final = "placeholder"
 # The card used when imageUrl is not an upload of this sandbox (there is no internet to fetch it).
+# The seed is fixed: without it ffmpeg picks a random gradient angle, and some angles leave the
+# centre (all a 9:16 crop keeps) one flat colour.
 _PLACEHOLDER_SOURCE: Final = (
     "gradients=s=1920x1080:c0=0x1e3c72:c1=0x2a9d8f:c2=0xe9c46a:nb_colors=3"
-    ":x0=0:y0=0:x1=1920:y1=1080:speed=0"
+    ":x0=0:y0=0:x1=1920:y1=1080:speed=0:seed=3"
 )
 
 
