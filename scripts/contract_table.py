@@ -212,6 +212,42 @@ def flags(json_name: str, kind: str, choices: list[Any] | None) -> tuple[bool, b
     return url, text and choices is None and is_image_field(json_name)
 
 
+def published_price(operation: dict[str, Any], fields: list[dict[str, Any]]) -> Any:
+    """The operation's x-published-price (the overlay's, from the vendor's price list):
+    {"currency", "field" (a JSON field name), "prices" (its value -> an amount, as strings)},
+    or None; TableError when it names another field, a value the field does not take or an
+    amount that is not a positive number."""
+    from decimal import Decimal, InvalidOperation
+
+    found = operation.get("x-published-price")
+    if found is None:
+        return None
+    by_name = {field["json_name"]: field for field in fields}
+    shape_ok = (
+        isinstance(found, dict) and set(found) == {"currency", "field", "prices"}
+        and isinstance(found["currency"], str) and isinstance(found["prices"], dict)
+        and found["field"] in by_name and bool(found["prices"])
+    )  # fmt: skip
+    if not shape_ok:
+        raise TableError(
+            f"x-published-price {found!r}: needs currency, field (one of {sorted(by_name)}) "
+            "and prices"
+        )
+    choices = by_name[found["field"]]["choices"]
+    prices: dict[str, str] = {}
+    for value, amount in found["prices"].items():
+        if choices is not None and value not in {str(choice) for choice in choices}:
+            raise TableError(f"x-published-price: {value!r} is not a value of {found['field']}")
+        try:
+            number = Decimal(str(amount))
+        except InvalidOperation:
+            number = Decimal(0)
+        if not (number.is_finite() and number > 0):
+            raise TableError(f"x-published-price: {amount!r} is not a positive amount")
+        prices[str(value)] = str(amount)
+    return {"currency": found["currency"], "field": found["field"], "prices": prices}
+
+
 def describe(spec: dict[str, Any]) -> dict[str, Any]:
     """The table for spec and the runninghub_client importable now (built from that spec)."""
     by_path = dict(_operations(spec))
@@ -225,6 +261,7 @@ def describe(spec: dict[str, Any]) -> dict[str, Any]:
             field["url"], field["image"] = flags(
                 field["json_name"], field["kind"], field["choices"]
             )
+        endpoint["published_price"] = published_price(by_path[endpoint["path"]], endpoint["fields"])
     return {"endpoints": endpoints, "statuses": statuses(spec)}
 
 

@@ -74,13 +74,17 @@ class Problem:
 
 @dataclasses.dataclass(frozen=True)
 class Estimate:
-    """What the batch's rows still to submit would cost, asked of the price call (free)."""
+    """What the batch's rows still to submit would cost: asked of the price call (free), or,
+    when that cannot price them, from the vendor's published prices (`published`)."""
 
     total: Decimal | None
-    """None when the API could not price every row (see `note`)."""
+    """None when neither the API nor the published prices price every row (see `note`)."""
     currency: str | None
     rows: int
     note: str
+    published: bool = False
+    """The total is from the vendor's published price list, not the API: informational, it
+    may differ from what is charged (another site's currency, a changed price)."""
 
 
 @dataclasses.dataclass
@@ -413,7 +417,7 @@ class AsyncBatch:
                     prices[same], currency = price.amount, price.currency or currency
                 total += prices[same]
         except RunningHubError as error:
-            return Estimate(None, None, len(todo), f"the API could not price the rows: {error}")
+            return _published_estimate([p.checked for p in todo if p.checked], str(error))
         return Estimate(total, currency, len(todo), "priced by the API's price preview")
 
     # ------------------------------------------------------------ the run
@@ -609,6 +613,30 @@ def _columns(info: Any) -> tuple[dict[str, str], dict[str, Any]]:
         for alias in (field.json_name, names.get(field.name, field.name)):
             columns[alias] = columns[alias.replace("_", "-")] = field.name
     return columns, dict(defaults)
+
+
+def _published_estimate(requests: list[CheckedRequest], error: str) -> Estimate:
+    """The estimate of requests from their endpoints' published prices (the spec's
+    x-published-price), for when the API could not price them (error); unknown unless every
+    request has a listed price, in one currency."""
+    total, currencies = Decimal(0), set()
+    for checked in requests:
+        listed = checked.endpoint.info.published_price
+        field = next((f for f in checked.endpoint.fields
+                      if listed and f.json_name == listed.field), None)  # fmt: skip
+        value = checked.values.get(field.name, field.default) if field else None
+        amount = listed.prices.get(str(value)) if listed else None
+        if listed is None or amount is None:
+            return Estimate(None, None, len(requests), f"the API could not price the rows "
+                            f"({error}), and the vendor publishes no price for them")  # fmt: skip
+        total += Decimal(amount)
+        currencies.add(listed.currency)
+    if len(currencies) > 1:
+        return Estimate(None, None, len(requests), f"the API could not price the rows ({error})")
+    note = (f"from the vendor's published prices, which may differ from what is charged: "
+            f"the API could not price the rows ({error})")  # fmt: skip
+    currency = currencies.pop() if currencies else None
+    return Estimate(total, currency, len(requests), note, published=True)
 
 
 def _with_urls(checked: CheckedRequest, url_of: Any) -> CheckedRequest:

@@ -56,6 +56,18 @@ class Field(NamedTuple):
     rule the sandbox uses too; the generated code does not keep a schema's format)."""
 
 
+class PublishedPrice(NamedTuple):
+    """The vendor's published price per call of an endpoint, by one field's value (the
+    spec's x-published-price, from the vendor's price list): informational, and what a
+    batch's estimate falls back to when the price preview cannot price."""
+
+    currency: str
+    field: str
+    """The JSON name of the field the price depends on (`duration`)."""
+    prices: dict[str, str]
+    """That field's value, as text -> the amount, as text ("4" -> "3.2")."""
+
+
 class EndpointInfo(NamedTuple):
     """One task endpoint as the generated package lists it (plain values, nothing imported)."""
 
@@ -71,6 +83,7 @@ class EndpointInfo(NamedTuple):
     request_module: str
     fields: dict[str, tuple[str, str]]
     """python name -> (JSON name, description), in the spec's order."""
+    published_price: PublishedPrice | None = None
 
 
 @functools.cache
@@ -111,10 +124,13 @@ def infos() -> tuple[EndpointInfo, ...]:
     """Every task endpoint of the installed generated client, seed first."""
     return tuple(
         EndpointInfo(
-            **{key: row[key] for key in EndpointInfo._fields if key != "fields"},
+            **{k: row[k] for k in EndpointInfo._fields if k not in ("fields", "published_price")},
             fields={
                 field["name"]: (field["json_name"], field["description"]) for field in row["fields"]
             },
+            published_price=PublishedPrice(**row["published_price"])
+            if row.get("published_price")
+            else None,
         )
         for row in table()["endpoints"]
     )

@@ -152,7 +152,8 @@ def handle(ctx: Context) -> int:
     estimate = batch.estimate()
     _event(ctx, "estimate", _priced(estimate), rows=estimate.rows,
            total=None if estimate.total is None else str(estimate.total),
-           currency=estimate.currency, note=estimate.note)  # fmt: skip
+           currency=estimate.currency, note=estimate.note,
+           published=estimate.published)  # fmt: skip
     _check_cost(args.max_cost, estimate)
     if args.dry_run:
         return OK.code
@@ -255,7 +256,8 @@ def _priced(estimate: Estimate) -> str:
     if estimate.total is None:
         return f"estimate: unknown for {estimate.rows} rows ({estimate.note})"
     currency = f" {estimate.currency}" if estimate.currency else ""
-    return f"estimate: {estimate.total}{currency} for {estimate.rows} rows"
+    label = f" ({estimate.note})" if estimate.published else ""
+    return f"estimate: {estimate.total}{currency} for {estimate.rows} rows{label}"
 
 
 def _check_cost(max_cost: str | None, estimate: Estimate) -> None:

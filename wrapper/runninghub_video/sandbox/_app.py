@@ -325,7 +325,7 @@ def task_handler(operation: Operation) -> Handler:
             # full (errorCode 1520, HTTP 200, no task) [PYPI][LEGACY].
             log.info("submit refused: the key's queue is full")
             return _refused(errors.CONCURRENCY_LIMIT)
-        cost = Decimal(price(video.duration))
+        cost = Decimal(operation.listed_price(body) or price(video.duration))
         if state.spent + cost > Decimal(str(state.limits.balance)):
             # The sources name no code for it (only that it is never retried [KIT]): 1000.
             log.info("submit refused: balance spent")
@@ -345,6 +345,7 @@ def task_handler(operation: Operation) -> Handler:
         task = state.tasks.create(
             video, plan, job.key if job else None, limit=state.limits.concurrency_limit
         )
+        task.cost = f"{cost:f}"
         state.stats.submits += 1
         state.spent += cost
         log.info("task %s created on %s (%s)", task.task_id, operation.path, _describe(video, plan))
@@ -445,7 +446,7 @@ def price_handler(operation: Operation) -> Handler:
         check_auth(request)
         body = await read_json_object(request, operation)
         video = VideoRequest.from_body(body, state.limits.max_prompt_chars, fallbacks(operation))
-        amount = price(video.duration)
+        amount = operation.listed_price(body) or price(video.duration)
         return web.json_response(
             {
                 "errorCode": "",

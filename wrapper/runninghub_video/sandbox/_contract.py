@@ -10,9 +10,11 @@ The spec is located and read by runninghub_video._spec (its docstring gives the 
 
 from __future__ import annotations
 
+import dataclasses
 import fnmatch
 import functools
 import json
+import os
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -62,6 +64,16 @@ class Operation:
     multipart: MultipartRules | None
     _validator: Any = None
     method: str = "post"
+    published_price: Mapping[str, Any] | None = None
+    """A task's (or its price preview's) x-published-price: the vendor's price list."""
+
+    def listed_price(self, body: Mapping[str, Any]) -> str | None:
+        """The published price of a task of body (by its field's value), or None."""
+        listed = self.published_price
+        if not listed or not isinstance(listed.get("prices"), Mapping):
+            return None
+        amount = listed["prices"].get(str(body.get(str(listed.get("field")))))
+        return str(amount) if amount is not None else None
 
     def validate_json(self, body: object) -> list[str]:
         """Every problem of body against the request schema, one readable line each."""
@@ -118,7 +130,22 @@ def _load_cached(path: Path, version: tuple[int, int, int]) -> Contract:
             operations.append(found)
     if not operations:
         raise ContractError(f"{path} has no POST operation with a request body")
+    tasks = [op for op in operations if op.kind == "task"]
+    for n, op in enumerate(operations):  # a price preview prices as its task's list says
+        priced = _priced_task(op.path, tasks) if op.kind == "price" else None
+        if priced is not None:
+            operations[n] = dataclasses.replace(op, published_price=priced.published_price)
     return Contract(path, tuple(operations))
+
+
+def _priced_task(price_path: str, tasks: list[Operation]) -> Operation | None:
+    """The task endpoint a price preview's path names: the one whose path, past what the two
+    share at the start, is the preview path's end."""
+    for task in tasks:
+        shared = os.path.commonpath([price_path, task.path])
+        if price_path.endswith(task.path[len(shared) :]):
+            return task
+    return None
 
 
 def load_contract(spec_path: str | Path | None = None) -> Contract:
@@ -197,7 +224,9 @@ def _operation(
         else "task"
     )
     validator = validator_class(schema)
-    return Operation(route, op_id, kind, schema, None, validator)
+    listed = post.get("x-published-price") if kind == "task" else None
+    return Operation(route, op_id, kind, schema, None, validator,
+                     published_price=listed if isinstance(listed, Mapping) else None)  # fmt: skip
 
 
 def allowed_values(schema: Mapping[str, Any]) -> str:

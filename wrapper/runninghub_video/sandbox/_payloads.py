@@ -8,8 +8,9 @@ from runninghub_video.sandbox._tasks import Task, TaskState
 
 PROMPT_TIPS: Final = '{"result": true, "error": null}'
 NODE_NAME: Final = "rhart-video-s-official"
-# consumeMoney is estimated from the length (about 0.81 CNY a second: the vendor's 4 s and 8 s
-# prices are 3.2 and 6.5), so any duration the spec allows gets a price.
+# A task's price is its endpoint's published price (the spec's x-published-price) where the
+# list has its value; else it is estimated from the length (about 0.81 CNY a second: the
+# vendor's 4 s and 8 s prices are 3.2 and 6.5), so any duration the spec allows gets a price.
 PRICE_PER_SECOND: Final = 0.8125
 _EXCEPTION_TYPES: Final[dict[str, str]] = {
     "1501": "ContentPolicyViolation",
@@ -99,7 +100,9 @@ def usage(task: Task, state: TaskState, speed: float) -> dict[str, object]:
     if state.finished_at is not None:
         cost_time = str(round((state.finished_at - task.created_at) * speed))
     return {
-        "consumeMoney": price(task.request.duration) if state.status == "SUCCESS" else None,
+        "consumeMoney": (task.cost or price(task.request.duration))
+        if state.status == "SUCCESS"
+        else None,
         "consumeCoins": None,
         "taskCostTime": cost_time,
         "thirdPartyConsumeMoney": None,

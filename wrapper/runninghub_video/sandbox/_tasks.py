@@ -150,6 +150,7 @@ class Task:
     last_used: float = 0.0
     cancelled_at: float | None = None  # the cancel call's time: CANCEL from then on
     slot_wait: float = 0.0  # how long it stays QUEUED for a slot of the key's limit
+    cost: str = ""  # its price (consumeMoney once it succeeds), fixed at submit
 
 
 @dataclass(frozen=True)
