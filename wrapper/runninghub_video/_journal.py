@@ -14,6 +14,7 @@ default folder is tightened to 0700).
 from __future__ import annotations
 
 import errno
+import fcntl
 import json
 import logging
 import os
@@ -155,6 +156,9 @@ class Journal:
         encoded = data.encode("utf-8", "backslashreplace")
         fd = self._open()
         try:
+            # Locked: another process's append between this check and the write made the
+            # check see its half-written line, and a needless "\n" left a blank line.
+            fcntl.flock(fd, fcntl.LOCK_EX)
             size = os.fstat(fd).st_size
             if size and os.pread(fd, 1, size - 1) != b"\n":
                 encoded = b"\n" + encoded
