@@ -12,6 +12,7 @@ import sys
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from runninghub_video import Policy
@@ -147,3 +148,30 @@ def test_the_readme_example_runs_as_shown(limited: Sandbox, tmp_path: Path) -> N
     assert "'done': 2" in lines[2]
     assert is_mp4(tmp_path / "out" / "mug.mp4")
     assert is_mp4(tmp_path / "out" / "vase.mp4")
+
+
+def test_inside_with_the_rows_are_planned_once_and_the_batch_stays_locked(
+    limited: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from runninghub_video.batch import AsyncBatch
+
+    plans: list[int] = []
+    make_plan = AsyncBatch._make_plan
+
+    def counted(self: AsyncBatch) -> object:
+        plans.append(1)
+        return make_plan(self)
+
+    monkeypatch.setattr(AsyncBatch, "_make_plan", counted)
+    rows = [{"image_url": "https://cdn.test/a.png", "prompt": f"locked {n}"} for n in range(2)]
+    options: dict[str, Any] = {"api_key": KEY, "base_url": limited.base_url, "policy": FAST,
+                                  "folder": tmp_path}  # fmt: skip
+    with Batch(rows, **options) as batch:
+        assert batch.validate() == []
+        assert batch.estimate().rows == 2
+        with pytest.raises(BatchLockedError):  # no other run between the estimate and the run
+            Batch(rows, **options).estimate()
+        assert batch.run().totals["done"] == 2
+    assert len(plans) == 1  # the block's only (the refused batch stops at the lock, before)
+    assert Batch(rows, **options).report().totals["done"] == 2  # released at the block's end
+    assert len(plans) == 2

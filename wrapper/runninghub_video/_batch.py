@@ -724,8 +724,11 @@ def _running(path: Path) -> bool:
 
 
 class Batch:
-    """The batch for synchronous code: each call runs AsyncBatch on its own event loop with
-    a client made from api_key, base_url, policy and journal (the environment's by default)."""
+    """The batch for synchronous code: AsyncBatch with a client made from api_key, base_url,
+    policy and journal (the environment's by default). Each call runs on its own event loop;
+    inside `with Batch(...) as batch:` every call shares one, so the rows are planned once and
+    the batch stays locked from the first call to the end of the block (no other process can
+    take it between the estimate and the run)."""
 
     def __init__(
         self,
@@ -743,29 +746,72 @@ class Batch:
         self._api_key, self._base_url, self._policy = api_key, base_url, policy
         self._insecure = allow_insecure_http
         self._options = options
+        self._runner: asyncio.Runner | None = None
+        self._open: tuple[contextlib.AsyncExitStack, AsyncBatch] | None = None
 
-    async def _call(self, method: str, *args: Any, **kwargs: Any) -> Any:
+    async def _enter(self) -> tuple[contextlib.AsyncExitStack, AsyncBatch]:
+        """The client and the AsyncBatch, opened (the stack closes both)."""
         from ._async_client import AsyncRunningHub
 
-        async with AsyncRunningHub(
-            self._api_key, base_url=self._base_url, policy=self._policy,
-            allow_insecure_http=self._insecure, journal=self._journal,
-        ) as rh:  # fmt: skip
-            with contextlib.closing(AsyncBatch(rh, self._rows, **self._options)) as batch:
-                found = getattr(batch, method)(*args, **kwargs)
-                return await found if asyncio.iscoroutine(found) else found
+        stack = contextlib.AsyncExitStack()
+        try:
+            rh = await stack.enter_async_context(AsyncRunningHub(
+                self._api_key, base_url=self._base_url, policy=self._policy,
+                allow_insecure_http=self._insecure, journal=self._journal,
+            ))  # fmt: skip
+            batch = AsyncBatch(rh, self._rows, **self._options)
+            stack.callback(batch.close)
+        except BaseException:
+            await stack.aclose()
+            raise
+        return stack, batch
+
+    async def _call(self, method: str, *args: Any, **kwargs: Any) -> Any:
+        stack, batch = self._open or await self._enter()
+        try:
+            found = getattr(batch, method)(*args, **kwargs)
+            return await found if asyncio.iscoroutine(found) else found
+        finally:
+            if self._open is None:
+                await stack.aclose()
+
+    def _sync(self, method: str, *args: Any, **kwargs: Any) -> Any:
+        if self._runner is None:
+            return asyncio.run(self._call(method, *args, **kwargs))
+        return self._runner.run(self._call(method, *args, **kwargs))
+
+    def __enter__(self) -> Batch:
+        self._runner = asyncio.Runner()
+        try:
+            self._open = self._runner.run(self._enter())
+        except BaseException:
+            self._runner.close()
+            self._runner = None
+            raise
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        runner, opened = self._runner, self._open
+        self._runner = self._open = None
+        if runner is None:
+            return
+        try:
+            if opened is not None:
+                runner.run(opened[0].aclose())
+        finally:
+            runner.close()
 
     def validate(self) -> list[Problem]:
-        return asyncio.run(self._call("validate"))
+        return self._sync("validate")  # type: ignore[no-any-return]
 
     def estimate(self) -> Estimate:
-        return asyncio.run(self._call("estimate"))  # type: ignore[no-any-return]
+        return self._sync("estimate")  # type: ignore[no-any-return]
 
     def run(self, *, skip_invalid: bool = False) -> BatchReport:
-        return asyncio.run(self._call("run", skip_invalid=skip_invalid))  # type: ignore[no-any-return]
+        return self._sync("run", skip_invalid=skip_invalid)  # type: ignore[no-any-return]
 
     def report(self) -> BatchReport:
-        return asyncio.run(self._call("report"))  # type: ignore[no-any-return]
+        return self._sync("report")  # type: ignore[no-any-return]
 
 
 __all__ = ["REPORT_FILE", "AsyncBatch", "Batch", "BatchLockedError", "BatchReport", "Estimate",

@@ -22,7 +22,7 @@ from ._parsing import Command
 T = TypeVar("T")
 
 if TYPE_CHECKING:
-    from .._batch import BatchReport, Estimate
+    from .._batch import Batch, BatchReport, Estimate
     from ._context import Context
 
 
@@ -117,7 +117,7 @@ def _csv_rows(path: Path, text: str) -> list[dict[str, Any]]:
 
 def handle(ctx: Context) -> int:
     """Read, check, price, (confirm,) run, report; or status, or resolve."""
-    from .._batch import REPORT_FILE, STATE_FILE, Batch, InvalidRowsError, status
+    from .._batch import REPORT_FILE, STATE_FILE, Batch, status
 
     args, options = ctx.args, ctx.options
     if args.file in ("status", "resolve"):
@@ -136,18 +136,38 @@ def handle(ctx: Context) -> int:
     journal = _JournalLink(ctx, base_url, args.endpoint, (out / STATE_FILE).resolve())
     known = status(out).rows if (out / STATE_FILE).is_file() else []
     progress = Progress(ctx.display, known, len(rows))
-    batch = Batch(
+    # One plan, and the batch locked from the checks to the end of the run.
+    with Batch(
         rows, api_key=options.api_key, base_url=options.base_url,
         allow_insecure_http=options.allow_insecure_http, endpoint=args.endpoint,
         folder=args.out, name=args.name, max_running=limit, overwrite=args.overwrite,
         on_submitted=journal.submitted, recover=journal.recover, on_change=progress.changed,
-    )  # fmt: skip
+    ) as batch:  # fmt: skip
+        report = _checked_priced_run(ctx, batch, len(rows), progress)
+        if report is None:
+            return OK.code
+    write_reports(out, report)
+    if not options.json:  # --json had each row's every change as an event
+        for row in report.rows:
+            print_line(f"row {row.index} {row.state}: {row.output or ''} {row.error or ''}"
+                       .rstrip())  # fmt: skip
+    return _ended(ctx, report, report=str(out / REPORT_FILE))
+
+
+def _checked_priced_run(
+    ctx: Context, batch: Batch, count: int, progress: Progress
+) -> BatchReport | None:
+    """Check every row, price the batch, then run it (None after a dry run): UsageError,
+    with nothing sent, for bad rows, a price above --max-cost, or no confirmation."""
+    from .._batch import InvalidRowsError
+
+    args = ctx.args
     problems = batch.validate()
     for problem in problems:
         _event(ctx, "invalid", f"row {problem.index}: {problem.message}", index=problem.index,
                key=problem.key, error=problem.message)  # fmt: skip
     if problems and not args.skip_invalid:
-        raise UsageError(f"{len(problems)} of {len(rows)} rows are invalid; nothing was sent "
+        raise UsageError(f"{len(problems)} of {count} rows are invalid; nothing was sent "
                          "(--skip-invalid runs the others)")  # fmt: skip
     estimate = batch.estimate()
     _event(ctx, "estimate", _priced(estimate), rows=estimate.rows,
@@ -156,7 +176,7 @@ def handle(ctx: Context) -> int:
            published=estimate.published)  # fmt: skip
     _check_cost(args.max_cost, estimate)
     if args.dry_run:
-        return OK.code
+        return None
     if estimate.rows and not args.yes and sys.stdin.isatty() and not _confirmed(estimate):
         raise UsageError("not confirmed; nothing was sent")
     try:
@@ -164,12 +184,7 @@ def handle(ctx: Context) -> int:
             report = batch.run(skip_invalid=args.skip_invalid)
     except InvalidRowsError as error:  # the file changed meanwhile
         raise UsageError(str(error)) from None
-    write_reports(out, report)
-    if not options.json:  # --json had each row's every change as an event
-        for row in report.rows:
-            print_line(f"row {row.index} {row.state}: {row.output or ''} {row.error or ''}"
-                       .rstrip())  # fmt: skip
-    return _ended(ctx, report, report=str(out / REPORT_FILE))
+    return report
 
 
 def _ended(ctx: Context, batch: BatchReport, event: str = "done", **fields: Any) -> int:
