@@ -168,6 +168,8 @@ def test_inside_with_the_rows_are_planned_once_and_the_batch_stays_locked(
                                   "folder": tmp_path}  # fmt: skip
     with Batch(rows, **options) as batch:
         assert batch.validate() == []
+        with pytest.raises(RuntimeError, match="already open"):
+            batch.__enter__()  # a second block would leak the first's loop and client
         assert batch.estimate().rows == 2
         with pytest.raises(BatchLockedError):  # no other run between the estimate and the run
             Batch(rows, **options).estimate()

@@ -781,6 +781,8 @@ class Batch:
         return self._runner.run(self._call(method, *args, **kwargs))
 
     def __enter__(self) -> Batch:
+        if self._runner is not None:
+            raise RuntimeError("this Batch is already open in a with block")
         self._runner = asyncio.Runner()
         try:
             self._open = self._runner.run(self._enter())
