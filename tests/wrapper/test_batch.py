@@ -177,3 +177,27 @@ def test_inside_with_the_rows_are_planned_once_and_the_batch_stays_locked(
     assert len(plans) == 1  # the block's only (the refused batch stops at the lock, before)
     assert Batch(rows, **options).report().totals["done"] == 2  # released at the block's end
     assert len(plans) == 2
+
+
+def test_rows_a_refused_key_failed_run_again_with_the_right_key(
+    limited: Sandbox, tmp_path: Path
+) -> None:
+    from runninghub_video import AuthenticationError
+    from runninghub_video.sandbox._app import INVALID_API_KEY
+
+    rows = [{"image_url": "https://cdn.test/a.png", "prompt": f"wrong key {n}"} for n in range(3)]
+    wrong = Batch(rows, api_key=INVALID_API_KEY, base_url=limited.base_url, policy=FAST,
+                  folder=tmp_path)  # fmt: skip
+    with pytest.raises(AuthenticationError):  # not priced from the published list: the key
+        wrong.estimate()
+    before = limited.stats
+    failed = wrong.run()  # a script that skips the estimate: every submit is refused
+    assert failed.totals["failed"] == 3
+    assert all(row.task_id is None for row in failed.rows)
+    right = Batch(rows, api_key=KEY, base_url=limited.base_url, policy=FAST, folder=tmp_path)
+    assert right.estimate().rows == 3  # no task was ever created for them: to pay for
+    report = right.run()
+    assert report.totals["done"] == 3, report.to_dict()
+    assert limited.stats.submits - before.submits == 3  # each once
+    assert right.run().totals["done"] == 3
+    assert limited.stats.submits - before.submits == 3

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 from . import _params as checks
 from ._error_codes import SYSTEM_BUSY
 from ._errors import (
+    AuthenticationError,
     InvalidInputError,
     RateLimitError,
     RunningHubError,
@@ -347,7 +348,7 @@ class AsyncBatch:
             if _duplicate(item):
                 continue
             stored = known.get(item.key)
-            paid = stored is not None and stored.state not in ("pending", "invalid")
+            paid = stored is not None and not _unsent(stored)
             try:
                 output = self._output(self._rows[item.index], item.key, item.index, inputs)
             except (InvalidInputError, KeyError, ValueError, IndexError, TypeError,
@@ -403,8 +404,8 @@ class AsyncBatch:
         """The price of every row still to submit, through the price call (a local image
         replaced by a placeholder URL: nothing is uploaded); equal requests are priced once."""
         known = self._store.rows()
-        todo = [p for p in self._plan if p.checked and not p.problem
-                and known.get(p.key, _NEW).state in ("pending", "submitting")]  # fmt: skip
+        todo = [p for p in self._plan if p.checked and not p.problem and (
+                _unsent(row := known.get(p.key, _NEW)) or row.state == "submitting")]  # fmt: skip
         prices: dict[str, Decimal] = {}
         total, currency = Decimal(0), None
         try:
@@ -416,6 +417,8 @@ class AsyncBatch:
                     price = await self._rh.price(placeholder)
                     prices[same], currency = price.amount, price.currency or currency
                 total += prices[same]
+        except AuthenticationError:
+            raise  # the key is refused: no price would help, and every submit would fail
         except RunningHubError as error:
             return _published_estimate([p.checked for p in todo if p.checked], str(error))
         return Estimate(total, currency, len(todo), "priced by the API's price preview")
@@ -437,9 +440,9 @@ class AsyncBatch:
             self._store.add(item.key, item.index, item.output, state)
             stored = self._store.row(item.key)
             changed = (stored.state, stored.error) != (state, item.problem)
-            if stored.state in ("pending", "invalid") and changed:  # never a paid row
-                self._set(item.key, state=state, error=item.problem, output=None if
-                          item.output is None else str(item.output))  # fmt: skip
+            if _unsent(stored) and (changed or stored.state == "failed"):  # never a paid row
+                self._set(item.key, state=state, error=item.problem, finished_at=None,
+                          output=None if item.output is None else str(item.output))  # fmt: skip
         known = self._store.rows()
         for key, row in known.items():
             found = self.recover(key) if self.recover and row.state in (
@@ -589,6 +592,13 @@ class AsyncBatch:
 
 
 _NEW = RowReport(-1, "", "pending")
+
+
+def _unsent(row: RowReport) -> bool:
+    """A row no task was ever created for: pending, invalid, or failed before one was (its
+    upload failed, or its submit was refused: the key, the request). Run again, it cannot pay
+    twice; a row whose submit may have created a task is `unconfirmed`, never this."""
+    return row.state in ("pending", "invalid") or (row.state == "failed" and not row.task_id)
 
 
 def _first(errors: BaseExceptionGroup[BaseException]) -> BaseException:
