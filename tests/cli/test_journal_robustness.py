@@ -140,3 +140,42 @@ def test_processes_appending_at_once_leave_one_whole_line_each(tmp_path: Path):
     assert sorted(json.loads(line)["task_id"] for line in lines) == sorted(
         f"{n}-{i}" for n in range(6) for i in range(300)
     )
+
+
+HOLDER = """
+import fcntl, os, sys
+fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT, 0o600)
+fcntl.flock(fd, fcntl.LOCK_EX)
+print("locked", flush=True)
+sys.stdin.read()  # held until the test closes stdin (a stopped CLI, a backup tool)
+"""
+
+
+@pytest.mark.integration  # a process holds the lock
+def test_a_journal_locked_by_a_stopped_process_still_gets_the_line(tmp_path: Path):
+    import subprocess
+    import sys
+
+    journal = Journal(tmp_path)
+    journal.append("submitted", "1")  # the file exists, mode 0600
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(journal.path)],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)  # fmt: skip
+    try:
+        assert holder.stdout is not None
+        assert holder.stdout.readline() == "locked\n"
+        journal.append("submitted", "2")  # waits LOCK_WAIT at most, then appends unlocked
+    finally:
+        holder.communicate("", timeout=30)
+    assert [line["task_id"] for line in journal.lines()] == ["1", "2"]
+
+
+def test_a_file_system_without_locks_still_gets_the_line(tmp_path: Path, monkeypatch):
+    import fcntl
+
+    def no_locks(fd: int, operation: int) -> None:
+        raise OSError(errno.ENOLCK, "No locks available")  # NFS without lockd
+
+    monkeypatch.setattr(fcntl, "flock", no_locks)
+    journal = Journal(tmp_path)
+    journal.append("submitted", "1")
+    assert [line["task_id"] for line in journal.lines()] == ["1"]

@@ -19,6 +19,7 @@ import json
 import logging
 import os
 import stat
+import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -34,6 +35,8 @@ MIN_FREE_BYTES = 64 << 10
 """ensure_writable() wants this much free space: a full disk is found before a paid submit."""
 MAX_LINE_BYTES = 1 << 20
 """A journal line is a few hundred bytes; a longer one is foreign and skipped unread."""
+LOCK_WAIT = 2.0
+"""The longest an append waits for another process's (seconds); then it appends unlocked."""
 
 logger = logging.getLogger("runninghub_video")
 
@@ -156,9 +159,7 @@ class Journal:
         encoded = data.encode("utf-8", "backslashreplace")
         fd = self._open()
         try:
-            # Locked: another process's append between this check and the write made the
-            # check see its half-written line, and a needless "\n" left a blank line.
-            fcntl.flock(fd, fcntl.LOCK_EX)
+            _lock_briefly(fd)
             size = os.fstat(fd).st_size
             if size and os.pread(fd, 1, size - 1) != b"\n":
                 encoded = b"\n" + encoded
@@ -243,6 +244,28 @@ class Journal:
     def find(self, task_id: str) -> TaskRecord | None:
         """The folded record of one task, if the journal knows it."""
         return next((r for r in self.read() if r.task_id == task_id), None)
+
+
+def _lock_briefly(fd: int) -> bool:
+    """Lock the journal for one append, waiting at most LOCK_WAIT seconds; False (append
+    unlocked) past that or where the file system has no locks (NFS without lockd). Unlocked,
+    another process's append between the torn-line check and the write could leave a blank
+    line; a lock held by a stopped process must never keep a paid task's id from the file."""
+    deadline, pause = time.monotonic() + LOCK_WAIT, 0.005
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                logger.debug(
+                    "the task journal stayed locked for %s s: appending unlocked", LOCK_WAIT
+                )
+                return False
+            time.sleep(pause)
+            pause = min(pause * 2, 0.1)
+        except OSError:
+            return False
 
 
 def _check_regular(fd: int, path: Path) -> None:
