@@ -212,40 +212,43 @@ def flags(json_name: str, kind: str, choices: list[Any] | None) -> tuple[bool, b
     return url, text and choices is None and is_image_field(json_name)
 
 
+_AMOUNT = re.compile(r"[0-9]+(\.[0-9]+)?")
+_CURRENCY = re.compile(r"[A-Z]{3}")
+_SITE = re.compile(r"https://[a-z0-9.-]+")
+
+
 def published_price(operation: dict[str, Any], fields: list[dict[str, Any]]) -> Any:
     """The operation's x-published-price (the overlay's, from the vendor's price list):
-    {"currency", "field" (a JSON field name), "prices" (its value -> an amount, as strings)},
-    or None; TableError when it names another field, a value the field does not take or an
-    amount that is not a positive number."""
-    from decimal import Decimal, InvalidOperation
-
+    {"site", "currency", "field" (an enum field's JSON name), "prices" (its value -> an
+    amount, as text)}, or None; TableError for a site that is not an https origin, a currency
+    that is not ISO 4217, a field without allowed values, a value it does not take or an
+    amount that is not a plain positive decimal ("3.2": no "3_2", "1E+2" or spaces)."""
     found = operation.get("x-published-price")
     if found is None:
         return None
     by_name = {field["json_name"]: field for field in fields}
     shape_ok = (
-        isinstance(found, dict) and set(found) == {"currency", "field", "prices"}
-        and isinstance(found["currency"], str) and isinstance(found["prices"], dict)
-        and found["field"] in by_name and bool(found["prices"])
+        isinstance(found, dict) and set(found) == {"site", "currency", "field", "prices"}
+        and isinstance(found["site"], str) and bool(_SITE.fullmatch(found["site"]))
+        and isinstance(found["currency"], str) and bool(_CURRENCY.fullmatch(found["currency"]))
+        and found["field"] in by_name and by_name[found["field"]]["choices"] is not None
+        and isinstance(found["prices"], dict) and bool(found["prices"])
     )  # fmt: skip
     if not shape_ok:
+        enums = sorted(name for name, field in by_name.items() if field["choices"] is not None)
         raise TableError(
-            f"x-published-price {found!r}: needs currency, field (one of {sorted(by_name)}) "
-            "and prices"
+            f"x-published-price {found!r}: needs site (https://host), currency (ISO 4217), "
+            f"field (one of {enums}) and prices"
         )
-    choices = by_name[found["field"]]["choices"]
+    choices = {str(choice) for choice in by_name[found["field"]]["choices"]}
     prices: dict[str, str] = {}
     for value, amount in found["prices"].items():
-        if choices is not None and value not in {str(choice) for choice in choices}:
+        if str(value) not in choices:
             raise TableError(f"x-published-price: {value!r} is not a value of {found['field']}")
-        try:
-            number = Decimal(str(amount))
-        except InvalidOperation:
-            number = Decimal(0)
-        if not (number.is_finite() and number > 0):
-            raise TableError(f"x-published-price: {amount!r} is not a positive amount")
-        prices[str(value)] = str(amount)
-    return {"currency": found["currency"], "field": found["field"], "prices": prices}
+        if not (isinstance(amount, str) and _AMOUNT.fullmatch(amount) and float(amount) > 0):
+            raise TableError(f"x-published-price: {amount!r} is not a positive amount as text")
+        prices[str(value)] = amount
+    return {**{key: found[key] for key in ("site", "currency", "field")}, "prices": prices}
 
 
 def describe(spec: dict[str, Any]) -> dict[str, Any]:

@@ -26,16 +26,20 @@ from collections.abc import Callable, Collection, Iterable, Mapping
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from . import _params as checks
 from ._error_codes import SYSTEM_BUSY
 from ._errors import (
+    APIConnectionError,
     AuthenticationError,
+    ConfigurationError,
     InvalidInputError,
     RateLimitError,
     RunningHubError,
     ServerError,
     TaskFailedError,
+    UnexpectedResponseError,
 )
 from ._params import CheckedRequest, LocalImage, local_images
 
@@ -401,26 +405,34 @@ class AsyncBatch:
                 if p.problem and not _duplicate(p)]  # fmt: skip
 
     async def estimate(self) -> Estimate:
-        """The price of every row still to submit, through the price call (a local image
-        replaced by a placeholder URL: nothing is uploaded); equal requests are priced once."""
+        """The price of every row the next run would submit, through the price call (a local
+        image replaced by a placeholder URL: nothing is uploaded); equal requests are priced
+        once. When the API cannot price (no preview, a server or connection failure), the rows
+        left are priced from the vendor's published list, labelled; AuthenticationError when
+        the key is refused."""
         known = self._store.rows()
-        todo = [p for p in self._plan if p.checked and not p.problem and (
-                _unsent(row := known.get(p.key, _NEW)) or row.state == "submitting")]  # fmt: skip
+        todo = [p.checked for p in self._plan if p.checked and not p.problem
+                and _unsent(known.get(p.key, _NEW))]  # fmt: skip
         prices: dict[str, Decimal] = {}
         total, currency = Decimal(0), None
-        try:
-            for item in todo:
-                assert item.checked is not None
-                placeholder = _with_urls(item.checked, lambda _: PLACEHOLDER_IMAGE)
-                same = json.dumps(sorted(placeholder.values.items()), default=str)
-                if same not in prices:
+        for n, checked in enumerate(todo):
+            placeholder = _with_urls(checked, lambda _: PLACEHOLDER_IMAGE)
+            same = json.dumps(sorted(placeholder.values.items()), default=str)
+            if same not in prices:
+                try:
                     price = await self._rh.price(placeholder)
-                    prices[same], currency = price.amount, price.currency or currency
-                total += prices[same]
-        except AuthenticationError:
-            raise  # the key is refused: no price would help, and every submit would fail
-        except RunningHubError as error:
-            return _published_estimate([p.checked for p in todo if p.checked], str(error))
+                except AuthenticationError:
+                    raise  # the key is refused: every submit would be too
+                except RunningHubError as error:
+                    if not _cannot_price(error):  # the API refuses the request itself
+                        return Estimate(None, None, len(todo),
+                                        f"the API could not price the rows: {error}")  # fmt: skip
+                    rest = _published_estimate(todo[n:], str(error), self._rh.base_url)
+                    if rest.total is None or (currency and currency != rest.currency):
+                        return dataclasses.replace(rest, total=None, rows=len(todo))
+                    return dataclasses.replace(rest, total=total + rest.total, rows=len(todo))
+                prices[same], currency = price.amount, price.currency or currency
+            total += prices[same]
         return Estimate(total, currency, len(todo), "priced by the API's price preview")
 
     # ------------------------------------------------------------ the run
@@ -625,20 +637,38 @@ def _columns(info: Any) -> tuple[dict[str, str], dict[str, Any]]:
     return columns, dict(defaults)
 
 
-def _published_estimate(requests: list[CheckedRequest], error: str) -> Estimate:
+def _cannot_price(error: RunningHubError) -> bool:
+    """Whether error means the API cannot price (no preview for the endpoint: HTTP 404, a
+    ConfigurationError; a server, a connection or an answer that failed), not that it refuses
+    the request."""
+    failed = (APIConnectionError, ServerError, RateLimitError, UnexpectedResponseError,
+              ConfigurationError)  # fmt: skip
+    return isinstance(error, failed)
+
+
+def _published_estimate(requests: list[CheckedRequest], error: str, base_url: str) -> Estimate:
     """The estimate of requests from their endpoints' published prices (the spec's
     x-published-price), for when the API could not price them (error); unknown unless every
-    request has a listed price, in one currency."""
+    request has a listed price in one currency, and on another RunningHub site than the
+    list's (its prices and currency are its own)."""
     total, currencies = Decimal(0), set()
+    host = (urlsplit(base_url).hostname or "").lower()
     for checked in requests:
         listed = checked.endpoint.info.published_price
         field = next((f for f in checked.endpoint.fields
                       if listed and f.json_name == listed.field), None)  # fmt: skip
         value = checked.values.get(field.name, field.default) if field else None
         amount = listed.prices.get(str(value)) if listed else None
-        if listed is None or amount is None:
-            return Estimate(None, None, len(requests), f"the API could not price the rows "
-                            f"({error}), and the vendor publishes no price for them")  # fmt: skip
+        other_site = listed is not None and _is_runninghub(host) and host != urlsplit(
+            listed.site).hostname  # fmt: skip
+        if listed is None or amount is None or other_site:
+            why = (
+                "its list is of another site"
+                if other_site
+                else "the vendor publishes no price for them"
+            )
+            return Estimate(None, None, len(requests),
+                            f"the API could not price the rows ({error}), and {why}")  # fmt: skip
         total += Decimal(amount)
         currencies.add(listed.currency)
     if len(currencies) > 1:
@@ -647,6 +677,11 @@ def _published_estimate(requests: list[CheckedRequest], error: str) -> Estimate:
             f"the API could not price the rows ({error})")  # fmt: skip
     currency = currencies.pop() if currencies else None
     return Estimate(total, currency, len(requests), note, published=True)
+
+
+def _is_runninghub(host: str) -> bool:
+    """A host of one of the vendor's sites (runninghub.cn, runninghub.ai and their www)."""
+    return host.rpartition(".")[0].rpartition(".")[2] == "runninghub"
 
 
 def _with_urls(checked: CheckedRequest, url_of: Any) -> CheckedRequest:

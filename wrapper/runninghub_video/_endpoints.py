@@ -61,6 +61,9 @@ class PublishedPrice(NamedTuple):
     spec's x-published-price, from the vendor's price list): informational, and what a
     batch's estimate falls back to when the price preview cannot price."""
 
+    site: str
+    """The site the list is of (`https://www.runninghub.cn`): another RunningHub site has
+    its own prices, in its own currency."""
     currency: str
     field: str
     """The JSON name of the field the price depends on (`duration`)."""

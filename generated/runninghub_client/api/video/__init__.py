@@ -11,7 +11,7 @@ TASK_ENDPOINTS = (
         "module": "image_to_video_realistic",
         "path": "/openapi/v2/rhart-video-s-official/image-to-video-realistic",
         "summary": "全能视频S-官方-图生视频-支持真人",
-        "description": "Submits an image-to-video task (paid: about 3.2 / 6.5 / 10 CNY for 4 / 8 / 12 s). Answers the task object, normally QUEUED or RUNNING, possibly already SUCCESS with results; poll POST /openapi/v2/query about every 5 s until a final status. A failure usually shows as HTTP 200 with a non-empty errorCode / errorMessage.",
+        "description": "Submits an image-to-video task (paid: see x-published-price for the vendor's list). Answers the task object, normally QUEUED or RUNNING, possibly already SUCCESS with results; poll POST /openapi/v2/query about every 5 s until a final status. A failure usually shows as HTTP 200 with a non-empty errorCode / errorMessage.",
         "request_model": "ImageToVideoRealisticRequest",
         "request_module": "image_to_video_realistic_request",
         "fields": {

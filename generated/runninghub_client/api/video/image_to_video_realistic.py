@@ -117,7 +117,7 @@ def sync_detailed(
 ) -> Response[ErrorResponse | TaskResult]:
     """全能视频S-官方-图生视频-支持真人
 
-     Submits an image-to-video task (paid: about 3.2 / 6.5 / 10 CNY for 4 / 8 / 12 s). Answers the task
+     Submits an image-to-video task (paid: see x-published-price for the vendor's list). Answers the task
     object, normally QUEUED or RUNNING, possibly already SUCCESS with results; poll POST
     /openapi/v2/query about every 5 s until a final status. A failure usually shows as HTTP 200 with a
     non-empty errorCode / errorMessage.
@@ -166,7 +166,7 @@ def sync(
 ) -> ErrorResponse | TaskResult | None:
     """全能视频S-官方-图生视频-支持真人
 
-     Submits an image-to-video task (paid: about 3.2 / 6.5 / 10 CNY for 4 / 8 / 12 s). Answers the task
+     Submits an image-to-video task (paid: see x-published-price for the vendor's list). Answers the task
     object, normally QUEUED or RUNNING, possibly already SUCCESS with results; poll POST
     /openapi/v2/query about every 5 s until a final status. A failure usually shows as HTTP 200 with a
     non-empty errorCode / errorMessage.
@@ -195,7 +195,7 @@ async def asyncio_detailed(
 ) -> Response[ErrorResponse | TaskResult]:
     """全能视频S-官方-图生视频-支持真人
 
-     Submits an image-to-video task (paid: about 3.2 / 6.5 / 10 CNY for 4 / 8 / 12 s). Answers the task
+     Submits an image-to-video task (paid: see x-published-price for the vendor's list). Answers the task
     object, normally QUEUED or RUNNING, possibly already SUCCESS with results; poll POST
     /openapi/v2/query about every 5 s until a final status. A failure usually shows as HTTP 200 with a
     non-empty errorCode / errorMessage.
@@ -242,7 +242,7 @@ async def asyncio(
 ) -> ErrorResponse | TaskResult | None:
     """全能视频S-官方-图生视频-支持真人
 
-     Submits an image-to-video task (paid: about 3.2 / 6.5 / 10 CNY for 4 / 8 / 12 s). Answers the task
+     Submits an image-to-video task (paid: see x-published-price for the vendor's list). Answers the task
     object, normally QUEUED or RUNNING, possibly already SUCCESS with results; poll POST
     /openapi/v2/query about every 5 s until a final status. A failure usually shows as HTTP 200 with a
     non-empty errorCode / errorMessage.
