@@ -17,6 +17,7 @@ import sys
 import time
 from pathlib import Path
 
+from runninghub_video._endpoints import seed
 from runninghub_video.sandbox import Sandbox
 
 from scripts._processes import ROOT, prism_proxy
@@ -59,9 +60,14 @@ def main() -> int:
         print(f"\nthe demo failed (exit code {generate.returncode})", file=sys.stderr)
         return generate.returncode
     size = (ROOT / OUTPUT).stat().st_size / 1e3
+    listed = seed().published_price  # the spec's x-published-price: the vendor's list
+    cost = "paid"
+    if listed is not None:
+        value, amount = min(listed.prices.items(), key=lambda price: float(price[1]))
+        cost = f"paid: about {amount} {listed.currency} for {listed.field} {value}"
     print(
         f"\nDone in {time.monotonic() - started:.0f} s: the video is {OUTPUT} ({size:.0f} kB)."
-        "\nThe same against the real API (paid: about 3.2 CNY for 4 s at 720p):"
+        f"\nThe same against the real API ({cost}):"
         "\n  export RUNNINGHUB_API_KEY=<your key>   # a runninghub.cn key; for a runninghub.ai"
         "\n  # key also: export RUNNINGHUB_BASE_URL=https://www.runninghub.ai"
         f"\n  .venv/bin/runninghub-video generate --image {SAMPLE} --prompt {shlex.quote(PROMPT)}"
