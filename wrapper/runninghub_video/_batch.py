@@ -647,11 +647,11 @@ def _cannot_price(error: RunningHubError) -> bool:
 
 
 def _published_estimate(requests: list[CheckedRequest], error: str, base_url: str) -> Estimate:
-    """The estimate of requests from their endpoints' published prices (the spec's
-    x-published-price), for when the API could not price them (error); unknown unless every
-    request has a listed price in one currency, and on another RunningHub site than the
+    """The estimate of requests (one endpoint's: a batch has one) from the endpoint's published
+    prices (the spec's x-published-price), for when the API could not price them (error);
+    unknown unless every request has a listed price, or on another RunningHub site than the
     list's (its prices and currency are its own)."""
-    total, currencies = Decimal(0), set()
+    total, currency = Decimal(0), None
     host = (urlsplit(base_url).hostname or "").lower()
     for checked in requests:
         listed = checked.endpoint.info.published_price
@@ -662,20 +662,13 @@ def _published_estimate(requests: list[CheckedRequest], error: str, base_url: st
         other_site = listed is not None and _is_runninghub(host) and host != urlsplit(
             listed.site).hostname  # fmt: skip
         if listed is None or amount is None or other_site:
-            why = (
-                "its list is of another site"
-                if other_site
-                else "the vendor publishes no price for them"
-            )
+            why = ("its list is of another site" if other_site
+                   else "the vendor publishes no price for them")  # fmt: skip
             return Estimate(None, None, len(requests),
                             f"the API could not price the rows ({error}), and {why}")  # fmt: skip
-        total += Decimal(amount)
-        currencies.add(listed.currency)
-    if len(currencies) > 1:
-        return Estimate(None, None, len(requests), f"the API could not price the rows ({error})")
+        total, currency = total + Decimal(amount), listed.currency
     note = (f"from the vendor's published prices, which may differ from what is charged: "
             f"the API could not price the rows ({error})")  # fmt: skip
-    currency = currencies.pop() if currencies else None
     return Estimate(total, currency, len(requests), note, published=True)
 
 
